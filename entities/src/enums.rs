@@ -1,0 +1,214 @@
+//! Closed sets of codes stored as short strings, so both backends store them the same way.
+
+use sea_orm::entity::prelude::*;
+
+/// What an organisation is to the county.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum OrganisationKind {
+    /// Upper-secondary school (videregående skole).
+    #[sea_orm(string_value = "school")]
+    School,
+    /// Training company (lærebedrift), possibly a member company of a training office.
+    #[sea_orm(string_value = "company")]
+    Company,
+    /// Training office (opplæringskontor) that holds contracts for member companies.
+    #[sea_orm(string_value = "training_office")]
+    TrainingOffice,
+    /// Public body receiving data (Lånekassen, SSB, …).
+    #[sea_orm(string_value = "authority")]
+    Authority,
+}
+
+/// Where an application stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum ApplicationStatus {
+    #[sea_orm(string_value = "submitted")]
+    Submitted,
+    /// Too few grades for points: handled by a caseworker.
+    #[sea_orm(string_value = "individual_handling")]
+    IndividualHandling,
+    /// Withdrawn by the applicant, or on death.
+    #[sea_orm(string_value = "withdrawn")]
+    Withdrawn,
+    /// Intake for the year is over.
+    #[sea_orm(string_value = "closed")]
+    Closed,
+}
+
+/// State of one ranked wish during intake.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum WishStatus {
+    #[sea_orm(string_value = "pending")]
+    Pending,
+    #[sea_orm(string_value = "offered")]
+    Offered,
+    /// On the waiting list for this higher-ranked wish.
+    #[sea_orm(string_value = "waiting")]
+    Waiting,
+    #[sea_orm(string_value = "rejected")]
+    Rejected,
+    #[sea_orm(string_value = "withdrawn")]
+    Withdrawn,
+}
+
+/// Intake round in which an offer was made.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum IntakeRound {
+    /// Main intake in July.
+    #[sea_orm(string_value = "main")]
+    Main,
+    /// Supplementary intake later in the year.
+    #[sea_orm(string_value = "supplementary")]
+    Supplementary,
+}
+
+/// The applicant's answer to an offer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum OfferAnswer {
+    #[sea_orm(string_value = "unanswered")]
+    Unanswered,
+    #[sea_orm(string_value = "accepted")]
+    Accepted,
+    /// Accepted, staying on waiting lists for higher wishes.
+    #[sea_orm(string_value = "accepted_waiting")]
+    AcceptedWaiting,
+    #[sea_orm(string_value = "declined")]
+    Declined,
+}
+
+/// Status of an enrolment (elevforhold).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum EnrolmentStatus {
+    #[sea_orm(string_value = "active")]
+    Active,
+    #[sea_orm(string_value = "completed")]
+    Completed,
+    /// Left before the school year ended (sluttet).
+    #[sea_orm(string_value = "withdrawn")]
+    Withdrawn,
+    #[sea_orm(string_value = "transferred")]
+    Transferred,
+}
+
+/// Which assessment a subject result is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum ResultKind {
+    /// Final grade from lower secondary (standpunkt, grunnskole).
+    #[sea_orm(string_value = "lower_secondary_final")]
+    LowerSecondaryFinal,
+    /// Exam grade from lower secondary.
+    #[sea_orm(string_value = "lower_secondary_exam")]
+    LowerSecondaryExam,
+    /// Final grade in upper secondary (standpunkt).
+    #[sea_orm(string_value = "final")]
+    Final,
+    #[sea_orm(string_value = "written_exam")]
+    WrittenExam,
+    #[sea_orm(string_value = "oral_exam")]
+    OralExam,
+}
+
+/// Kind of apprenticeship contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum ContractKind {
+    /// Lærekontrakt: towards a trade or journeyman certificate.
+    #[sea_orm(string_value = "apprentice")]
+    Apprentice,
+    /// Opplæringskontrakt: towards a certificate of competence.
+    #[sea_orm(string_value = "training_candidate")]
+    TrainingCandidate,
+}
+
+/// Lifecycle of an apprenticeship contract.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum ContractStatus {
+    /// Registered, not yet approved by the county.
+    #[sea_orm(string_value = "draft")]
+    Draft,
+    #[sea_orm(string_value = "approved")]
+    Approved,
+    /// Ended before its time (hevet).
+    #[sea_orm(string_value = "terminated")]
+    Terminated,
+    #[sea_orm(string_value = "completed")]
+    Completed,
+}
+
+/// Kind of final test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum TradeTestKind {
+    /// Fagprøve.
+    #[sea_orm(string_value = "trade_test")]
+    TradeTest,
+    /// Svenneprøve.
+    #[sea_orm(string_value = "journeyman_test")]
+    JourneymanTest,
+    /// Kompetanseprøve.
+    #[sea_orm(string_value = "competence_test")]
+    CompetenceTest,
+}
+
+/// Outcome of a trade test.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum TradeTestResult {
+    /// Bestått.
+    #[sea_orm(string_value = "passed")]
+    Passed,
+    /// Bestått meget godt.
+    #[sea_orm(string_value = "passed_with_distinction")]
+    PassedWithDistinction,
+    /// Ikke bestått.
+    #[sea_orm(string_value = "failed")]
+    Failed,
+}
+
+/// Kind of education right (opplæringsrett).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum RightKind {
+    /// Ungdomsrett.
+    #[sea_orm(string_value = "youth")]
+    Youth,
+    /// Voksenrett.
+    #[sea_orm(string_value = "adult")]
+    Adult,
+}
+
+/// Kind of certificate.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum DiplomaKind {
+    /// Vitnemål.
+    #[sea_orm(string_value = "diploma")]
+    Diploma,
+    /// Kompetansebevis.
+    #[sea_orm(string_value = "certificate_of_competence")]
+    CertificateOfCompetence,
+    /// Fagbrev.
+    #[sea_orm(string_value = "trade_certificate")]
+    TradeCertificate,
+    /// Svennebrev.
+    #[sea_orm(string_value = "journeyman_certificate")]
+    JourneymanCertificate,
+}
+
+/// Whether an audited access was served or denied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
+pub enum AccessOutcome {
+    #[sea_orm(string_value = "allowed")]
+    Allowed,
+    #[sea_orm(string_value = "denied")]
+    Denied,
+}

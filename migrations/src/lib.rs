@@ -1,0 +1,31 @@
+//! Vigo's schema, as migrations that run forward and back on SQLite and PostgreSQL.
+//!
+//! A migration that has shipped is never edited: changes come as new migrations.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_create_people;
+mod m20261129_000002_create_organisations;
+mod m20261129_000003_create_applications;
+mod m20261129_000004_create_school_records;
+mod m20261129_000005_create_apprenticeships;
+mod m20261129_000006_create_rights_and_follow_up;
+mod m20261129_000007_create_audit_and_disclosures;
+
+/// Applies Vigo's migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261129_000001_create_people::Migration),
+            Box::new(m20261129_000002_create_organisations::Migration),
+            Box::new(m20261129_000003_create_applications::Migration),
+            Box::new(m20261129_000004_create_school_records::Migration),
+            Box::new(m20261129_000005_create_apprenticeships::Migration),
+            Box::new(m20261129_000006_create_rights_and_follow_up::Migration),
+            Box::new(m20261129_000007_create_audit_and_disclosures::Migration),
+        ]
+    }
+}
