@@ -1,7 +1,7 @@
 //! `application`: An application (søknad) for one intake year.
 
-use sea_orm::entity::prelude::*;
 use crate::enums::ApplicationStatus;
+use sea_orm::entity::prelude::*;
 
 /// An application (søknad) for one intake year.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

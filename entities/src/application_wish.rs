@@ -1,7 +1,7 @@
 //! `application_wish`: One ranked wish (ønske) of an application: a programme area, at a school or as an apprenticeship.
 
-use sea_orm::entity::prelude::*;
 use crate::enums::WishStatus;
+use sea_orm::entity::prelude::*;
 
 /// One ranked wish (ønske) of an application: a programme area, at a school or as an apprenticeship.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -1,7 +1,7 @@
 //! `apprenticeship_contract`: A lærekontrakt or opplæringskontrakt between a person and a training company.
 
-use sea_orm::entity::prelude::*;
 use crate::enums::{ContractKind, ContractStatus};
+use sea_orm::entity::prelude::*;
 
 /// A lærekontrakt or opplæringskontrakt between a person and a training company.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -1,7 +1,7 @@
 //! `audit_event`: One audited request: who read or wrote what, for which purpose. Hash-chained.
 
-use sea_orm::entity::prelude::*;
 use crate::enums::AccessOutcome;
+use sea_orm::entity::prelude::*;
 
 /// One audited request: who read or wrote what, for which purpose. Hash-chained.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -1,7 +1,7 @@
 //! `diploma`: A certificate: vitnemål, kompetansebevis, fagbrev or svennebrev.
 
-use sea_orm::entity::prelude::*;
 use crate::enums::DiplomaKind;
+use sea_orm::entity::prelude::*;
 
 /// A certificate: vitnemål, kompetansebevis, fagbrev or svennebrev.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -1,7 +1,7 @@
 //! `education_right`: An education right (opplæringsrett) and its assessment.
 
-use sea_orm::entity::prelude::*;
 use crate::enums::RightKind;
+use sea_orm::entity::prelude::*;
 
 /// An education right (opplæringsrett) and its assessment.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

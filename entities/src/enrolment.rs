@@ -1,7 +1,7 @@
 //! `enrolment`: An enrolment (elevforhold): a pupil at a school in a programme area in a school year.
 
-use sea_orm::entity::prelude::*;
 use crate::enums::EnrolmentStatus;
+use sea_orm::entity::prelude::*;
 
 /// An enrolment (elevforhold): a pupil at a school in a programme area in a school year.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -23,13 +23,19 @@ pub enum CodeError {
         "a programme area code has 10 characters: 3 to 10 capital letters or digits, padded with '-'"
     )]
     ProgrammeAreaCode,
-    #[error("a grade is 1-6, B (passed), IB (not passed), IV (not assessed) or IM (did not attend)")]
+    #[error(
+        "a grade is 1-6, B (passed), IB (not passed), IV (not assessed) or IM (did not attend)"
+    )]
     Grade,
 }
 
 /// Mod-11 check digit over `digits` with `weights`; `None` where the rule gives no digit (10).
 fn mod11_check_digit(digits: &[u8], weights: &[u32]) -> Option<u8> {
-    let sum: u32 = digits.iter().zip(weights).map(|(&d, &w)| u32::from(d) * w).sum();
+    let sum: u32 = digits
+        .iter()
+        .zip(weights)
+        .map(|(&d, &w)| u32::from(d) * w)
+        .sum();
     match 11 - sum % 11 {
         11 => Some(0),
         10 => None,
@@ -224,8 +230,15 @@ mod tests {
         assert_eq!(AccountNo::parse(acc.as_str()), Ok(acc.clone()));
         let mut wrong = acc.as_str().to_owned();
         let last = wrong.pop().unwrap();
-        wrong.push(if last == '9' { '0' } else { char::from(last as u8 + 1) });
-        assert_eq!(AccountNo::parse(&wrong), Err(CodeError::AccountNoCheckDigit));
+        wrong.push(if last == '9' {
+            '0'
+        } else {
+            char::from(last as u8 + 1)
+        });
+        assert_eq!(
+            AccountNo::parse(&wrong),
+            Err(CodeError::AccountNoCheckDigit)
+        );
         assert_eq!(AccountNo::parse("1234"), Err(CodeError::AccountNoFormat));
     }
 
@@ -234,7 +247,14 @@ mod tests {
         for ok in ["ELELE1----", "STSSA1----", "BAMUR3----", "ELELE3ELEL"] {
             assert!(ProgrammeAreaCode::parse(ok).is_ok(), "{ok}");
         }
-        for bad in ["ELELE1---", "elele1----", "EL--------", "ELE-E1----", "1LELE1----", ""] {
+        for bad in [
+            "ELELE1---",
+            "elele1----",
+            "EL--------",
+            "ELE-E1----",
+            "1LELE1----",
+            "",
+        ] {
             assert!(ProgrammeAreaCode::parse(bad).is_err(), "{bad}");
         }
     }

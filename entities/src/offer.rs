@@ -1,7 +1,7 @@
 //! `offer`: An offer of a place made for a wish, and the applicant's answer.
 
-use sea_orm::entity::prelude::*;
 use crate::enums::{IntakeRound, OfferAnswer};
+use sea_orm::entity::prelude::*;
 
 /// An offer of a place made for a wish, and the applicant's answer.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -1,7 +1,7 @@
 //! `organisation`: A school, training company, training office or authority.
 
-use sea_orm::entity::prelude::*;
 use crate::enums::OrganisationKind;
+use sea_orm::entity::prelude::*;
 
 /// A school, training company, training office or authority.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -1,7 +1,7 @@
 //! `subject_result`: A grade in a subject: lower-secondary grades for intake, and upper-secondary results.
 
-use sea_orm::entity::prelude::*;
 use crate::enums::ResultKind;
+use sea_orm::entity::prelude::*;
 
 /// A grade in a subject: lower-secondary grades for intake, and upper-secondary results.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

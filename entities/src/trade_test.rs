@@ -1,7 +1,7 @@
 //! `trade_test`: A registration for a trade, journeyman or competence test, and its result.
 
-use sea_orm::entity::prelude::*;
 use crate::enums::{TradeTestKind, TradeTestResult};
+use sea_orm::entity::prelude::*;
 
 /// A registration for a trade, journeyman or competence test, and its result.
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]

@@ -25,28 +25,40 @@ impl MigrationTrait for Migration {
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_apprenticeship_contract_person_id")
-                            .from(ApprenticeshipContract::Table, ApprenticeshipContract::PersonId)
+                            .from(
+                                ApprenticeshipContract::Table,
+                                ApprenticeshipContract::PersonId,
+                            )
                             .to(Person::Table, Person::Id)
                             .on_delete(ForeignKeyAction::Restrict),
                     )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_apprenticeship_contract_company_id")
-                            .from(ApprenticeshipContract::Table, ApprenticeshipContract::CompanyId)
+                            .from(
+                                ApprenticeshipContract::Table,
+                                ApprenticeshipContract::CompanyId,
+                            )
                             .to(Organisation::Table, Organisation::Id)
                             .on_delete(ForeignKeyAction::Restrict),
                     )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_apprenticeship_contract_training_office_id")
-                            .from(ApprenticeshipContract::Table, ApprenticeshipContract::TrainingOfficeId)
+                            .from(
+                                ApprenticeshipContract::Table,
+                                ApprenticeshipContract::TrainingOfficeId,
+                            )
                             .to(Organisation::Table, Organisation::Id)
                             .on_delete(ForeignKeyAction::Restrict),
                     )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_apprenticeship_contract_programme_area_id")
-                            .from(ApprenticeshipContract::Table, ApprenticeshipContract::ProgrammeAreaId)
+                            .from(
+                                ApprenticeshipContract::Table,
+                                ApprenticeshipContract::ProgrammeAreaId,
+                            )
                             .to(ProgrammeArea::Table, ProgrammeArea::Id)
                             .on_delete(ForeignKeyAction::Restrict),
                     )
@@ -216,7 +228,11 @@ impl MigrationTrait for Migration {
             .drop_table(Table::drop().table(TradeTest::Table).to_owned())
             .await?;
         manager
-            .drop_table(Table::drop().table(ApprenticeshipContract::Table).to_owned())
+            .drop_table(
+                Table::drop()
+                    .table(ApprenticeshipContract::Table)
+                    .to_owned(),
+            )
             .await?;
         Ok(())
     }

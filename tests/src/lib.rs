@@ -26,7 +26,9 @@ pub fn backends() -> Vec<Backend> {
 }
 
 fn postgres_admin_url() -> Option<String> {
-    std::env::var("VIGO_TEST_POSTGRES_URL").ok().filter(|u| !u.is_empty())
+    std::env::var("VIGO_TEST_POSTGRES_URL")
+        .ok()
+        .filter(|u| !u.is_empty())
 }
 
 fn unique_name() -> String {

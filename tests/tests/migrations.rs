@@ -14,7 +14,10 @@ async fn table_count(db: &sea_orm::DatabaseConnection) -> anyhow::Result<i64> {
         }
     };
     let row = db
-        .query_one_raw(sea_orm::Statement::from_string(db.get_database_backend(), sql))
+        .query_one_raw(sea_orm::Statement::from_string(
+            db.get_database_backend(),
+            sql,
+        ))
         .await?
         .ok_or_else(|| anyhow::anyhow!("no row"))?;
     Ok(row.try_get::<i64>("", "n")?)
@@ -35,7 +38,11 @@ async fn migrations_run_forward_back_and_forward_again() -> anyhow::Result<()> {
         Migrator::down(&db, None).await?;
         assert_eq!(table_count(&db).await?, 0, "{backend:?}: tables after down");
         Migrator::up(&db, None).await?;
-        assert_eq!(table_count(&db).await?, 30, "{backend:?}: tables after second up");
+        assert_eq!(
+            table_count(&db).await?,
+            30,
+            "{backend:?}: tables after second up"
+        );
         db.close().await?;
     }
     Ok(())

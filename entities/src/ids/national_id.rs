@@ -143,12 +143,20 @@ impl NationalId {
 
     fn decode(&self) -> Result<Decoded, NationalIdError> {
         let d = &self.digits;
-        let s1: u32 = d[..9].iter().zip(K1_WEIGHTS).map(|(&x, w)| u32::from(x) * w).sum();
+        let s1: u32 = d[..9]
+            .iter()
+            .zip(K1_WEIGHTS)
+            .map(|(&x, w)| u32::from(x) * w)
+            .sum();
         let r1 = (s1 + u32::from(d[9])) % 11;
         if r1 > 3 {
             return Err(NationalIdError::FirstCheckDigit);
         }
-        let s2: u32 = d[..10].iter().zip(K2_WEIGHTS).map(|(&x, w)| u32::from(x) * w).sum();
+        let s2: u32 = d[..10]
+            .iter()
+            .zip(K2_WEIGHTS)
+            .map(|(&x, w)| u32::from(x) * w)
+            .sum();
         if (s2 + u32::from(d[10])) % 11 != 0 {
             return Err(NationalIdError::SecondCheckDigit);
         }
@@ -267,7 +275,11 @@ impl FromStr for NationalId {
 /// `serial` picks among the individual numbers valid for the birth year's century; numbers
 /// for which the classic check digits do not exist are skipped, so every serial maps to one
 /// valid number. Returns `None` when the serial is beyond the numbers available for that date.
-pub fn synthetic_national_id(birth_date: NaiveDate, d_number: bool, serial: u32) -> Option<NationalId> {
+pub fn synthetic_national_id(
+    birth_date: NaiveDate,
+    d_number: bool,
+    serial: u32,
+) -> Option<NationalId> {
     let year = birth_date.year();
     let ranges: &[(u32, u32)] = match year {
         1854..=1899 => &[(500, 749)],
@@ -322,7 +334,10 @@ mod tests {
             assert_eq!(id.as_string(), s);
         }
         let id = NationalId::parse("02013299997").unwrap();
-        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(2032, 1, 2).unwrap());
+        assert_eq!(
+            id.birth_date(),
+            NaiveDate::from_ymd_opt(2032, 1, 2).unwrap()
+        );
         assert_eq!(id.kind(), IdKind::BirthNumber);
         assert!(!id.is_synthetic());
     }
@@ -331,7 +346,10 @@ mod tests {
     fn new_rule_number_decodes_its_date() {
         let id = NationalId::parse("30108299920").unwrap();
         assert!(!id.is_synthetic());
-        assert_eq!(id.birth_date(), NaiveDate::from_ymd_opt(1982, 10, 30).unwrap());
+        assert_eq!(
+            id.birth_date(),
+            NaiveDate::from_ymd_opt(1982, 10, 30).unwrap()
+        );
         assert_eq!(id.century(), 1900);
     }
 
@@ -344,9 +362,18 @@ mod tests {
 
     #[test]
     fn rejects_malformed_input() {
-        assert_eq!(NationalId::parse("1234567890"), Err(NationalIdError::Format));
-        assert_eq!(NationalId::parse("1234567890a"), Err(NationalIdError::Format));
-        assert_eq!(NationalId::parse("123456789012"), Err(NationalIdError::Format));
+        assert_eq!(
+            NationalId::parse("1234567890"),
+            Err(NationalIdError::Format)
+        );
+        assert_eq!(
+            NationalId::parse("1234567890a"),
+            Err(NationalIdError::Format)
+        );
+        assert_eq!(
+            NationalId::parse("123456789012"),
+            Err(NationalIdError::Format)
+        );
         assert_eq!(NationalId::parse(""), Err(NationalIdError::Format));
     }
 
@@ -371,13 +398,22 @@ mod tests {
             (500..1000)
                 .find_map(|ind: u32| {
                     let nine = [
-                        1, 5,
-                        (mm / 10) as u8, (mm % 10) as u8,
-                        (yy / 10) as u8, (yy % 10) as u8,
-                        (ind / 100) as u8, (ind / 10 % 10) as u8, (ind % 10) as u8,
+                        1,
+                        5,
+                        (mm / 10) as u8,
+                        (mm % 10) as u8,
+                        (yy / 10) as u8,
+                        (yy % 10) as u8,
+                        (ind / 100) as u8,
+                        (ind / 10 % 10) as u8,
+                        (ind % 10) as u8,
                     ];
                     NationalId::classic_check_digits(nine).map(|k| {
-                        let s: String = nine.iter().chain(k.iter()).map(|d| char::from(b'0' + d)).collect();
+                        let s: String = nine
+                            .iter()
+                            .chain(k.iter())
+                            .map(|d| char::from(b'0' + d))
+                            .collect();
                         NationalId::parse(&s).unwrap()
                     })
                 })
@@ -385,7 +421,10 @@ mod tests {
         };
         let temp = with_month(65);
         assert_eq!(temp.kind(), IdKind::Temporary);
-        assert_eq!(temp.birth_date(), NaiveDate::from_ymd_opt(2008, 5, 15).unwrap());
+        assert_eq!(
+            temp.birth_date(),
+            NaiveDate::from_ymd_opt(2008, 5, 15).unwrap()
+        );
         let h = with_month(45);
         assert_eq!(h.kind(), IdKind::HNumber);
     }
@@ -401,7 +440,11 @@ mod tests {
             }
             n[8] += 1;
         };
-        let s: String = n.iter().chain(k.iter()).map(|d| char::from(b'0' + d)).collect();
+        let s: String = n
+            .iter()
+            .chain(k.iter())
+            .map(|d| char::from(b'0' + d))
+            .collect();
         assert_eq!(NationalId::parse(&s), Err(NationalIdError::Date));
 
         // Individual number 800 with year 50: no century fits.
@@ -412,7 +455,11 @@ mod tests {
             }
             n[8] += 1;
         };
-        let s: String = n.iter().chain(k.iter()).map(|d| char::from(b'0' + d)).collect();
+        let s: String = n
+            .iter()
+            .chain(k.iter())
+            .map(|d| char::from(b'0' + d))
+            .collect();
         assert_eq!(NationalId::parse(&s), Err(NationalIdError::Century));
     }
 
