@@ -6,7 +6,9 @@ mod national_id;
 use std::fmt;
 use std::str::FromStr;
 
-pub use national_id::{Gender, IdKind, NationalId, NationalIdError, synthetic_national_id};
+pub use national_id::{
+    Gender, IdKind, NationalId, NationalIdError, synthetic_national_id, temporary_national_id,
+};
 
 /// Why a code or number failed validation; the message names the rule.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
