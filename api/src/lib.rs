@@ -1,1 +1,220 @@
-//! placeholder
+//! Vigo's server and command line: the composition root that wires the database, the policy
+//! gate, authentication and the GraphQL schema together.
+
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod graphql;
+pub mod server;
+pub mod telemetry;
+
+use std::time::{Duration, Instant};
+
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+};
+use vigo_entities::enums::OrganisationKind;
+use vigo_entities::ids::{NationalId, OrgNo};
+use vigo_entities::{contact, organisation, person};
+use vigo_policy::{Purpose, Role, Subject};
+
+use crate::auth::{Authenticator, development_claims, signing_secret};
+use crate::config::{Cli, Command, DemoArgs, SeedArgs, ServeArgs, TokenArgs};
+use crate::server::AppState;
+
+/// Runs one command of the command line.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Demo(args) => demo(args).await,
+        Command::Serve(args) => serve(args).await,
+        Command::Migrate(args) => {
+            let db = db::connect(&args.database_url).await?;
+            let applied = db::migrate(&db).await?;
+            println!(
+                "applied {applied} migrations to {}",
+                db::redacted(&args.database_url)
+            );
+            Ok(())
+        }
+        Command::Seed(args) => seed(args).await,
+        Command::Token(args) => token(args),
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let secret = signing_secret(
+        args.secret.jwt_secret.as_deref(),
+        &args.database.database_url,
+    )?;
+    let db = db::connect(&args.database.database_url).await?;
+    let applied = db::migrate(&db).await?;
+    tracing::info!(applied, "database schema is up to date");
+    server::serve(
+        AppState::new(db, Authenticator::from_secret(&secret)),
+        args.listen,
+    )
+    .await
+}
+
+async fn seed(args: SeedArgs) -> anyhow::Result<()> {
+    let db = db::connect(&args.database.database_url).await?;
+    db::migrate(&db).await?;
+    let started = Instant::now();
+    let population = vigo_synth::generate(vigo_synth::Config::new(args.persons, args.seed));
+    let generated = started.elapsed();
+    let report = vigo_synth::seed(&db, &population, args.force).await?;
+    let total = started.elapsed();
+    println!(
+        "seeded {} persons ({} rows in {} tables) in {:.1} s (generation {:.1} s, writing {:.1} s)",
+        args.persons,
+        report.total_rows(),
+        report.tables.len(),
+        total.as_secs_f64(),
+        generated.as_secs_f64(),
+        (total - generated).as_secs_f64()
+    );
+    Ok(())
+}
+
+fn token(args: TokenArgs) -> anyhow::Result<()> {
+    let role: Role = args.role.parse()?;
+    let purpose = match &args.purpose {
+        Some(p) => p.parse::<Purpose>()?,
+        None => role.default_purpose(),
+    };
+    let org = args
+        .org
+        .as_deref()
+        .map(|o| OrgNo::parse(o).map_err(|e| anyhow::anyhow!("--org: {e}")))
+        .transpose()?;
+    let person = args
+        .person
+        .as_deref()
+        .map(|p| NationalId::parse(p).map_err(|e| anyhow::anyhow!("--person: {e}")))
+        .transpose()?;
+    let sub = args
+        .sub
+        .clone()
+        .unwrap_or_else(|| format!("dev-{}", role.code()));
+    // Refuse here what the server would refuse, so that no unusable token is printed.
+    Subject::new(role, purpose, org.clone(), person, sub.clone())?;
+    let secret = signing_secret(
+        args.secret.jwt_secret.as_deref(),
+        &args.database.database_url,
+    )?;
+    let claims = development_claims(role, purpose, org.as_ref(), person.as_ref(), sub, args.ttl);
+    println!("{}", Authenticator::from_secret(&secret).sign(&claims)?);
+    Ok(())
+}
+
+async fn demo(args: DemoArgs) -> anyhow::Result<()> {
+    let started = Instant::now();
+    let secret = signing_secret(args.secret.jwt_secret.as_deref(), &args.database_url)?;
+    let db = db::connect(&args.database_url).await?;
+    db::migrate(&db).await?;
+    if person::Entity::find().count(&db).await? == 0 {
+        let population = vigo_synth::generate(vigo_synth::Config::new(args.persons, 1));
+        let report = vigo_synth::seed(&db, &population, false).await?;
+        tracing::info!(
+            persons = args.persons,
+            rows = report.total_rows(),
+            "seeded the demo database"
+        );
+    }
+    let auth = Authenticator::from_secret(&secret);
+    println!(
+        "Vigo demo on {} — development tokens (valid 12 hours):",
+        db::redacted(&args.database_url)
+    );
+    for (role, token) in demo_tokens(&db, &auth).await? {
+        println!("\n{role}:\n{token}");
+    }
+    println!(
+        "\nGraphiQL: http://{}/graphql (send a token as 'Authorization: Bearer …'); ready after {:.1} s",
+        args.listen,
+        started.elapsed().as_secs_f64()
+    );
+    server::serve(AppState::new(db, auth), args.listen).await
+}
+
+/// Which demo organisation a role acts for, by the authority's name.
+fn demo_authority(role: Role) -> Option<&'static str> {
+    let index = match role {
+        Role::Caseworker | Role::Ot | Role::Websak | Role::PrivacyOfficer => 0,
+        Role::Lanekassen => 1,
+        Role::Ssb => 2,
+        Role::Udir => 3,
+        Role::Folkeregister => 4,
+        Role::Difi => 5,
+        Role::Vitnemalsregister => 6,
+        Role::Bank => 7,
+        Role::School | Role::Company | Role::ExamBoard | Role::Student => return None,
+    };
+    vigo_synth::AUTHORITIES.get(index).copied()
+}
+
+/// One development token per role, acting for organisations and a person of the demo data.
+async fn demo_tokens(
+    db: &DatabaseConnection,
+    auth: &Authenticator,
+) -> anyhow::Result<Vec<(Role, String)>> {
+    let first_org = |filter: sea_orm::Condition| {
+        organisation::Entity::find()
+            .filter(filter)
+            .order_by_asc(organisation::Column::Id)
+            .one(db)
+    };
+    let school = first_org(
+        organisation::Column::Kind
+            .eq(OrganisationKind::School)
+            .into(),
+    )
+    .await?;
+    let company = first_org(
+        organisation::Column::Kind
+            .eq(OrganisationKind::Company)
+            .into(),
+    )
+    .await?;
+    // A living person (one with contact data) acts as the demo's student.
+    let student = match contact::Entity::find()
+        .order_by_asc(contact::Column::PersonId)
+        .one(db)
+        .await?
+    {
+        Some(c) => person::Entity::find_by_id(c.person_id).one(db).await?,
+        None => None,
+    };
+    let mut tokens = Vec::new();
+    for role in Role::ALL {
+        let org = match role {
+            Role::School => school.as_ref().map(|o| o.org_no.clone()),
+            Role::Company => company.as_ref().map(|o| o.org_no.clone()),
+            _ => match demo_authority(*role) {
+                Some(name) => first_org(organisation::Column::Name.eq(name).into())
+                    .await?
+                    .map(|o| o.org_no),
+                None => None,
+            },
+        };
+        let org = org.as_deref().map(OrgNo::parse).transpose()?;
+        let person = match role {
+            Role::Student => student
+                .as_ref()
+                .map(|p| NationalId::parse(&p.national_id))
+                .transpose()?,
+            _ => None,
+        };
+        let claims = development_claims(
+            *role,
+            role.default_purpose(),
+            org.as_ref(),
+            person.as_ref(),
+            format!("demo-{}", role.code()),
+            Duration::from_secs(12 * 3600),
+        );
+        tokens.push((*role, auth.sign(&claims)?));
+    }
+    Ok(tokens)
+}

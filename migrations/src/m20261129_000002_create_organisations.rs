@@ -47,7 +47,7 @@ impl MigrationTrait for Migration {
                             .name("fk_organisation_training_office_id")
                             .from(Organisation::Table, Organisation::TrainingOfficeId)
                             .to(Organisation::Table, Organisation::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .to_owned(),
             )
@@ -90,7 +90,7 @@ impl MigrationTrait for Migration {
                             .name("fk_approved_trade_programme_area_id")
                             .from(ApprovedTrade::Table, ApprovedTrade::ProgrammeAreaId)
                             .to(ProgrammeArea::Table, ProgrammeArea::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .to_owned(),
             )
@@ -136,7 +136,7 @@ impl MigrationTrait for Migration {
                             .name("fk_school_offer_programme_area_id")
                             .from(SchoolOffer::Table, SchoolOffer::ProgrammeAreaId)
                             .to(ProgrammeArea::Table, ProgrammeArea::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .to_owned(),
             )
@@ -231,7 +231,7 @@ impl MigrationTrait for Migration {
                             .name("fk_exam_board_programme_area_id")
                             .from(ExamBoard::Table, ExamBoard::ProgrammeAreaId)
                             .to(ProgrammeArea::Table, ProgrammeArea::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .to_owned(),
             )

@@ -23,7 +23,7 @@ impl MigrationTrait for Migration {
                             .name("fk_application_person_id")
                             .from(Application::Table, Application::PersonId)
                             .to(Person::Table, Person::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .to_owned(),
             )
@@ -71,14 +71,14 @@ impl MigrationTrait for Migration {
                             .name("fk_application_wish_school_id")
                             .from(ApplicationWish::Table, ApplicationWish::SchoolId)
                             .to(Organisation::Table, Organisation::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_application_wish_programme_area_id")
                             .from(ApplicationWish::Table, ApplicationWish::ProgrammeAreaId)
                             .to(ProgrammeArea::Table, ProgrammeArea::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .to_owned(),
             )

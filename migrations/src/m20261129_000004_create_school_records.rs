@@ -26,21 +26,21 @@ impl MigrationTrait for Migration {
                             .name("fk_enrolment_person_id")
                             .from(Enrolment::Table, Enrolment::PersonId)
                             .to(Person::Table, Person::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_enrolment_school_id")
                             .from(Enrolment::Table, Enrolment::SchoolId)
                             .to(Organisation::Table, Organisation::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_enrolment_programme_area_id")
                             .from(Enrolment::Table, Enrolment::ProgrammeAreaId)
                             .to(ProgrammeArea::Table, ProgrammeArea::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .to_owned(),
             )
@@ -90,21 +90,21 @@ impl MigrationTrait for Migration {
                             .name("fk_subject_result_person_id")
                             .from(SubjectResult::Table, SubjectResult::PersonId)
                             .to(Person::Table, Person::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_subject_result_school_id")
                             .from(SubjectResult::Table, SubjectResult::SchoolId)
                             .to(Organisation::Table, Organisation::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_subject_result_enrolment_id")
                             .from(SubjectResult::Table, SubjectResult::EnrolmentId)
                             .to(Enrolment::Table, Enrolment::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .to_owned(),
             )
@@ -152,7 +152,7 @@ impl MigrationTrait for Migration {
                             .name("fk_absence_person_id")
                             .from(Absence::Table, Absence::PersonId)
                             .to(Person::Table, Person::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .foreign_key(
                         ForeignKey::create()
@@ -187,14 +187,14 @@ impl MigrationTrait for Migration {
                             .name("fk_diploma_person_id")
                             .from(Diploma::Table, Diploma::PersonId)
                             .to(Person::Table, Person::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_diploma_programme_area_id")
                             .from(Diploma::Table, Diploma::ProgrammeAreaId)
                             .to(ProgrammeArea::Table, ProgrammeArea::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .to_owned(),
             )

@@ -30,7 +30,7 @@ impl MigrationTrait for Migration {
                                 ApprenticeshipContract::PersonId,
                             )
                             .to(Person::Table, Person::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .foreign_key(
                         ForeignKey::create()
@@ -40,7 +40,7 @@ impl MigrationTrait for Migration {
                                 ApprenticeshipContract::CompanyId,
                             )
                             .to(Organisation::Table, Organisation::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .foreign_key(
                         ForeignKey::create()
@@ -50,7 +50,7 @@ impl MigrationTrait for Migration {
                                 ApprenticeshipContract::TrainingOfficeId,
                             )
                             .to(Organisation::Table, Organisation::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .foreign_key(
                         ForeignKey::create()
@@ -60,7 +60,7 @@ impl MigrationTrait for Migration {
                                 ApprenticeshipContract::ProgrammeAreaId,
                             )
                             .to(ProgrammeArea::Table, ProgrammeArea::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .to_owned(),
             )
@@ -119,28 +119,28 @@ impl MigrationTrait for Migration {
                             .name("fk_trade_test_person_id")
                             .from(TradeTest::Table, TradeTest::PersonId)
                             .to(Person::Table, Person::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_trade_test_contract_id")
                             .from(TradeTest::Table, TradeTest::ContractId)
                             .to(ApprenticeshipContract::Table, ApprenticeshipContract::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_trade_test_programme_area_id")
                             .from(TradeTest::Table, TradeTest::ProgrammeAreaId)
                             .to(ProgrammeArea::Table, ProgrammeArea::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_trade_test_exam_board_id")
                             .from(TradeTest::Table, TradeTest::ExamBoardId)
                             .to(ExamBoard::Table, ExamBoard::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .to_owned(),
             )
@@ -187,14 +187,14 @@ impl MigrationTrait for Migration {
                             .name("fk_subsidy_payment_organisation_id")
                             .from(SubsidyPayment::Table, SubsidyPayment::OrganisationId)
                             .to(Organisation::Table, Organisation::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .foreign_key(
                         ForeignKey::create()
                             .name("fk_subsidy_payment_contract_id")
                             .from(SubsidyPayment::Table, SubsidyPayment::ContractId)
                             .to(ApprenticeshipContract::Table, ApprenticeshipContract::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .to_owned(),
             )

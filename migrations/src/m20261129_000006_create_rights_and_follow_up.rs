@@ -25,7 +25,7 @@ impl MigrationTrait for Migration {
                             .name("fk_education_right_person_id")
                             .from(EducationRight::Table, EducationRight::PersonId)
                             .to(Person::Table, Person::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .to_owned(),
             )
@@ -53,7 +53,7 @@ impl MigrationTrait for Migration {
                             .name("fk_follow_up_status_person_id")
                             .from(FollowUpStatus::Table, FollowUpStatus::PersonId)
                             .to(Person::Table, Person::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .to_owned(),
             )
@@ -92,7 +92,7 @@ impl MigrationTrait for Migration {
                             .name("fk_automated_decision_person_id")
                             .from(AutomatedDecision::Table, AutomatedDecision::PersonId)
                             .to(Person::Table, Person::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .to_owned(),
             )

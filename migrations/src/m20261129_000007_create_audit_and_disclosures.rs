@@ -64,7 +64,7 @@ impl MigrationTrait for Migration {
                             .name("fk_audit_event_person_person_id")
                             .from(AuditEventPerson::Table, AuditEventPerson::PersonId)
                             .to(Person::Table, Person::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .to_owned(),
             )
@@ -131,7 +131,7 @@ impl MigrationTrait for Migration {
                             .name("fk_disclosure_person_person_id")
                             .from(DisclosurePerson::Table, DisclosurePerson::PersonId)
                             .to(Person::Table, Person::Id)
-                            .on_delete(ForeignKeyAction::Restrict),
+                            .on_delete(ForeignKeyAction::NoAction),
                     )
                     .to_owned(),
             )

@@ -1,0 +1,129 @@
+//! The command line and its configuration, read once at start. Every option can also come
+//! from a `VIGO_*` environment variable.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// The default database: an SQLite file in the working directory.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://vigo.db?mode=rwc";
+/// The demo's database, kept apart from the default one.
+pub const DEMO_DATABASE_URL: &str = "sqlite://vigo-demo.db?mode=rwc";
+
+/// Vigo: privacy-aware data platform for upper-secondary education.
+#[derive(Debug, Parser)]
+#[command(name = "vigo", version, about, propagate_version = true)]
+pub struct Cli {
+    /// Log format.
+    #[arg(long, global = true, env = "VIGO_LOG_FORMAT", value_enum, default_value_t = LogFormat::Text)]
+    pub log_format: LogFormat,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Runs the embedded demo: an SQLite database with a synthetic population, one token per
+    /// role printed, and the server.
+    Demo(DemoArgs),
+    /// Serves the API, applying pending migrations first.
+    Serve(ServeArgs),
+    /// Applies pending migrations.
+    Migrate(DatabaseArgs),
+    /// Fills the database with a synthetic population.
+    Seed(SeedArgs),
+    /// Prints a signed development token.
+    Token(TokenArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DatabaseArgs {
+    /// Database URL: `sqlite://FILE?mode=rwc` or `postgres://USER@HOST:PORT/DB`.
+    #[arg(long = "db", env = "VIGO_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct SecretArgs {
+    /// Secret for development (HS256) tokens; when unset, one is generated once and kept
+    /// beside the database.
+    #[arg(long, env = "VIGO_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "VIGO_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub secret: SecretArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Number of synthetic persons, when the demo database is empty.
+    #[arg(long, default_value_t = 2000)]
+    pub persons: usize,
+    /// Address to listen on.
+    #[arg(long, env = "VIGO_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Database URL for the demo.
+    #[arg(long = "db", default_value = DEMO_DATABASE_URL)]
+    pub database_url: String,
+    #[command(flatten)]
+    pub secret: SecretArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct SeedArgs {
+    /// Number of synthetic persons.
+    #[arg(long)]
+    pub persons: usize,
+    /// Seed of the generator: the same seed gives the same population.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Replace the data of a database that is not empty.
+    #[arg(long)]
+    pub force: bool,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Role, one of the access matrix's roles (e.g. caseworker, school, student).
+    #[arg(long)]
+    pub role: String,
+    /// Organisation number the role acts for (school, company, bank, …).
+    #[arg(long)]
+    pub org: Option<String>,
+    /// National id of the person, for the student role.
+    #[arg(long)]
+    pub person: Option<String>,
+    /// Purpose; defaults to the role's first purpose.
+    #[arg(long)]
+    pub purpose: Option<String>,
+    /// Lifetime, e.g. `30m`, `8h`, `2d`.
+    #[arg(long, default_value = "8h", value_parser = humantime::parse_duration)]
+    pub ttl: Duration,
+    /// Subject identifier recorded in the audit trail.
+    #[arg(long)]
+    pub sub: Option<String>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub secret: SecretArgs,
+}

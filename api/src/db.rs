@@ -1,0 +1,84 @@
+//! Connecting to the database and bringing its schema up to date.
+
+use std::time::Duration;
+
+use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use vigo_migrations::{Migrator, MigratorTrait};
+
+/// The URL with any password replaced, for messages.
+pub fn redacted(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => {
+            let userinfo = &url[scheme_end + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}{}@{}", &url[..scheme_end + 3], user, &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Connects, failing fast with one clear message when the database cannot be reached.
+pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    if !(url.starts_with("sqlite:")
+        || url.starts_with("postgres://")
+        || url.starts_with("postgresql://"))
+    {
+        anyhow::bail!(
+            "unsupported database URL '{}': use sqlite://FILE?mode=rwc or postgres://USER@HOST:PORT/DB",
+            redacted(url)
+        );
+    }
+    let mut options = ConnectOptions::new(url.to_owned());
+    options
+        .connect_timeout(Duration::from_secs(5))
+        .acquire_timeout(Duration::from_secs(10))
+        .max_connections(if url.starts_with("sqlite:") { 8 } else { 20 })
+        .sqlx_logging(false);
+    let db = Database::connect(options).await.map_err(|e| {
+        anyhow::anyhow!(
+            "cannot connect to the database at {}: {}",
+            redacted(url),
+            one_line(&e.to_string())
+        )
+    })?;
+    db.ping().await.map_err(|e| {
+        anyhow::anyhow!(
+            "the database at {} does not answer: {}",
+            redacted(url),
+            one_line(&e.to_string())
+        )
+    })?;
+    Ok(db)
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Applies pending migrations; returns how many were applied.
+pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<usize> {
+    let pending = Migrator::get_pending_migrations(db).await?.len();
+    Migrator::up(db, None).await?;
+    Ok(pending)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::redacted;
+
+    #[test]
+    fn passwords_never_reach_messages() {
+        assert_eq!(
+            redacted("postgres://vigo:s3cret@db:5432/vigo"),
+            "postgres://vigo@db:5432/vigo"
+        );
+        assert_eq!(
+            redacted("postgres://vigo@db/vigo"),
+            "postgres://vigo@db/vigo"
+        );
+        assert_eq!(
+            redacted("sqlite://vigo.db?mode=rwc"),
+            "sqlite://vigo.db?mode=rwc"
+        );
+    }
+}
