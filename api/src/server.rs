@@ -3,12 +3,13 @@
 use std::net::SocketAddr;
 
 use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
+use async_graphql_axum::GraphQLResponse;
+use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
-use axum::response::{Html, IntoResponse};
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use sea_orm::DatabaseConnection;
@@ -75,16 +76,17 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-async fn graphql(
-    State(state): State<AppState>,
-    Caller(subject): Caller,
-    request: GraphQLRequest,
-) -> GraphQLResponse {
-    state
-        .schema
-        .execute(request.into_inner().data(subject))
-        .await
-        .into()
+/// Reads the body as bytes so that [`MAX_BODY_BYTES`] applies (413 beyond it), after the
+/// caller was authenticated.
+async fn graphql(State(state): State<AppState>, Caller(subject): Caller, body: Bytes) -> Response {
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(e) => {
+            return ApiError::bad_input("body", format!("not a GraphQL request over JSON: {e}"))
+                .into_response();
+        }
+    };
+    GraphQLResponse::from(state.schema.execute(request.data(subject)).await).into_response()
 }
 
 async fn graphiql() -> Html<String> {

@@ -1,0 +1,159 @@
+//! The `vigo` binary's contract for bad input: one clear line on stderr and a non-zero exit.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("vigo-cli-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        TempDir(dir)
+    }
+
+    fn db_url(&self) -> String {
+        format!("sqlite://{}?mode=rwc", self.0.join("vigo.db").display())
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn vigo(dir: &TempDir, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_vigo"))
+        .args(args)
+        .current_dir(&dir.0)
+        .env_remove("VIGO_DATABASE_URL")
+        .env_remove("VIGO_JWT_SECRET")
+        .env("VIGO_LOG", "warn")
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run vigo: {e}"))
+}
+
+fn stderr_line(output: &Output) -> String {
+    let text = String::from_utf8_lossy(&output.stderr).trim().to_owned();
+    assert_eq!(
+        text.lines().count(),
+        1,
+        "expected one line on stderr, got: {text}"
+    );
+    text
+}
+
+#[test]
+fn token_with_an_unknown_role_lists_the_valid_ones() {
+    let dir = TempDir::new("role");
+    let output = vigo(&dir, &["token", "--role", "janitor"]);
+    assert!(!output.status.success());
+    let line = stderr_line(&output);
+    for role in [
+        "caseworker",
+        "school",
+        "company",
+        "student",
+        "privacy_officer",
+    ] {
+        assert!(line.contains(role), "{line}");
+    }
+}
+
+#[test]
+fn token_refuses_what_the_server_would_refuse_and_signs_the_rest() {
+    let dir = TempDir::new("token");
+    let output = vigo(&dir, &["token", "--role", "school"]);
+    assert!(!output.status.success());
+    assert!(stderr_line(&output).contains("organisation number"));
+
+    let output = vigo(&dir, &["token", "--role", "ot", "--purpose", "statistics"]);
+    assert!(!output.status.success());
+    assert!(stderr_line(&output).contains("follow_up"));
+
+    let output = vigo(
+        &dir,
+        &["token", "--role", "student", "--person", "01811050048"],
+    );
+    assert!(!output.status.success());
+    assert!(stderr_line(&output).contains("check digit"));
+
+    let output = vigo(
+        &dir,
+        &[
+            "token",
+            "--role",
+            "school",
+            "--org",
+            "974760673",
+            "--db",
+            &dir.db_url(),
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let token = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(token.trim().split('.').count(), 3, "a JWT has three parts");
+    assert!(
+        dir.0.join("vigo.db.jwt-secret").exists(),
+        "the secret is kept beside the database"
+    );
+}
+
+#[test]
+fn serve_with_an_unreachable_or_malformed_database_exits_with_one_line() {
+    let dir = TempDir::new("serve");
+    for url in [
+        "postgres://vigo@127.0.0.1:1/vigo",
+        "mysql://vigo@localhost/vigo",
+    ] {
+        let output = vigo(&dir, &["serve", "--listen", "127.0.0.1:0", "--db", url]);
+        assert!(!output.status.success(), "{url}");
+        let line = stderr_line(&output);
+        assert!(
+            line.starts_with("error:") && line.contains("database"),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn seed_refuses_a_database_that_is_not_empty_unless_forced() {
+    let dir = TempDir::new("seed");
+    let db = dir.db_url();
+    let output = vigo(&dir, &["seed", "--persons", "60", "--db", &db]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("seeded 60 persons"));
+
+    let output = vigo(&dir, &["seed", "--persons", "60", "--db", &db]);
+    assert!(!output.status.success());
+    assert!(stderr_line(&output).contains("--force"));
+
+    let output = vigo(
+        &dir,
+        &[
+            "seed",
+            "--persons",
+            "30",
+            "--seed",
+            "2",
+            "--force",
+            "--db",
+            &db,
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
