@@ -20,7 +20,7 @@ pub const MAX_COMPLEXITY: usize = 2_000;
 /// Builds the schema over a database connection and the policy gate. The caller's
 /// [`vigo_policy::Subject`] is added to each request.
 pub fn build_schema(db: DatabaseConnection, gate: Gate) -> VigoSchema {
-    Schema::build(Query::default(), EmptyMutation, EmptySubscription)
+    Schema::build(Query, EmptyMutation, EmptySubscription)
         .data(db)
         .data(gate)
         .limit_depth(MAX_DEPTH)

@@ -65,6 +65,9 @@ async fn seed(args: SeedArgs) -> anyhow::Result<()> {
     let generated = started.elapsed();
     let report = vigo_synth::seed(&db, &population, args.force).await?;
     let total = started.elapsed();
+    for (table, rows, took) in &report.tables {
+        tracing::info!(table, rows, seconds = took.as_secs_f64(), "table written");
+    }
     println!(
         "seeded {} persons ({} rows in {} tables) in {:.1} s (generation {:.1} s, writing {:.1} s)",
         args.persons,
@@ -127,8 +130,12 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         "Vigo demo on {} — development tokens (valid 12 hours):",
         db::redacted(&args.database_url)
     );
-    for (role, token) in demo_tokens(&db, &auth).await? {
+    let (tokens, example) = demo_tokens(&db, &auth).await?;
+    for (role, token) in tokens {
         println!("\n{role}:\n{token}");
+    }
+    if let Some(national_id) = example {
+        println!("\nExample national id (the student token's own): {national_id}");
     }
     println!(
         "\nGraphiQL: http://{}/graphql (send a token as 'Authorization: Bearer …'); ready after {:.1} s",
@@ -154,11 +161,12 @@ fn demo_authority(role: Role) -> Option<&'static str> {
     vigo_synth::AUTHORITIES.get(index).copied()
 }
 
-/// One development token per role, acting for organisations and a person of the demo data.
+/// One development token per role, acting for organisations and a person of the demo data,
+/// and the national id of that person.
 async fn demo_tokens(
     db: &DatabaseConnection,
     auth: &Authenticator,
-) -> anyhow::Result<Vec<(Role, String)>> {
+) -> anyhow::Result<(Vec<(Role, String)>, Option<String>)> {
     let first_org = |filter: sea_orm::Condition| {
         organisation::Entity::find()
             .filter(filter)
@@ -216,5 +224,5 @@ async fn demo_tokens(
         );
         tokens.push((*role, auth.sign(&claims)?));
     }
-    Ok(tokens)
+    Ok((tokens, student.map(|p| p.national_id)))
 }

@@ -228,7 +228,7 @@ mod tests {
 
     #[test]
     fn account_numbers() {
-        let acc = AccountNo::from_base(1234_56_7890).unwrap();
+        let acc = AccountNo::from_base(1_234_567_890).unwrap();
         assert_eq!(AccountNo::parse(acc.as_str()), Ok(acc.clone()));
         let mut wrong = acc.as_str().to_owned();
         let last = wrong.pop().unwrap();

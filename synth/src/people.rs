@@ -539,12 +539,12 @@ impl PersonGen<'_> {
             if year > self.school_year || deceased_on.is_some_and(|d| d.year() <= year) {
                 return;
             }
-            if step > 0 && self.rng.random_bool(0.1) {
-                if let Some(&other) =
+            if step > 0
+                && self.rng.random_bool(0.1)
+                && let Some(&other) =
                     self.county.schools_by_programme[placement.programme].choose(self.rng)
-                {
-                    school_id = other;
-                }
+            {
+                school_id = other;
             }
             let dropped = self.rng.random_bool(0.06);
             let enrolment_id = self.enrolment(person_id, school_id, code, year, dropped);

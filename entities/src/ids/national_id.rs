@@ -157,7 +157,7 @@ impl NationalId {
             .zip(K2_WEIGHTS)
             .map(|(&x, w)| u32::from(x) * w)
             .sum();
-        if (s2 + u32::from(d[10])) % 11 != 0 {
+        if !(s2 + u32::from(d[10])).is_multiple_of(11) {
             return Err(NationalIdError::SecondCheckDigit);
         }
 
