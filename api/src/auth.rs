@@ -60,6 +60,8 @@ pub struct Authenticator {
     decoding: DecodingKey,
     encoding: EncodingKey,
     validation: Validation,
+    /// Production issuers' public keys: key id, algorithm and key.
+    issuers: Vec<(Option<String>, Algorithm, DecodingKey)>,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -77,6 +79,71 @@ impl Authenticator {
             decoding: DecodingKey::from_secret(secret),
             encoding: EncodingKey::from_secret(secret),
             validation,
+            issuers: Vec::new(),
+        }
+    }
+
+    /// Also accepts RS256 and ES256 tokens signed by a key of the JWKS file.
+    pub fn with_jwks_file(self, path: &std::path::Path) -> anyhow::Result<Self> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("cannot read the JWKS file {}: {e}", path.display()))?;
+        self.with_jwks(&text)
+            .map_err(|e| anyhow::anyhow!("the JWKS file {}: {e}", path.display()))
+    }
+
+    /// Also accepts RS256 and ES256 tokens signed by a key of the JWKS document.
+    pub fn with_jwks(mut self, jwks: &str) -> anyhow::Result<Self> {
+        use jsonwebtoken::jwk::{AlgorithmParameters, EllipticCurve, JwkSet, KeyAlgorithm};
+        let set: JwkSet =
+            serde_json::from_str(jwks).map_err(|e| anyhow::anyhow!("not a JWKS document: {e}"))?;
+        for jwk in &set.keys {
+            let algorithm = match (&jwk.algorithm, jwk.common.key_algorithm) {
+                (AlgorithmParameters::RSA(_), None | Some(KeyAlgorithm::RS256)) => Algorithm::RS256,
+                (AlgorithmParameters::EllipticCurve(ec), None | Some(KeyAlgorithm::ES256))
+                    if ec.curve == EllipticCurve::P256 =>
+                {
+                    Algorithm::ES256
+                }
+                _ => anyhow::bail!(
+                    "key {:?}: only RS256 (RSA) and ES256 (P-256) keys are accepted",
+                    jwk.common.key_id
+                ),
+            };
+            let key = DecodingKey::from_jwk(jwk)
+                .map_err(|e| anyhow::anyhow!("key {:?}: {e}", jwk.common.key_id))?;
+            self.issuers
+                .push((jwk.common.key_id.clone(), algorithm, key));
+        }
+        anyhow::ensure!(!self.issuers.is_empty(), "the JWKS document holds no keys");
+        Ok(self)
+    }
+
+    /// The key that verifies a token with this header: the development secret for HS256,
+    /// an issuer's key (by key id) for RS256 and ES256; nothing else is accepted.
+    fn key_for(&self, header: &Header) -> Result<(&DecodingKey, Algorithm), AuthError> {
+        match header.alg {
+            Algorithm::HS256 => Ok((&self.decoding, Algorithm::HS256)),
+            alg @ (Algorithm::RS256 | Algorithm::ES256) => {
+                let candidates: Vec<_> = self
+                    .issuers
+                    .iter()
+                    .filter(|(kid, key_alg, _)| {
+                        *key_alg == alg && (header.kid.is_none() || *kid == header.kid)
+                    })
+                    .collect();
+                match candidates.as_slice() {
+                    [(_, _, key)] => Ok((key, alg)),
+                    [] => Err(AuthError::Invalid(
+                        "no trusted key matches the token's key id".into(),
+                    )),
+                    _ => Err(AuthError::Invalid(
+                        "the token names no key id and several keys match".into(),
+                    )),
+                }
+            }
+            other => Err(AuthError::Invalid(format!(
+                "algorithm {other:?} is not accepted"
+            ))),
         }
     }
 
@@ -99,14 +166,20 @@ impl Authenticator {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(AuthError::Missing)?;
-        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation)
-            .map_err(|e| match e.kind() {
-                jsonwebtoken::errors::ErrorKind::ExpiredSignature => AuthError::Expired,
-                jsonwebtoken::errors::ErrorKind::InvalidSignature => {
-                    AuthError::Invalid("the signature does not verify".into())
-                }
-                _ => AuthError::Invalid(e.to_string()),
-            })?;
+        let header =
+            jsonwebtoken::decode_header(token).map_err(|e| AuthError::Invalid(e.to_string()))?;
+        let (key, algorithm) = self.key_for(&header)?;
+        let mut validation = self.validation.clone();
+        validation.algorithms = vec![algorithm];
+        let data = jsonwebtoken::decode::<Claims>(token, key, &validation).map_err(|e| match e
+            .kind()
+        {
+            jsonwebtoken::errors::ErrorKind::ExpiredSignature => AuthError::Expired,
+            jsonwebtoken::errors::ErrorKind::InvalidSignature => {
+                AuthError::Invalid("the signature does not verify".into())
+            }
+            _ => AuthError::Invalid(e.to_string()),
+        })?;
         subject_from_claims(&data.claims)
     }
 }

@@ -44,6 +44,8 @@ pub enum Command {
     Seed(SeedArgs),
     /// Prints a signed development token.
     Token(TokenArgs),
+    /// Prints the GraphQL schema (SDL).
+    Schema,
 }
 
 #[derive(Debug, Args)]
@@ -59,6 +61,9 @@ pub struct SecretArgs {
     /// beside the database.
     #[arg(long, env = "VIGO_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
+    /// JWKS file with the public keys of production token issuers (RS256, ES256).
+    #[arg(long, env = "VIGO_JWKS_FILE")]
+    pub jwks_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -66,6 +71,9 @@ pub struct ServeArgs {
     /// Address to listen on.
     #[arg(long, env = "VIGO_LISTEN", default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// Requests per second each token may make (bursts up to twice that).
+    #[arg(long, env = "VIGO_RATE_LIMIT", default_value_t = crate::server::DEFAULT_RATE_LIMIT)]
+    pub rate_limit: u32,
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]

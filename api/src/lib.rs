@@ -7,6 +7,7 @@ pub mod db;
 pub mod error;
 pub mod graphql;
 pub mod server;
+pub mod service;
 pub mod telemetry;
 
 use std::time::{Duration, Instant};
@@ -39,22 +40,30 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Seed(args) => seed(args).await,
         Command::Token(args) => token(args),
+        Command::Schema => {
+            print!("{}", graphql::sdl());
+            Ok(())
+        }
     }
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let secret = signing_secret(
-        args.secret.jwt_secret.as_deref(),
-        &args.database.database_url,
-    )?;
+    let auth = authenticator(&args.secret, &args.database.database_url)?;
     let db = db::connect(&args.database.database_url).await?;
     let applied = db::migrate(&db).await?;
     tracing::info!(applied, "database schema is up to date");
-    server::serve(
-        AppState::new(db, Authenticator::from_secret(&secret)),
-        args.listen,
-    )
-    .await
+    let state = AppState::with_gate(db, auth, vigo_policy::Gate::new(), args.rate_limit);
+    server::serve(state, args.listen).await
+}
+
+/// The development secret, plus the production issuers' keys when a JWKS file is given.
+fn authenticator(args: &config::SecretArgs, database_url: &str) -> anyhow::Result<Authenticator> {
+    let secret = signing_secret(args.jwt_secret.as_deref(), database_url)?;
+    let auth = Authenticator::from_secret(&secret);
+    match &args.jwks_file {
+        Some(path) => auth.with_jwks_file(path),
+        None => Ok(auth),
+    }
 }
 
 async fn seed(args: SeedArgs) -> anyhow::Result<()> {
@@ -113,7 +122,7 @@ fn token(args: TokenArgs) -> anyhow::Result<()> {
 
 async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let secret = signing_secret(args.secret.jwt_secret.as_deref(), &args.database_url)?;
+    let auth = authenticator(&args.secret, &args.database_url)?;
     let db = db::connect(&args.database_url).await?;
     db::migrate(&db).await?;
     if person::Entity::find().count(&db).await? == 0 {
@@ -125,7 +134,6 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
             "seeded the demo database"
         );
     }
-    let auth = Authenticator::from_secret(&secret);
     println!(
         "Vigo demo on {} — development tokens (valid 12 hours):",
         db::redacted(&args.database_url)

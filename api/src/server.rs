@@ -1,27 +1,43 @@
-//! The HTTP surface: `POST /graphql` behind authentication, GraphiQL, and `/health`.
+//! The HTTP surface: `POST /graphql` behind authentication and a per-token rate limit,
+//! GraphiQL, `/health` and `/metrics`.
 
 use std::net::SocketAddr;
+use std::num::NonZeroU32;
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
 
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::GraphQLResponse;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, State};
-use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use axum::http::{HeaderName, Request, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
-use vigo_policy::{Gate, Subject};
+use tower_http::request_id::{
+    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
+};
+use tower_http::trace::TraceLayer;
+use vigo_policy::{FieldMask, Gate, Subject};
 
-use crate::auth::Authenticator;
+use crate::auth::{AuthError, Authenticator};
 use crate::error::ApiError;
-use crate::graphql::{VigoSchema, build_schema};
+use crate::graphql::guard::CallerFields;
+use crate::graphql::{VigoSchema, build_schema, loaders};
 
 /// Largest request body accepted, in bytes; GraphQL requests are small.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Requests per second each token may make, with bursts up to twice that.
+pub const DEFAULT_RATE_LIMIT: u32 = 50;
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// What every handler shares.
 #[derive(Clone)]
@@ -29,14 +45,48 @@ pub struct AppState {
     pub schema: VigoSchema,
     pub auth: Authenticator,
     pub db: DatabaseConnection,
+    pub gate: Gate,
+    limiter: Arc<DefaultKeyedRateLimiter<String>>,
+    metrics: PrometheusHandle,
+}
+
+/// The process-wide metrics recorder, installed on first use.
+fn metrics_handle() -> PrometheusHandle {
+    static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let recorder = PrometheusBuilder::new().build_recorder();
+            let handle = recorder.handle();
+            // Another recorder may be installed already (in tests); this handle still renders ours.
+            let _ = metrics::set_global_recorder(recorder);
+            handle
+        })
+        .clone()
 }
 
 impl AppState {
     pub fn new(db: DatabaseConnection, auth: Authenticator) -> Self {
+        Self::with_gate(db, auth, Gate::new(), DEFAULT_RATE_LIMIT)
+    }
+
+    /// Builds the state with a given gate and per-token rate limit (requests per second).
+    pub fn with_gate(
+        db: DatabaseConnection,
+        auth: Authenticator,
+        gate: Gate,
+        rate_limit: u32,
+    ) -> Self {
+        let per_second = NonZeroU32::new(rate_limit.max(1)).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(rate_limit.max(1).saturating_mul(2)).unwrap_or(NonZeroU32::MIN);
         AppState {
-            schema: build_schema(db.clone(), Gate::new()),
+            schema: build_schema(db.clone(), gate.clone()),
             auth,
             db,
+            gate,
+            limiter: Arc::new(RateLimiter::keyed(
+                Quota::per_second(per_second).allow_burst(burst),
+            )),
+            metrics: metrics_handle(),
         }
     }
 }
@@ -56,7 +106,16 @@ where
             .headers
             .get(AUTHORIZATION)
             .and_then(|v| v.to_str().ok());
-        let subject = Authenticator::from_ref(state).authenticate(header)?;
+        let subject = Authenticator::from_ref(state)
+            .authenticate(header)
+            .inspect_err(|e| {
+                let kind = if matches!(e, AuthError::NotPermitted(_)) {
+                    "forbidden"
+                } else {
+                    "unauthenticated"
+                };
+                metrics::counter!("vigo_denials_total", "kind" => kind).increment(1);
+            })?;
         Ok(Caller(subject))
     }
 }
@@ -69,16 +128,40 @@ impl FromRef<AppState> for Authenticator {
 
 /// The router, ready to serve or to call in-process from tests.
 pub fn router(state: AppState) -> Router {
+    let trace = TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
+        let request_id = request
+            .headers()
+            .get(REQUEST_ID)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-")
+            .to_owned();
+        tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
+    });
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/health", get(health))
+        .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(trace)
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
         .with_state(state)
 }
 
-/// Reads the body as bytes so that [`MAX_BODY_BYTES`] applies (413 beyond it), after the
-/// caller was authenticated.
-async fn graphql(State(state): State<AppState>, Caller(subject): Caller, body: Bytes) -> Response {
+/// Runs one GraphQL request for an authenticated caller. The body is read as bytes so that
+/// [`MAX_BODY_BYTES`] applies (413 beyond it).
+async fn graphql(
+    State(state): State<AppState>,
+    Caller(subject): Caller,
+    request_id: Option<axum::Extension<RequestId>>,
+    body: Bytes,
+) -> Response {
+    let rate_key = format!("{}|{}", subject.role, subject.sub);
+    if state.limiter.check_key(&rate_key).is_err() {
+        metrics::counter!("vigo_rate_limited_total").increment(1);
+        let body = json!({ "errors": [{ "message": "too many requests for this token; slow down", "extensions": { "code": "RATE_LIMITED" } }] });
+        return (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+    }
     let request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(e) => {
@@ -86,8 +169,43 @@ async fn graphql(State(state): State<AppState>, Caller(subject): Caller, body: B
                 .into_response();
         }
     };
-    GraphQLResponse::from(state.schema.execute(request.data(subject)).await).into_response()
+    let operation = request
+        .operation_name
+        .clone()
+        .unwrap_or_else(|| "anonymous".to_owned());
+    let fields = match state.gate.person_access(&subject) {
+        Ok(access) => access.fields,
+        Err(_) => FieldMask::only(Vec::<String>::new()),
+    };
+    let request_id = request_id.and_then(|id| id.0.header_value().to_str().ok().map(str::to_owned));
+    let request = loaders::register(request, &state.db)
+        .data(subject)
+        .data(CallerFields(fields))
+        .data(RequestIdValue(request_id.unwrap_or_default()));
+    let started = Instant::now();
+    let response = state.schema.execute(request).await;
+    let forbidden = response
+        .errors
+        .iter()
+        .filter(|e| {
+            e.extensions
+                .as_ref()
+                .and_then(|x| x.get("code"))
+                .is_some_and(|code| *code == async_graphql::Value::from("FORBIDDEN"))
+        })
+        .count();
+    if forbidden > 0 {
+        metrics::counter!("vigo_denials_total", "kind" => "graphql").increment(forbidden as u64);
+    }
+    metrics::counter!("vigo_graphql_requests_total", "operation" => operation.clone()).increment(1);
+    metrics::histogram!("vigo_graphql_request_duration_seconds", "operation" => operation)
+        .record(started.elapsed().as_secs_f64());
+    GraphQLResponse::from(response).into_response()
 }
+
+/// The request id, for code that records it (the audit trail).
+#[derive(Clone, Debug)]
+pub struct RequestIdValue(pub String);
 
 async fn graphiql() -> Html<String> {
     Html(GraphiQLSource::build().endpoint("/graphql").finish())
@@ -104,6 +222,18 @@ async fn health(State(state): State<AppState>) -> impl IntoResponse {
             )
         }
     }
+}
+
+/// Prometheus text format.
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    state.metrics.run_upkeep();
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4",
+        )],
+        state.metrics.render(),
+    )
 }
 
 /// Serves until Ctrl-C or SIGTERM.

@@ -5,6 +5,7 @@
 //! person, a student reaches themself, and every other role is denied until the full policy
 //! grants it something. Anything not explicitly allowed is denied.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::str::FromStr;
 
@@ -228,19 +229,75 @@ impl RowScope {
     }
 }
 
+/// Which fields of the API a subject may read, as `Type.field` names.
+///
+/// Checked once per field by the API's central guard, as a set look-up.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldMask {
+    /// Every field.
+    All,
+    /// Only the listed fields; everything else is denied.
+    Only(HashSet<String>),
+}
+
+impl FieldMask {
+    /// A mask allowing exactly the given `Type.field` names.
+    pub fn only<I: IntoIterator<Item = S>, S: Into<String>>(fields: I) -> Self {
+        FieldMask::Only(fields.into_iter().map(Into::into).collect())
+    }
+
+    pub fn allows(&self, type_name: &str, field: &str) -> bool {
+        match self {
+            FieldMask::All => true,
+            FieldMask::Only(allowed) => allowed.contains(&format!("{type_name}.{field}")),
+        }
+    }
+}
+
 /// What a subject may do with personal data.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Access {
     pub rows: RowScope,
+    pub fields: FieldMask,
 }
 
 /// The policy gate: the one place that decides access.
 #[derive(Clone, Debug, Default)]
-pub struct Gate;
+pub struct Gate {
+    field_restrictions: HashMap<Role, FieldMask>,
+}
 
 impl Gate {
     pub fn new() -> Self {
-        Gate
+        Gate::default()
+    }
+
+    /// Narrows what a role may read to `mask`, on top of its row scope.
+    pub fn restrict_fields(mut self, role: Role, mask: FieldMask) -> Self {
+        self.field_restrictions.insert(role, mask);
+        self
+    }
+
+    /// Whether the subject may register and change data (caseworkers only).
+    pub fn may_write(&self, subject: &Subject) -> Result<(), PolicyError> {
+        match subject.role {
+            Role::Caseworker => Ok(()),
+            role => Err(PolicyError::Denied {
+                role,
+                action: "change data",
+            }),
+        }
+    }
+
+    /// The access a subject has to organisations' data (caseworkers only, for now).
+    pub fn organisation_access(&self, subject: &Subject) -> Result<(), PolicyError> {
+        match subject.role {
+            Role::Caseworker => Ok(()),
+            role => Err(PolicyError::Denied {
+                role,
+                action: "read organisation data",
+            }),
+        }
     }
 
     /// The access a subject has to person data, or a denial when it has none.
@@ -255,7 +312,12 @@ impl Gate {
                 });
             }
         };
-        Ok(Access { rows })
+        let fields = self
+            .field_restrictions
+            .get(&subject.role)
+            .cloned()
+            .unwrap_or(FieldMask::All);
+        Ok(Access { rows, fields })
     }
 }
 
@@ -314,6 +376,22 @@ mod tests {
         assert_eq!(err, Err(PolicyError::MissingOrg(Role::School)));
         let err = Subject::new(Role::Student, Purpose::SelfService, None, None, "s".into());
         assert_eq!(err, Err(PolicyError::MissingPerson(Role::Student)));
+    }
+
+    #[test]
+    fn field_masks_are_look_ups() {
+        let mask = FieldMask::only(["Person.givenName"]);
+        assert!(mask.allows("Person", "givenName"));
+        assert!(!mask.allows("Person", "familyName"));
+        assert!(FieldMask::All.allows("Contact", "email"));
+        let gate = Gate::new().restrict_fields(Role::Caseworker, mask.clone());
+        assert_eq!(
+            gate.person_access(&subject(Role::Caseworker))
+                .map(|a| a.fields),
+            Ok(mask)
+        );
+        assert!(gate.may_write(&subject(Role::Caseworker)).is_ok());
+        assert!(gate.may_write(&subject(Role::Student)).is_err());
     }
 
     #[test]

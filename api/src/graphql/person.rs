@@ -1,13 +1,21 @@
 //! The `Person` type and its contact data.
 
-use async_graphql::{Context, ErrorExtensions, ID, Object, Result};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use async_graphql::{Context, ID, Object, Result};
 use vigo_entities::{contact, person};
 
-use crate::error::ApiError;
+use super::apprenticeship::{ApprenticeshipContract, TradeTest};
+use super::follow_up::{Decision, Diploma, EducationRight, FollowUpStatus};
+use super::loaders::*;
+use super::records::{Application, Enrolment, SubjectResult};
 
 /// A person known to the county: applicant, pupil, apprentice or candidate.
 pub struct Person(pub person::Model);
+
+impl From<person::Model> for Person {
+    fn from(model: person::Model) -> Self {
+        Person(model)
+    }
+}
 
 #[Object]
 impl Person {
@@ -41,19 +49,95 @@ impl Person {
     async fn citizenship(&self) -> Option<&str> {
         Some(&self.0.citizenship)
     }
+    /// Date of death, when the population register has reported it.
+    async fn deceased_on(&self) -> Option<String> {
+        self.0.deceased_on.map(|d| d.to_string())
+    }
     /// Contact data; `null` when none is held (for example after a death is reported).
     async fn contact(&self, ctx: &Context<'_>) -> Result<Option<Contact>> {
-        let found = contact::Entity::find()
-            .filter(contact::Column::PersonId.eq(self.0.id))
-            .one(ctx.data::<DatabaseConnection>()?)
+        Ok(children::<ContactOfPerson, Contact>(ctx, self.0.id)
+            .await?
+            .into_iter()
+            .next())
+    }
+    /// Enrolments (elevforhold), oldest first.
+    async fn enrolments(&self, ctx: &Context<'_>) -> Result<Option<Vec<Enrolment>>> {
+        children::<EnrolmentsOfPerson, _>(ctx, self.0.id)
             .await
-            .map_err(|e| ApiError::from(e).extend())?;
-        Ok(found.map(Contact))
+            .map(Some)
+    }
+    /// Grades: lower-secondary grades used for intake, and upper-secondary results.
+    async fn results(&self, ctx: &Context<'_>) -> Result<Option<Vec<SubjectResult>>> {
+        children::<ResultsOfPerson, _>(ctx, self.0.id)
+            .await
+            .map(Some)
+    }
+    /// Applications with their ranked wishes and offers.
+    async fn applications(&self, ctx: &Context<'_>) -> Result<Option<Vec<Application>>> {
+        children::<ApplicationsOfPerson, _>(ctx, self.0.id)
+            .await
+            .map(Some)
+    }
+    /// Apprenticeship and training contracts.
+    async fn contracts(&self, ctx: &Context<'_>) -> Result<Option<Vec<ApprenticeshipContract>>> {
+        children::<ContractsOfPerson, _>(ctx, self.0.id)
+            .await
+            .map(Some)
+    }
+    /// Trade, journeyman and competence tests.
+    async fn trade_tests(&self, ctx: &Context<'_>) -> Result<Option<Vec<TradeTest>>> {
+        children::<TradeTestsOfPerson, _>(ctx, self.0.id)
+            .await
+            .map(Some)
+    }
+    /// Education rights and their assessment.
+    async fn education_rights(&self, ctx: &Context<'_>) -> Result<Option<Vec<EducationRight>>> {
+        children::<RightsOfPerson, _>(ctx, self.0.id)
+            .await
+            .map(Some)
+    }
+    /// Follow-up service (OT) statuses.
+    async fn follow_up(&self, ctx: &Context<'_>) -> Result<Option<Vec<FollowUpStatus>>> {
+        children::<FollowUpOfPerson, _>(ctx, self.0.id)
+            .await
+            .map(Some)
+    }
+    /// Certificates: vitnemål, kompetansebevis, fagbrev, svennebrev.
+    async fn diplomas(&self, ctx: &Context<'_>) -> Result<Option<Vec<Diploma>>> {
+        children::<DiplomasOfPerson, _>(ctx, self.0.id)
+            .await
+            .map(Some)
+    }
+    /// Whether the person is a customer of Lånekassen.
+    async fn loan_customer(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
+        let rows = children::<LoanCustomerOfPerson, LoanFlag>(ctx, self.0.id).await?;
+        Ok(Some(!rows.is_empty()))
+    }
+    /// Automated decisions about the person, each with its explanation.
+    async fn decisions(&self, ctx: &Context<'_>) -> Result<Option<Vec<Decision>>> {
+        children::<DecisionsOfPerson, _>(ctx, self.0.id)
+            .await
+            .map(Some)
+    }
+}
+
+/// Presence of a Lånekassen customer row.
+struct LoanFlag;
+
+impl From<vigo_entities::loan_customer::Model> for LoanFlag {
+    fn from(_: vigo_entities::loan_customer::Model) -> Self {
+        LoanFlag
     }
 }
 
 /// Address from the population register, and phone and email.
 pub struct Contact(contact::Model);
+
+impl From<contact::Model> for Contact {
+    fn from(model: contact::Model) -> Self {
+        Contact(model)
+    }
+}
 
 #[Object]
 impl Contact {

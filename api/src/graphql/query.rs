@@ -1,35 +1,288 @@
 //! Root query fields.
 
-use async_graphql::{Context, ErrorExtensions, Object, Result};
-use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter};
-use vigo_entities::ids::NationalId;
-use vigo_entities::person;
-use vigo_policy::{Gate, Subject};
+use async_graphql::{Context, ErrorExtensions, InputObject, Object, Result, SimpleObject};
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::sea_query::Query as SqlQuery;
+use sea_orm::{
+    ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use vigo_entities::enums::EnrolmentStatus;
+use vigo_entities::ids::{NationalId, OrgNo, ProgrammeAreaCode};
+use vigo_entities::{application, enrolment, organisation, person, programme_area};
+use vigo_policy::{Access, Gate, Subject};
 
+use super::organisation::Organisation;
 use super::person::Person;
 use crate::error::ApiError;
 
-#[derive(Default)]
+/// Largest page `persons` returns.
+pub const MAX_PAGE_SIZE: u64 = 100;
+const DEFAULT_PAGE_SIZE: u64 = 20;
+
 pub struct Query;
+
+/// Filters a portal needs on `persons`; all given filters must hold.
+#[derive(InputObject, Default)]
+pub struct PersonFilter {
+    /// Enrolled at this school (organisation number).
+    pub school: Option<String>,
+    /// Enrolled in this programme area (10-character code).
+    pub programme_area: Option<String>,
+    /// With an enrolment of this status: `active`, `completed`, `withdrawn`, `transferred`.
+    pub status: Option<String>,
+    /// With an application for this intake year.
+    pub intake_year: Option<i32>,
+}
+
+/// A page of persons (Relay connection).
+#[derive(SimpleObject)]
+#[graphql(complex)]
+pub struct PersonConnection {
+    pub edges: Vec<PersonEdge>,
+    pub page_info: PageInfo,
+    #[graphql(skip)]
+    condition: Condition,
+}
+
+#[async_graphql::ComplexObject]
+impl PersonConnection {
+    /// Persons matching the filters within the caller's scope, over all pages.
+    async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
+        let count = person::Entity::find()
+            .filter(self.condition.clone())
+            .count(ctx.data::<DatabaseConnection>()?)
+            .await
+            .map_err(|e| ApiError::from(e).extend())?;
+        Ok(count as i64)
+    }
+}
+
+/// One person on a page, with the cursor that continues after it.
+#[derive(SimpleObject)]
+pub struct PersonEdge {
+    pub cursor: String,
+    pub node: Person,
+}
+
+/// Relay page information.
+#[derive(SimpleObject)]
+pub struct PageInfo {
+    pub has_next_page: bool,
+    pub has_previous_page: bool,
+    pub start_cursor: Option<String>,
+    pub end_cursor: Option<String>,
+}
+
+fn encode_cursor(id: i32) -> String {
+    URL_SAFE_NO_PAD.encode(format!("person:{id}"))
+}
+
+fn decode_cursor(cursor: &str) -> Result<i32, ApiError> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|s| s.strip_prefix("person:").and_then(|id| id.parse().ok()))
+        .ok_or_else(|| ApiError::bad_input("after", "not a cursor returned by this API"))
+}
+
+/// The caller's access to person data, or FORBIDDEN.
+fn person_access(ctx: &Context<'_>) -> Result<Access> {
+    let subject = ctx.data::<Subject>()?;
+    ctx.data::<Gate>()?
+        .person_access(subject)
+        .map_err(|e| ApiError::Forbidden(e.to_string()).extend())
+}
+
+/// Turns filters into a condition on `person`, as subqueries so that each filter is one
+/// indexed look-up.
+fn filter_condition(filter: &PersonFilter) -> Result<Condition, ApiError> {
+    let mut condition = Condition::all();
+    let mut enrolments = Condition::all();
+    let mut on_enrolment = false;
+    if let Some(school) = &filter.school {
+        let org = OrgNo::parse(school).map_err(|e| ApiError::bad_input("filter.school", e))?;
+        enrolments = enrolments.add(
+            enrolment::Column::SchoolId.in_subquery(
+                SqlQuery::select()
+                    .column(organisation::Column::Id)
+                    .from(organisation::Entity)
+                    .and_where(organisation::Column::OrgNo.eq(org.as_str()))
+                    .to_owned(),
+            ),
+        );
+        on_enrolment = true;
+    }
+    if let Some(code) = &filter.programme_area {
+        let code = ProgrammeAreaCode::parse(code)
+            .map_err(|e| ApiError::bad_input("filter.programmeArea", e))?;
+        enrolments = enrolments.add(
+            enrolment::Column::ProgrammeAreaId.in_subquery(
+                SqlQuery::select()
+                    .column(programme_area::Column::Id)
+                    .from(programme_area::Entity)
+                    .and_where(programme_area::Column::Code.eq(code.as_str()))
+                    .to_owned(),
+            ),
+        );
+        on_enrolment = true;
+    }
+    if let Some(status) = &filter.status {
+        let status =
+            <EnrolmentStatus as sea_orm::ActiveEnum>::try_from_value(status).map_err(|_| {
+                ApiError::bad_input(
+                    "filter.status",
+                    "one of active, completed, withdrawn, transferred",
+                )
+            })?;
+        enrolments = enrolments.add(enrolment::Column::Status.eq(status));
+        on_enrolment = true;
+    }
+    if on_enrolment {
+        condition = condition.add(
+            person::Column::Id.in_subquery(
+                SqlQuery::select()
+                    .column(enrolment::Column::PersonId)
+                    .from(enrolment::Entity)
+                    .cond_where(enrolments)
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(year) = filter.intake_year {
+        condition = condition.add(
+            person::Column::Id.in_subquery(
+                SqlQuery::select()
+                    .column(application::Column::PersonId)
+                    .from(application::Entity)
+                    .and_where(application::Column::IntakeYear.eq(year))
+                    .to_owned(),
+            ),
+        );
+    }
+    Ok(condition)
+}
 
 #[Object]
 impl Query {
+    /// The caller's own record (the `student` role); `null` for other roles.
+    async fn me(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
+        let subject = ctx.data::<Subject>()?;
+        let Some(own) = subject.person else {
+            return Ok(None);
+        };
+        find_person(ctx, own).await
+    }
+
     /// A person by national id (fødselsnummer, D-nummer, …). `null` when no such person
     /// exists or the person is outside the caller's scope; the two look the same.
     async fn person(&self, ctx: &Context<'_>, national_id: String) -> Result<Option<Person>> {
-        let subject = ctx.data::<Subject>()?;
-        let access = ctx
-            .data::<Gate>()?
-            .person_access(subject)
-            .map_err(|e| ApiError::Forbidden(e.to_string()).extend())?;
         let national_id = NationalId::parse(&national_id)
             .map_err(|e| ApiError::bad_input("nationalId", e).extend())?;
-        let found = person::Entity::find()
-            .filter(person::Column::NationalId.eq(national_id.as_string()))
-            .filter(access.rows.person_condition())
+        find_person(ctx, national_id).await
+    }
+
+    /// Persons in the caller's scope, in a stable order, a page at a time.
+    async fn persons(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Page size, at most 100 (default 20).")] first: Option<i32>,
+        #[graphql(desc = "Cursor of the last person of the previous page.")] after: Option<String>,
+        filter: Option<PersonFilter>,
+    ) -> Result<PersonConnection> {
+        let access = person_access(ctx)?;
+        let first = match first {
+            None => DEFAULT_PAGE_SIZE,
+            Some(n) if n >= 1 && n as u64 <= MAX_PAGE_SIZE => n as u64,
+            Some(_) => {
+                return Err(ApiError::bad_input(
+                    "first",
+                    format!("a page holds 1 to {MAX_PAGE_SIZE} persons"),
+                )
+                .extend());
+            }
+        };
+        let after_id = after
+            .as_deref()
+            .map(decode_cursor)
+            .transpose()
+            .map_err(|e| e.extend())?;
+        let condition = Condition::all()
+            .add(access.rows.person_condition())
+            .add(filter_condition(&filter.unwrap_or_default()).map_err(|e| e.extend())?);
+        let mut query = person::Entity::find().filter(condition.clone());
+        if let Some(after_id) = after_id {
+            query = query.filter(person::Column::Id.gt(after_id));
+        }
+        let mut rows = query
+            .order_by_asc(person::Column::Id)
+            .limit(first + 1)
+            .all(ctx.data::<DatabaseConnection>()?)
+            .await
+            .map_err(|e| ApiError::from(e).extend())?;
+        let has_next_page = rows.len() as u64 > first;
+        rows.truncate(first as usize);
+        let edges: Vec<PersonEdge> = rows
+            .into_iter()
+            .map(|p| PersonEdge {
+                cursor: encode_cursor(p.id),
+                node: Person(p),
+            })
+            .collect();
+        Ok(PersonConnection {
+            page_info: PageInfo {
+                has_next_page,
+                has_previous_page: after_id.is_some(),
+                start_cursor: edges.first().map(|e| e.cursor.clone()),
+                end_cursor: edges.last().map(|e| e.cursor.clone()),
+            },
+            edges,
+            condition,
+        })
+    }
+
+    /// An organisation by organisation number.
+    async fn organisation(
+        &self,
+        ctx: &Context<'_>,
+        org_no: String,
+    ) -> Result<Option<Organisation>> {
+        let subject = ctx.data::<Subject>()?;
+        ctx.data::<Gate>()?
+            .organisation_access(subject)
+            .map_err(|e| ApiError::Forbidden(e.to_string()).extend())?;
+        let org_no = OrgNo::parse(&org_no).map_err(|e| ApiError::bad_input("orgNo", e).extend())?;
+        let found = organisation::Entity::find()
+            .filter(organisation::Column::OrgNo.eq(org_no.as_str()))
             .one(ctx.data::<DatabaseConnection>()?)
             .await
             .map_err(|e| ApiError::from(e).extend())?;
-        Ok(found.map(Person))
+        Ok(found.map(Organisation))
+    }
+}
+
+/// One person by national id, within the caller's row scope.
+async fn find_person(ctx: &Context<'_>, national_id: NationalId) -> Result<Option<Person>> {
+    let access = person_access(ctx)?;
+    let found = person::Entity::find()
+        .filter(person::Column::NationalId.eq(national_id.as_string()))
+        .filter(access.rows.person_condition())
+        .one(ctx.data::<DatabaseConnection>()?)
+        .await
+        .map_err(|e| ApiError::from(e).extend())?;
+    Ok(found.map(Person))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_foreign_ones_are_refused() {
+        assert_eq!(decode_cursor(&encode_cursor(42)).ok(), Some(42));
+        assert!(decode_cursor("bm9wZQ").is_err());
+        assert!(decode_cursor("!!").is_err());
     }
 }

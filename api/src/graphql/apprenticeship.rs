@@ -1,0 +1,114 @@
+//! Apprenticeships: contracts, trade tests and subsidy payments.
+
+use async_graphql::{Context, Object, Result};
+use sea_orm::ActiveEnum;
+use vigo_entities::{
+    apprenticeship_contract, exam_board, organisation, programme_area, subsidy_payment, trade_test,
+};
+
+use super::loaders::*;
+use super::organisation::Organisation;
+use super::records::{ProgrammeArea, api_object};
+
+api_object!(
+    /// A lærekontrakt or opplæringskontrakt with a training company.
+    ApprenticeshipContract => apprenticeship_contract::Model,
+    /// A registration for a trade, journeyman or competence test, and its result.
+    TradeTest => trade_test::Model,
+    /// A subsidy (lærlingtilskudd) paid to a training company.
+    SubsidyPayment => subsidy_payment::Model,
+    /// An exam board (prøvenemnd).
+    ExamBoard => exam_board::Model,
+);
+
+#[Object]
+impl ApprenticeshipContract {
+    /// Identifier, for `approveContract`.
+    async fn id(&self) -> async_graphql::ID {
+        async_graphql::ID(format!("ApprenticeshipContract:{}", self.0.id))
+    }
+    async fn company(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        row::<organisation::Entity, _>(ctx, self.0.company_id).await
+    }
+    /// The training office that holds the contract for a member company, if any.
+    async fn training_office(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        match self.0.training_office_id {
+            Some(id) => row::<organisation::Entity, _>(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+    /// The trade.
+    async fn trade(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
+        row::<programme_area::Entity, _>(ctx, self.0.programme_area_id).await
+    }
+    /// `apprentice` or `training_candidate`.
+    async fn kind(&self) -> Option<String> {
+        Some(self.0.kind.to_value())
+    }
+    /// `draft`, `approved`, `terminated` or `completed`.
+    async fn status(&self) -> Option<String> {
+        Some(self.0.status.to_value())
+    }
+    async fn start_date(&self) -> Option<String> {
+        Some(self.0.start_date.to_string())
+    }
+    async fn end_date(&self) -> Option<String> {
+        Some(self.0.end_date.to_string())
+    }
+    async fn approved_on(&self) -> Option<String> {
+        self.0.approved_on.map(|d| d.to_string())
+    }
+}
+
+#[Object]
+impl TradeTest {
+    /// Identifier, for `recordTradeTestResult`.
+    async fn id(&self) -> async_graphql::ID {
+        async_graphql::ID(format!("TradeTest:{}", self.0.id))
+    }
+    /// `trade_test` (fagprøve), `journeyman_test` (svenneprøve) or `competence_test`.
+    async fn kind(&self) -> Option<String> {
+        Some(self.0.kind.to_value())
+    }
+    async fn trade(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
+        row::<programme_area::Entity, _>(ctx, self.0.programme_area_id).await
+    }
+    async fn exam_board(&self, ctx: &Context<'_>) -> Result<Option<ExamBoard>> {
+        match self.0.exam_board_id {
+            Some(id) => row::<exam_board::Entity, _>(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+    async fn registered_on(&self) -> Option<String> {
+        Some(self.0.registered_on.to_string())
+    }
+    async fn test_date(&self) -> Option<String> {
+        self.0.test_date.map(|d| d.to_string())
+    }
+    /// `passed`, `passed_with_distinction` or `failed`; `null` until assessed.
+    async fn result(&self) -> Option<String> {
+        self.0.result.as_ref().map(ActiveEnum::to_value)
+    }
+}
+
+#[Object]
+impl SubsidyPayment {
+    /// Amount in NOK, with øre as decimals.
+    async fn amount(&self) -> Option<f64> {
+        Some(self.0.amount_ore as f64 / 100.0)
+    }
+    async fn paid_on(&self) -> Option<String> {
+        Some(self.0.paid_on.to_string())
+    }
+    /// e.g. `2025-H1`.
+    async fn period(&self) -> Option<&str> {
+        Some(&self.0.period)
+    }
+}
+
+#[Object]
+impl ExamBoard {
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+}

@@ -1,0 +1,100 @@
+//! Rights, follow-up service statuses, diplomas and automated decisions.
+
+use async_graphql::{Context, Object, Result};
+use sea_orm::ActiveEnum;
+use vigo_entities::{
+    automated_decision, diploma, education_right, follow_up_status, programme_area,
+};
+
+use super::loaders::*;
+use super::records::{ProgrammeArea, api_object, timestamp};
+
+api_object!(
+    /// An education right (opplæringsrett) and its assessment.
+    EducationRight => education_right::Model,
+    /// A follow-up service (OT) status with Udir's code.
+    FollowUpStatus => follow_up_status::Model,
+    /// A certificate: vitnemål, kompetansebevis, fagbrev or svennebrev.
+    Diploma => diploma::Model,
+    /// An automated decision, with the explanation GDPR art. 22 requires.
+    Decision => automated_decision::Model,
+);
+
+#[Object]
+impl EducationRight {
+    /// `youth` (ungdomsrett) or `adult` (voksenrett).
+    async fn kind(&self) -> Option<String> {
+        Some(self.0.kind.to_value())
+    }
+    async fn start_date(&self) -> Option<String> {
+        Some(self.0.start_date.to_string())
+    }
+    async fn expires_on(&self) -> Option<String> {
+        Some(self.0.expires_on.to_string())
+    }
+    /// Years of full-time education the right covers.
+    async fn years(&self) -> Option<i32> {
+        Some(self.0.years)
+    }
+    /// Whether the one change of programme (omvalg) is used.
+    async fn programme_change_used(&self) -> Option<bool> {
+        Some(self.0.programme_change_used)
+    }
+    /// Why the right was granted as it was.
+    async fn assessment(&self) -> Option<&str> {
+        Some(&self.0.assessment)
+    }
+}
+
+#[Object]
+impl FollowUpStatus {
+    /// Udir's code, e.g. `OTUK`; `_IM` marks registration outside the target group.
+    async fn code(&self) -> Option<&str> {
+        Some(&self.0.code)
+    }
+    async fn registered_at(&self) -> Option<String> {
+        Some(timestamp(&self.0.registered_at))
+    }
+    async fn school_year(&self) -> Option<i32> {
+        Some(self.0.school_year)
+    }
+}
+
+#[Object]
+impl Diploma {
+    /// `diploma`, `certificate_of_competence`, `trade_certificate` or `journeyman_certificate`.
+    async fn kind(&self) -> Option<String> {
+        Some(self.0.kind.to_value())
+    }
+    async fn programme_area(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
+        match self.0.programme_area_id {
+            Some(id) => row::<programme_area::Entity, _>(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+    async fn issued_on(&self) -> Option<String> {
+        Some(self.0.issued_on.to_string())
+    }
+}
+
+#[Object]
+impl Decision {
+    /// e.g. `intake_points`, `allocation`, `education_right`.
+    async fn kind(&self) -> Option<&str> {
+        Some(&self.0.kind)
+    }
+    async fn made_at(&self) -> Option<String> {
+        Some(timestamp(&self.0.made_at))
+    }
+    async fn outcome(&self) -> Option<&str> {
+        Some(&self.0.outcome)
+    }
+    /// Plain-language explanation of how the outcome was reached.
+    async fn explanation(&self) -> Option<&str> {
+        Some(&self.0.explanation)
+    }
+    /// The inputs the decision used, as JSON.
+    async fn inputs(&self) -> Option<&str> {
+        Some(&self.0.inputs)
+    }
+}

@@ -1,0 +1,212 @@
+//! DataLoaders: every nested list is fetched with one batched `IN (…)` query per level,
+//! never one query per parent.
+//!
+//! One loader per key type: [`GroupLoader`] groups child rows by a foreign key (the
+//! `ForeignKey` markers below), [`RowLoader`] fetches rows by primary key.
+
+use std::collections::HashMap;
+use std::marker::PhantomData;
+use std::sync::Arc;
+
+use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::{Context, ErrorExtensions, Request};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, Iterable, PrimaryKeyToColumn, QueryFilter,
+    QueryOrder,
+};
+use vigo_entities::*;
+
+use crate::error::ApiError;
+
+/// A foreign key by which child rows are grouped under their parent.
+pub trait ForeignKey: Send + Sync + 'static {
+    type Entity: EntityTrait<Model: Clone + Send + Sync>;
+    fn column() -> <Self::Entity as EntityTrait>::Column;
+    fn key(row: &<Self::Entity as EntityTrait>::Model) -> Option<i32>;
+}
+
+macro_rules! foreign_keys {
+    ($($(#[$meta:meta])* $name:ident => $module:ident . $field:ident / $column:ident),* $(,)?) => {$(
+        $(#[$meta])*
+        pub struct $name;
+        impl ForeignKey for $name {
+            type Entity = $module::Entity;
+            fn column() -> $module::Column {
+                $module::Column::$column
+            }
+            fn key(row: &$module::Model) -> Option<i32> {
+                Option::<i32>::from(row.$field)
+            }
+        }
+    )*};
+}
+
+foreign_keys!(
+    ContactOfPerson => contact.person_id / PersonId,
+    EnrolmentsOfPerson => enrolment.person_id / PersonId,
+    ResultsOfPerson => subject_result.person_id / PersonId,
+    AbsenceOfPerson => absence.person_id / PersonId,
+    ApplicationsOfPerson => application.person_id / PersonId,
+    WishesOfApplication => application_wish.application_id / ApplicationId,
+    ChangesOfApplication => application_change.application_id / ApplicationId,
+    OffersOfWish => offer.wish_id / WishId,
+    ContractsOfPerson => apprenticeship_contract.person_id / PersonId,
+    TradeTestsOfPerson => trade_test.person_id / PersonId,
+    RightsOfPerson => education_right.person_id / PersonId,
+    FollowUpOfPerson => follow_up_status.person_id / PersonId,
+    DiplomasOfPerson => diploma.person_id / PersonId,
+    LoanCustomerOfPerson => loan_customer.person_id / PersonId,
+    DecisionsOfPerson => automated_decision.person_id / PersonId,
+    OffersOfSchool => school_offer.school_id / SchoolId,
+    ContractsOfCompany => apprenticeship_contract.company_id / CompanyId,
+    SubsidiesOfOrganisation => subsidy_payment.organisation_id / OrganisationId,
+    TradesOfOrganisation => approved_trade.organisation_id / OrganisationId,
+);
+
+/// Loads the child rows of many parents at once, grouped by parent id.
+pub struct GroupLoader<K> {
+    db: DatabaseConnection,
+    key: PhantomData<K>,
+}
+
+impl<K: ForeignKey> Loader<i32> for GroupLoader<K> {
+    type Value = Vec<<K::Entity as EntityTrait>::Model>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let mut query = K::Entity::find().filter(K::column().is_in(keys.iter().copied()));
+        for pk in <K::Entity as EntityTrait>::PrimaryKey::iter() {
+            query = query.order_by_asc(pk.into_column());
+        }
+        let rows = query.all(&self.db).await.map_err(Arc::new)?;
+        let mut grouped: HashMap<i32, Self::Value> = HashMap::new();
+        for row in rows {
+            if let Some(key) = K::key(&row) {
+                grouped.entry(key).or_default().push(row);
+            }
+        }
+        Ok(grouped)
+    }
+}
+
+/// Loads rows by primary key, many at once.
+pub struct RowLoader<E> {
+    db: DatabaseConnection,
+    entity: PhantomData<E>,
+}
+
+/// Entities whose rows are looked up by id from nested fields.
+pub trait ById: EntityTrait<Model: Clone + Send + Sync> {
+    fn id_column() -> Self::Column;
+    fn id(row: &Self::Model) -> i32;
+}
+
+macro_rules! by_id {
+    ($($module:ident),*) => {$(
+        impl ById for $module::Entity {
+            fn id_column() -> $module::Column {
+                $module::Column::Id
+            }
+            fn id(row: &$module::Model) -> i32 {
+                row.id
+            }
+        }
+    )*};
+}
+
+by_id!(organisation, programme_area, exam_board, person);
+
+impl<E: ById> Loader<i32> for RowLoader<E> {
+    type Value = E::Model;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let rows = E::find()
+            .filter(E::id_column().is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().map(|row| (E::id(&row), row)).collect())
+    }
+}
+
+fn group<K: ForeignKey>(db: &DatabaseConnection) -> DataLoader<GroupLoader<K>> {
+    DataLoader::new(
+        GroupLoader {
+            db: db.clone(),
+            key: PhantomData,
+        },
+        tokio::spawn,
+    )
+}
+
+fn rows<E: ById>(db: &DatabaseConnection) -> DataLoader<RowLoader<E>> {
+    DataLoader::new(
+        RowLoader {
+            db: db.clone(),
+            entity: PhantomData,
+        },
+        tokio::spawn,
+    )
+}
+
+/// Adds fresh loaders to a request: loaders cache per request, so no caller sees rows
+/// cached for another.
+pub fn register(request: Request, db: &DatabaseConnection) -> Request {
+    request
+        .data(group::<ContactOfPerson>(db))
+        .data(group::<EnrolmentsOfPerson>(db))
+        .data(group::<ResultsOfPerson>(db))
+        .data(group::<AbsenceOfPerson>(db))
+        .data(group::<ApplicationsOfPerson>(db))
+        .data(group::<WishesOfApplication>(db))
+        .data(group::<ChangesOfApplication>(db))
+        .data(group::<OffersOfWish>(db))
+        .data(group::<ContractsOfPerson>(db))
+        .data(group::<TradeTestsOfPerson>(db))
+        .data(group::<RightsOfPerson>(db))
+        .data(group::<FollowUpOfPerson>(db))
+        .data(group::<DiplomasOfPerson>(db))
+        .data(group::<LoanCustomerOfPerson>(db))
+        .data(group::<DecisionsOfPerson>(db))
+        .data(group::<OffersOfSchool>(db))
+        .data(group::<ContractsOfCompany>(db))
+        .data(group::<SubsidiesOfOrganisation>(db))
+        .data(group::<TradesOfOrganisation>(db))
+        .data(rows::<organisation::Entity>(db))
+        .data(rows::<programme_area::Entity>(db))
+        .data(rows::<exam_board::Entity>(db))
+        .data(rows::<person::Entity>(db))
+}
+
+/// The child rows of one parent, through its loader, wrapped as API objects.
+pub async fn children<K, T>(ctx: &Context<'_>, parent: i32) -> async_graphql::Result<Vec<T>>
+where
+    K: ForeignKey,
+    T: From<<K::Entity as EntityTrait>::Model>,
+{
+    let loaded = ctx
+        .data::<DataLoader<GroupLoader<K>>>()?
+        .load_one(parent)
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")).extend())?;
+    Ok(loaded
+        .unwrap_or_default()
+        .into_iter()
+        .map(T::from)
+        .collect())
+}
+
+/// One row by id, through its loader, wrapped as an API object.
+pub async fn row<E, T>(ctx: &Context<'_>, id: i32) -> async_graphql::Result<Option<T>>
+where
+    E: ById,
+    T: From<E::Model>,
+{
+    let loaded = ctx
+        .data::<DataLoader<RowLoader<E>>>()?
+        .load_one(id)
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")).extend())?;
+    Ok(loaded.map(T::from))
+}

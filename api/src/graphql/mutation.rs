@@ -1,0 +1,350 @@
+//! Caseworker registrations. Each mutation is atomic, validates its input (`BAD_USER_INPUT`
+//! naming the field and the rule) and is refused (`FORBIDDEN`, nothing changed) for callers
+//! the gate does not let write.
+
+use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result};
+use sea_orm::DatabaseConnection;
+use vigo_policy::{Gate, Subject};
+
+use super::apprenticeship::{ApprenticeshipContract, TradeTest};
+use super::follow_up::FollowUpStatus;
+use super::person::Person;
+use super::records::{Application, Enrolment, SubjectResult};
+use crate::error::ApiError;
+use crate::service;
+
+pub struct Mutation;
+
+/// Contact data: address from the population register, phone and email.
+#[derive(InputObject)]
+pub struct ContactInput {
+    pub address: String,
+    /// 4 digits.
+    pub postal_code: String,
+    pub city: String,
+    /// 4-digit municipality number.
+    pub municipality_code: String,
+    pub phone: Option<String>,
+    pub email: Option<String>,
+}
+
+impl From<ContactInput> for service::ContactInput {
+    fn from(c: ContactInput) -> Self {
+        service::ContactInput {
+            address: c.address,
+            postal_code: c.postal_code,
+            city: c.city,
+            municipality_code: c.municipality_code,
+            phone: c.phone,
+            email: c.email,
+        }
+    }
+}
+
+/// A new person.
+#[derive(InputObject)]
+pub struct RegisterPersonInput {
+    pub national_id: String,
+    pub given_name: String,
+    pub family_name: String,
+    /// ISO 3166-1 alpha-2, e.g. `NO`.
+    pub citizenship: String,
+    pub contact: Option<ContactInput>,
+}
+
+/// Changes to a person; fields left out stay as they are.
+#[derive(InputObject)]
+pub struct UpdatePersonInput {
+    pub given_name: Option<String>,
+    pub family_name: Option<String>,
+    pub citizenship: Option<String>,
+}
+
+/// One ranked wish: a programme area at a school, or an apprenticeship in a trade.
+#[derive(InputObject)]
+pub struct WishInput {
+    /// 10-character programme area code (a trade for an apprenticeship wish).
+    pub programme_area: String,
+    /// The school's organisation number; left out for an apprenticeship wish.
+    pub school: Option<String>,
+    #[graphql(default)]
+    pub apprenticeship: bool,
+}
+
+impl From<WishInput> for service::WishInput {
+    fn from(w: WishInput) -> Self {
+        service::WishInput {
+            programme_area: w.programme_area,
+            school: w.school,
+            apprenticeship: w.apprenticeship,
+        }
+    }
+}
+
+/// A grade to record.
+#[derive(InputObject)]
+pub struct ResultInput {
+    pub subject_code: String,
+    /// `1`–`6`, `B`, `IB`, `IV` or `IM`.
+    pub grade: String,
+    /// `lower_secondary_final`, `lower_secondary_exam`, `final`, `written_exam` or `oral_exam`.
+    pub kind: String,
+    pub school_year: i32,
+    /// The school's organisation number, for upper-secondary results.
+    pub school: Option<String>,
+}
+
+/// An enrolment to register.
+#[derive(InputObject)]
+pub struct EnrolmentInput {
+    /// The school's organisation number.
+    pub school: String,
+    pub programme_area: String,
+    pub school_year: i32,
+    /// 1–100; default 100.
+    pub course_percentage: Option<i32>,
+    /// `YYYY-MM-DD`.
+    pub start_date: String,
+}
+
+/// An apprenticeship contract to register (as a draft, to be approved).
+#[derive(InputObject)]
+pub struct ContractInput {
+    /// The training company's organisation number.
+    pub company: String,
+    /// The trade's programme area code.
+    pub trade: String,
+    /// `apprentice` or `training_candidate`.
+    pub kind: String,
+    pub start_date: String,
+    pub end_date: String,
+}
+
+/// The caller, once the gate has let it write.
+fn writer<'a>(ctx: &Context<'a>) -> Result<(&'a Subject, &'a DatabaseConnection)> {
+    let subject = ctx.data::<Subject>()?;
+    ctx.data::<Gate>()?
+        .may_write(subject)
+        .map_err(|e| ApiError::Forbidden(e.to_string()).extend())?;
+    Ok((subject, ctx.data::<DatabaseConnection>()?))
+}
+
+/// Parses an `ID` of the form `Type:123` for the given type.
+fn parse_id(field: &'static str, type_name: &str, id: &ID) -> Result<i32, ApiError> {
+    id.as_str()
+        .strip_prefix(type_name)
+        .and_then(|rest| rest.strip_prefix(':'))
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| ApiError::bad_input(field, format!("not an id of a {type_name}")))
+}
+
+fn extended<T>(result: Result<T, ApiError>) -> Result<T> {
+    result.map_err(|e| e.extend())
+}
+
+#[Object]
+impl Mutation {
+    /// Registers a person, optionally with contact data.
+    async fn register_person(
+        &self,
+        ctx: &Context<'_>,
+        input: RegisterPersonInput,
+    ) -> Result<Person> {
+        let (_, db) = writer(ctx)?;
+        let person = service::register_person(
+            db,
+            service::PersonInput {
+                national_id: input.national_id,
+                given_name: input.given_name,
+                family_name: input.family_name,
+                citizenship: input.citizenship,
+                contact: input.contact.map(Into::into),
+            },
+        )
+        .await;
+        extended(person).map(Person)
+    }
+
+    /// Changes a person's names or citizenship.
+    async fn update_person(
+        &self,
+        ctx: &Context<'_>,
+        national_id: String,
+        input: UpdatePersonInput,
+    ) -> Result<Person> {
+        let (_, db) = writer(ctx)?;
+        let person = service::update_person(
+            db,
+            &national_id,
+            input.given_name.as_deref(),
+            input.family_name.as_deref(),
+            input.citizenship.as_deref(),
+        )
+        .await;
+        extended(person).map(Person)
+    }
+
+    /// Sets a person's contact data, replacing what was held.
+    async fn set_contact(
+        &self,
+        ctx: &Context<'_>,
+        national_id: String,
+        contact: ContactInput,
+    ) -> Result<Person> {
+        let (_, db) = writer(ctx)?;
+        extended(service::set_contact(db, &national_id, contact.into()).await).map(Person)
+    }
+
+    /// Submits an application with 1 to 6 ranked wishes, most wanted first.
+    async fn submit_application(
+        &self,
+        ctx: &Context<'_>,
+        national_id: String,
+        intake_year: i32,
+        wishes: Vec<WishInput>,
+    ) -> Result<Application> {
+        let (subject, db) = writer(ctx)?;
+        let wishes: Vec<service::WishInput> = wishes.into_iter().map(Into::into).collect();
+        extended(service::submit_application(db, subject, &national_id, intake_year, &wishes).await)
+            .map(Application)
+    }
+
+    /// Replaces the wishes of an open application; the change is logged.
+    async fn change_wishes(
+        &self,
+        ctx: &Context<'_>,
+        national_id: String,
+        intake_year: i32,
+        wishes: Vec<WishInput>,
+    ) -> Result<Application> {
+        let (subject, db) = writer(ctx)?;
+        let wishes: Vec<service::WishInput> = wishes.into_iter().map(Into::into).collect();
+        extended(service::change_wishes(db, subject, &national_id, intake_year, &wishes).await)
+            .map(Application)
+    }
+
+    /// Records a grade.
+    async fn record_result(
+        &self,
+        ctx: &Context<'_>,
+        national_id: String,
+        input: ResultInput,
+    ) -> Result<SubjectResult> {
+        let (_, db) = writer(ctx)?;
+        let input = service::ResultInput {
+            subject_code: input.subject_code,
+            grade: input.grade,
+            kind: input.kind,
+            school_year: input.school_year,
+            school: input.school,
+        };
+        extended(service::record_result(db, &national_id, input).await).map(SubjectResult)
+    }
+
+    /// Registers an enrolment at a school.
+    async fn register_enrolment(
+        &self,
+        ctx: &Context<'_>,
+        national_id: String,
+        input: EnrolmentInput,
+    ) -> Result<Enrolment> {
+        let (_, db) = writer(ctx)?;
+        let input = service::EnrolmentInput {
+            school: input.school,
+            programme_area: input.programme_area,
+            school_year: input.school_year,
+            course_percentage: input.course_percentage,
+            start_date: input.start_date,
+        };
+        extended(service::register_enrolment(db, &national_id, input).await).map(Enrolment)
+    }
+
+    /// Registers an apprenticeship contract as a draft.
+    async fn create_contract(
+        &self,
+        ctx: &Context<'_>,
+        national_id: String,
+        input: ContractInput,
+    ) -> Result<ApprenticeshipContract> {
+        let (_, db) = writer(ctx)?;
+        let input = service::ContractInput {
+            company: input.company,
+            trade: input.trade,
+            kind: input.kind,
+            start_date: input.start_date,
+            end_date: input.end_date,
+        };
+        extended(service::create_contract(db, &national_id, input).await)
+            .map(ApprenticeshipContract)
+    }
+
+    /// Approves a draft contract on behalf of the county.
+    async fn approve_contract(
+        &self,
+        ctx: &Context<'_>,
+        contract_id: ID,
+    ) -> Result<ApprenticeshipContract> {
+        let (_, db) = writer(ctx)?;
+        let id = extended(parse_id(
+            "contractId",
+            "ApprenticeshipContract",
+            &contract_id,
+        ))?;
+        extended(service::approve_contract(db, id).await).map(ApprenticeshipContract)
+    }
+
+    /// Registers a person for a trade, journeyman or competence test.
+    async fn register_trade_test(
+        &self,
+        ctx: &Context<'_>,
+        national_id: String,
+        trade: String,
+        kind: String,
+        test_date: Option<String>,
+    ) -> Result<TradeTest> {
+        let (_, db) = writer(ctx)?;
+        extended(
+            service::register_trade_test(db, &national_id, &trade, &kind, test_date.as_deref())
+                .await,
+        )
+        .map(TradeTest)
+    }
+
+    /// Records the result of a trade test: `passed`, `passed_with_distinction` or `failed`.
+    async fn record_trade_test_result(
+        &self,
+        ctx: &Context<'_>,
+        trade_test_id: ID,
+        result: String,
+    ) -> Result<TradeTest> {
+        let (_, db) = writer(ctx)?;
+        let id = extended(parse_id("tradeTestId", "TradeTest", &trade_test_id))?;
+        extended(service::record_trade_test_result(db, id, &result).await).map(TradeTest)
+    }
+
+    /// Registers a follow-up service status with Udir's code.
+    async fn set_follow_up_status(
+        &self,
+        ctx: &Context<'_>,
+        national_id: String,
+        code: String,
+        school_year: i32,
+    ) -> Result<FollowUpStatus> {
+        let (_, db) = writer(ctx)?;
+        extended(service::set_follow_up_status(db, &national_id, &code, school_year).await)
+            .map(FollowUpStatus)
+    }
+
+    /// Registers a death reported by the population register: deletes contact data and
+    /// withdraws open applications, in one transaction.
+    async fn mark_deceased(
+        &self,
+        ctx: &Context<'_>,
+        national_id: String,
+        deceased_on: Option<String>,
+    ) -> Result<Person> {
+        let (subject, db) = writer(ctx)?;
+        extended(service::mark_deceased(db, subject, &national_id, deceased_on.as_deref()).await)
+            .map(Person)
+    }
+}

@@ -1,0 +1,103 @@
+//! Organisations: schools, training companies and offices, authorities.
+
+use async_graphql::{Context, Object, Result};
+use sea_orm::ActiveEnum;
+use vigo_entities::{approved_trade, organisation, programme_area, school_offer};
+
+use super::apprenticeship::{ApprenticeshipContract, SubsidyPayment};
+use super::loaders::*;
+use super::records::{ProgrammeArea, api_object};
+
+api_object!(
+    /// A school, training company, training office or authority.
+    Organisation => organisation::Model,
+    /// A school's offer of a programme area in an intake year.
+    SchoolOffer => school_offer::Model,
+    /// A trade an organisation is approved to train in.
+    ApprovedTrade => approved_trade::Model,
+);
+
+#[Object]
+impl Organisation {
+    /// Organisation number (9 digits).
+    async fn org_no(&self) -> &str {
+        &self.0.org_no
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// `school`, `company`, `training_office` or `authority`.
+    async fn kind(&self) -> String {
+        self.0.kind.to_value()
+    }
+    /// School number (county + 3 digits), for schools.
+    async fn school_number(&self) -> Option<&str> {
+        self.0.school_number.as_deref()
+    }
+    async fn municipality_code(&self) -> Option<&str> {
+        self.0.municipality_code.as_deref()
+    }
+    /// Bank account for subsidy payments.
+    async fn account_no(&self) -> Option<&str> {
+        self.0.account_no.as_deref()
+    }
+    /// The training office a member company belongs to.
+    async fn training_office(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        match self.0.training_office_id {
+            Some(id) => row::<organisation::Entity, _>(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+    /// A school's offers, by intake year.
+    async fn offers(
+        &self,
+        ctx: &Context<'_>,
+        intake_year: Option<i32>,
+    ) -> Result<Vec<SchoolOffer>> {
+        let offers: Vec<SchoolOffer> = children::<OffersOfSchool, _>(ctx, self.0.id).await?;
+        Ok(offers
+            .into_iter()
+            .filter(|o| intake_year.is_none_or(|y| o.0.intake_year == y))
+            .collect())
+    }
+    /// Trades the organisation is approved to train in.
+    async fn approved_trades(&self, ctx: &Context<'_>) -> Result<Vec<ApprovedTrade>> {
+        children::<TradesOfOrganisation, _>(ctx, self.0.id).await
+    }
+    /// Apprenticeship contracts with the organisation as training company.
+    async fn apprentices(&self, ctx: &Context<'_>) -> Result<Option<Vec<ApprenticeshipContract>>> {
+        children::<ContractsOfCompany, _>(ctx, self.0.id)
+            .await
+            .map(Some)
+    }
+    /// Subsidies paid to the organisation.
+    async fn subsidy_payments(&self, ctx: &Context<'_>) -> Result<Option<Vec<SubsidyPayment>>> {
+        children::<SubsidiesOfOrganisation, _>(ctx, self.0.id)
+            .await
+            .map(Some)
+    }
+}
+
+#[Object]
+impl SchoolOffer {
+    async fn programme_area(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
+        row::<programme_area::Entity, _>(ctx, self.0.programme_area_id).await
+    }
+    async fn intake_year(&self) -> i32 {
+        self.0.intake_year
+    }
+    /// Places offered.
+    async fn capacity(&self) -> i32 {
+        self.0.capacity
+    }
+}
+
+#[Object]
+impl ApprovedTrade {
+    async fn trade(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
+        row::<programme_area::Entity, _>(ctx, self.0.programme_area_id).await
+    }
+    async fn approved_on(&self) -> String {
+        self.0.approved_on.to_string()
+    }
+}

@@ -1,0 +1,220 @@
+//! School records and intake: programme areas, enrolments, results, applications with their
+//! wishes, offers and change log.
+
+use async_graphql::{Context, Object, Result};
+use sea_orm::ActiveEnum;
+use vigo_entities::{
+    application, application_change, application_wish, enrolment, offer, organisation,
+    programme_area, subject_result,
+};
+
+use super::loaders::*;
+use super::organisation::Organisation;
+
+/// Wraps a SeaORM model as an API object (models are never API types themselves).
+macro_rules! api_object {
+    ($($(#[$meta:meta])* $name:ident => $module:path),* $(,)?) => {$(
+        $(#[$meta])*
+        pub struct $name(pub $module);
+        impl From<$module> for $name {
+            fn from(model: $module) -> Self {
+                $name(model)
+            }
+        }
+    )*};
+}
+pub(crate) use api_object;
+
+api_object!(
+    /// A programme area (programområde) from Vigo's code list; trades are programme areas too.
+    ProgrammeArea => programme_area::Model,
+    /// An enrolment (elevforhold): a pupil at a school, in a programme area, in a school year.
+    Enrolment => enrolment::Model,
+    /// A grade in a subject.
+    SubjectResult => subject_result::Model,
+    /// An application (søknad) for one intake year.
+    Application => application::Model,
+    /// One ranked wish of an application.
+    Wish => application_wish::Model,
+    /// An offer of a place, and the applicant's answer.
+    Offer => offer::Model,
+    /// One entry of an application's change log.
+    ApplicationChange => application_change::Model,
+);
+
+/// Formats a timestamp as RFC 3339.
+pub(crate) fn timestamp(t: &chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+#[Object]
+impl ProgrammeArea {
+    /// 10-character code, e.g. `ELELE1----`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// `vg1`, `vg2`, `vg3` or `apprenticeship`.
+    async fn level(&self) -> &str {
+        &self.0.level
+    }
+    /// Two-letter education programme (utdanningsprogram).
+    async fn education_programme(&self) -> &str {
+        &self.0.education_programme
+    }
+    async fn vocational(&self) -> bool {
+        self.0.vocational
+    }
+}
+
+#[Object]
+impl Enrolment {
+    async fn school(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        row::<organisation::Entity, _>(ctx, self.0.school_id).await
+    }
+    async fn programme_area(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
+        row::<programme_area::Entity, _>(ctx, self.0.programme_area_id).await
+    }
+    /// The year the school year starts (2025 for 2025/26).
+    async fn school_year(&self) -> Option<i32> {
+        Some(self.0.school_year)
+    }
+    /// `active`, `completed`, `withdrawn` or `transferred`.
+    async fn status(&self) -> Option<String> {
+        Some(self.0.status.to_value())
+    }
+    /// Share of a full course load, 0–100.
+    async fn course_percentage(&self) -> Option<i32> {
+        Some(self.0.course_percentage)
+    }
+    async fn start_date(&self) -> Option<String> {
+        Some(self.0.start_date.to_string())
+    }
+    async fn end_date(&self) -> Option<String> {
+        self.0.end_date.map(|d| d.to_string())
+    }
+}
+
+#[Object]
+impl SubjectResult {
+    async fn subject_code(&self) -> Option<&str> {
+        Some(&self.0.subject_code)
+    }
+    /// `1`–`6`, `B` (passed), `IB` (not passed), `IV` (not assessed) or `IM` (did not attend).
+    async fn grade(&self) -> Option<&str> {
+        Some(&self.0.grade)
+    }
+    /// `lower_secondary_final`, `lower_secondary_exam`, `final`, `written_exam` or `oral_exam`.
+    async fn kind(&self) -> Option<String> {
+        Some(self.0.kind.to_value())
+    }
+    async fn school_year(&self) -> Option<i32> {
+        Some(self.0.school_year)
+    }
+    /// The upper-secondary school that gave the grade; none for lower secondary.
+    async fn school(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        match self.0.school_id {
+            Some(id) => row::<organisation::Entity, _>(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+}
+
+#[Object]
+impl Application {
+    async fn intake_year(&self) -> Option<i32> {
+        Some(self.0.intake_year)
+    }
+    /// Intake points with two decimals; `null` when handled individually.
+    async fn points(&self) -> Option<f64> {
+        self.0.points_hundredths.map(|p| f64::from(p) / 100.0)
+    }
+    /// `submitted`, `individual_handling`, `withdrawn` or `closed`.
+    async fn status(&self) -> Option<String> {
+        Some(self.0.status.to_value())
+    }
+    async fn submitted_at(&self) -> Option<String> {
+        Some(timestamp(&self.0.submitted_at))
+    }
+    /// Ranked wishes, most wanted first.
+    async fn wishes(&self, ctx: &Context<'_>) -> Result<Option<Vec<Wish>>> {
+        let mut wishes: Vec<Wish> = children::<WishesOfApplication, _>(ctx, self.0.id).await?;
+        wishes.sort_by_key(|w| w.0.rank);
+        Ok(Some(wishes))
+    }
+    /// Every registration and change of the application, oldest first.
+    async fn changes(&self, ctx: &Context<'_>) -> Result<Option<Vec<ApplicationChange>>> {
+        children::<ChangesOfApplication, _>(ctx, self.0.id)
+            .await
+            .map(Some)
+    }
+}
+
+#[Object]
+impl Wish {
+    /// 1 is the most wanted.
+    async fn rank(&self) -> Option<i32> {
+        Some(self.0.rank)
+    }
+    async fn programme_area(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
+        row::<programme_area::Entity, _>(ctx, self.0.programme_area_id).await
+    }
+    /// The school wished for; `null` for an apprenticeship wish.
+    async fn school(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        match self.0.school_id {
+            Some(id) => row::<organisation::Entity, _>(ctx, id).await,
+            None => Ok(None),
+        }
+    }
+    /// Whether the applicant wishes an apprenticeship in this trade.
+    async fn apprenticeship(&self) -> Option<bool> {
+        Some(self.0.apprenticeship)
+    }
+    /// `pending`, `offered`, `waiting`, `rejected` or `withdrawn`.
+    async fn status(&self) -> Option<String> {
+        Some(self.0.status.to_value())
+    }
+    /// Offers made for this wish.
+    async fn offers(&self, ctx: &Context<'_>) -> Result<Option<Vec<Offer>>> {
+        children::<OffersOfWish, _>(ctx, self.0.id).await.map(Some)
+    }
+}
+
+#[Object]
+impl Offer {
+    /// `main` or `supplementary`.
+    async fn round(&self) -> Option<String> {
+        Some(self.0.round.to_value())
+    }
+    async fn offered_at(&self) -> Option<String> {
+        Some(timestamp(&self.0.offered_at))
+    }
+    /// `unanswered`, `accepted`, `accepted_waiting` or `declined`.
+    async fn answer(&self) -> Option<String> {
+        Some(self.0.answer.to_value())
+    }
+    async fn answered_at(&self) -> Option<String> {
+        self.0.answered_at.as_ref().map(timestamp)
+    }
+}
+
+#[Object]
+impl ApplicationChange {
+    async fn changed_at(&self) -> Option<String> {
+        Some(timestamp(&self.0.changed_at))
+    }
+    /// Role and purpose of who made the change.
+    async fn actor(&self) -> Option<&str> {
+        Some(&self.0.actor)
+    }
+    /// e.g. `submitted`, `wishes_changed`, `withdrawn`.
+    async fn change(&self) -> Option<&str> {
+        Some(&self.0.change)
+    }
+    /// JSON describing the change.
+    async fn detail(&self) -> Option<&str> {
+        Some(&self.0.detail)
+    }
+}
