@@ -382,6 +382,94 @@ mod tests {
         ));
     }
 
+    /// A key pair made for these tests only; the JWKS holds its public half.
+    const TEST_ISSUER_KEY: &str = include_str!("../tests/fixtures/es256-test-key.pem");
+    const TEST_JWKS: &str = include_str!("../tests/fixtures/jwks.json");
+
+    fn issuer_token(kid: Option<&str>, claims: &Claims) -> String {
+        let mut header = Header::new(Algorithm::ES256);
+        header.kid = kid.map(str::to_owned);
+        let key = EncodingKey::from_ec_pem(TEST_ISSUER_KEY.as_bytes()).unwrap();
+        format!(
+            "Bearer {}",
+            jsonwebtoken::encode(&header, claims, &key).unwrap()
+        )
+    }
+
+    #[test]
+    fn production_tokens_verify_against_the_jwks() {
+        let auth = Authenticator::from_secret(SECRET)
+            .with_jwks(TEST_JWKS)
+            .unwrap();
+        let org = OrgNo::parse("974760673").unwrap();
+        let claims = development_claims(
+            Role::Lanekassen,
+            Purpose::LoanAdministration,
+            Some(&org),
+            None,
+            "mp".into(),
+            Duration::from_secs(60),
+        );
+        let subject = auth
+            .authenticate(Some(&issuer_token(Some("test-issuer-1"), &claims)))
+            .unwrap();
+        assert_eq!((subject.role, subject.org), (Role::Lanekassen, Some(org)));
+        assert!(
+            auth.authenticate(Some(&issuer_token(None, &claims)))
+                .is_ok(),
+            "one key: no kid needed"
+        );
+        assert!(matches!(
+            auth.authenticate(Some(&issuer_token(Some("other"), &claims))),
+            Err(AuthError::Invalid(_))
+        ));
+        // Without the JWKS, the same token is refused.
+        let plain = Authenticator::from_secret(SECRET);
+        assert!(matches!(
+            plain.authenticate(Some(&issuer_token(Some("test-issuer-1"), &claims))),
+            Err(AuthError::Invalid(_))
+        ));
+        // A token signed with the HS256 secret but claiming ES256 does not verify.
+        let mut forged = token(&auth, &claims);
+        forged = forged.replacen(
+            "eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9",
+            "eyJ0eXAiOiJKV1QiLCJhbGciOiJFUzI1NiJ9",
+            1,
+        );
+        assert!(auth.authenticate(Some(&forged)).is_err());
+    }
+
+    #[test]
+    fn bad_jwks_documents_are_refused() {
+        assert!(Authenticator::from_secret(SECRET).with_jwks("{}").is_err());
+        assert!(
+            Authenticator::from_secret(SECRET)
+                .with_jwks(r#"{"keys":[]}"#)
+                .is_err()
+        );
+        assert!(
+            Authenticator::from_secret(SECRET)
+                .with_jwks(r#"{"keys":[{"kty":"oct","k":"c2VjcmV0"}]}"#)
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn pid_claims_become_the_persons_subject() {
+        let auth = Authenticator::from_secret(SECRET);
+        let person = NationalId::parse("30108299920").unwrap();
+        let claims = development_claims(
+            Role::Student,
+            Purpose::SelfService,
+            None,
+            Some(&person),
+            "idporten".into(),
+            Duration::from_secs(60),
+        );
+        let subject = auth.authenticate(Some(&token(&auth, &claims))).unwrap();
+        assert_eq!(subject.person, Some(person));
+    }
+
     #[test]
     fn secret_is_kept_beside_an_sqlite_file() {
         assert_eq!(

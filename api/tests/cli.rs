@@ -157,3 +157,20 @@ fn seed_refuses_a_database_that_is_not_empty_unless_forced() {
         String::from_utf8_lossy(&output.stderr)
     );
 }
+
+#[test]
+fn schema_prints_the_sdl() {
+    let dir = TempDir::new("schema");
+    let output = vigo(&dir, &["schema"]);
+    assert!(output.status.success());
+    let sdl = String::from_utf8_lossy(&output.stdout);
+    for needle in [
+        "type Person",
+        "type PersonConnection",
+        "markDeceased(",
+        "persons(first: Int, after: String",
+        "A person known to the county",
+    ] {
+        assert!(sdl.contains(needle), "missing {needle}");
+    }
+}

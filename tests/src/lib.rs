@@ -128,3 +128,137 @@ impl Drop for TestDb {
         }
     }
 }
+
+/// An API over a fresh, seeded database, called in-process. Counts the SQL statements
+/// the database answers, so that tests can bound them.
+pub struct TestApp {
+    pub router: axum::Router,
+    pub auth: vigo_api::auth::Authenticator,
+    pub population: vigo_synth::Population,
+    pub statements: std::sync::Arc<AtomicU32>,
+    pub backend: Backend,
+    _db: TestDb,
+}
+
+/// The development secret of test apps.
+pub const TEST_SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
+
+impl TestApp {
+    /// A seeded app with the default gate.
+    pub async fn new(backend: Backend, persons: usize) -> anyhow::Result<Self> {
+        Self::with_gate(backend, persons, vigo_policy::Gate::new(), 10_000).await
+    }
+
+    /// A seeded app with the given gate and per-token rate limit.
+    pub async fn with_gate(
+        backend: Backend,
+        persons: usize,
+        gate: vigo_policy::Gate,
+        rate_limit: u32,
+    ) -> anyhow::Result<Self> {
+        use vigo_migrations::MigratorTrait;
+        let test_db = TestDb::create(backend).await?;
+        let mut db = test_db.connect().await?;
+        vigo_migrations::Migrator::up(&db, None).await?;
+        let population = vigo_synth::generate(vigo_synth::Config::new(persons, 11));
+        vigo_synth::seed(&db, &population, false).await?;
+        let statements = std::sync::Arc::new(AtomicU32::new(0));
+        let counter = statements.clone();
+        db.set_metric_callback(move |_| {
+            counter.fetch_add(1, Ordering::Relaxed);
+        });
+        let auth = vigo_api::auth::Authenticator::from_secret(TEST_SECRET);
+        let state = vigo_api::server::AppState::with_gate(db, auth.clone(), gate, rate_limit);
+        Ok(TestApp {
+            router: vigo_api::server::router(state),
+            auth,
+            population,
+            statements,
+            backend,
+            _db: test_db,
+        })
+    }
+
+    /// A token for `role`, acting for a seeded organisation where the role needs one.
+    pub fn token(&self, role: vigo_policy::Role, person: Option<&str>) -> String {
+        use vigo_entities::ids::{NationalId, OrgNo};
+        let org = role
+            .requires_org()
+            .then(|| OrgNo::parse(&self.population.organisations[10].org_no).ok())
+            .flatten();
+        let person = person.and_then(|p| NationalId::parse(p).ok());
+        let claims = vigo_api::auth::development_claims(
+            role,
+            role.default_purpose(),
+            org.as_ref(),
+            person.as_ref(),
+            format!("test-{role}"),
+            std::time::Duration::from_secs(300),
+        );
+        self.sign(&claims)
+    }
+
+    pub fn sign(&self, claims: &vigo_api::auth::Claims) -> String {
+        self.auth.sign(claims).unwrap_or_default()
+    }
+
+    /// Posts a GraphQL request; returns the status and the JSON body.
+    pub async fn post(
+        &self,
+        token: Option<&str>,
+        body: serde_json::Value,
+    ) -> anyhow::Result<(axum::http::StatusCode, serde_json::Value)> {
+        let mut request =
+            axum::http::Request::post("/graphql").header("content-type", "application/json");
+        if let Some(token) = token {
+            request = request.header("authorization", format!("Bearer {token}"));
+        }
+        let (status, _, body) = self
+            .send(request.body(axum::body::Body::from(body.to_string()))?)
+            .await?;
+        Ok((status, body))
+    }
+
+    /// Runs a query as `token`, with variables, and returns the JSON body.
+    pub async fn query(
+        &self,
+        token: &str,
+        query: &str,
+        variables: serde_json::Value,
+    ) -> anyhow::Result<serde_json::Value> {
+        let (_, body) = self
+            .post(
+                Some(token),
+                serde_json::json!({ "query": query, "variables": variables }),
+            )
+            .await?;
+        Ok(body)
+    }
+
+    /// Sends any request; returns status, headers and the body as JSON (or the text as a
+    /// JSON string when it is not JSON).
+    pub async fn send(
+        &self,
+        request: axum::http::Request<axum::body::Body>,
+    ) -> anyhow::Result<(
+        axum::http::StatusCode,
+        axum::http::HeaderMap,
+        serde_json::Value,
+    )> {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let response = self.router.clone().oneshot(request).await?;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await?.to_bytes();
+        let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
+            serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned())
+        });
+        Ok((status, headers, value))
+    }
+}
+
+/// The `extensions.code` of the first error of a response.
+pub fn error_code(body: &serde_json::Value) -> Option<&str> {
+    body["errors"][0]["extensions"]["code"].as_str()
+}

@@ -5,78 +5,10 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use http_body_util::BodyExt;
 use serde_json::{Value, json};
-use tower::ServiceExt;
-use vigo_api::auth::{Authenticator, Claims, development_claims};
-use vigo_api::server::{AppState, router};
-use vigo_entities::ids::{NationalId, OrgNo};
-use vigo_migrations::{Migrator, MigratorTrait};
+use vigo_api::auth::{Authenticator, development_claims};
 use vigo_policy::{Purpose, Role};
-use vigo_tests::{TestDb, backends};
-
-const SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
-
-struct TestApp {
-    router: axum::Router,
-    auth: Authenticator,
-    population: vigo_synth::Population,
-    _db: TestDb,
-}
-
-impl TestApp {
-    async fn new(backend: vigo_tests::Backend) -> anyhow::Result<Self> {
-        let test_db = TestDb::create(backend).await?;
-        let db = test_db.connect().await?;
-        Migrator::up(&db, None).await?;
-        let population = vigo_synth::generate(vigo_synth::Config::new(200, 11));
-        vigo_synth::seed(&db, &population, false).await?;
-        let auth = Authenticator::from_secret(SECRET);
-        Ok(TestApp {
-            router: router(AppState::new(db, auth.clone())),
-            auth,
-            population,
-            _db: test_db,
-        })
-    }
-
-    fn token(&self, role: Role, person: Option<&str>) -> String {
-        let org = role
-            .requires_org()
-            .then(|| OrgNo::parse(&self.population.organisations[10].org_no).ok())
-            .flatten();
-        let person = person.and_then(|p| NationalId::parse(p).ok());
-        let claims = development_claims(
-            role,
-            role.default_purpose(),
-            org.as_ref(),
-            person.as_ref(),
-            "t".into(),
-            Duration::from_secs(300),
-        );
-        self.sign(&claims)
-    }
-
-    fn sign(&self, claims: &Claims) -> String {
-        self.auth.sign(claims).unwrap_or_default()
-    }
-
-    async fn post(&self, token: Option<&str>, body: Value) -> anyhow::Result<(StatusCode, Value)> {
-        let mut request = Request::post("/graphql").header("content-type", "application/json");
-        if let Some(token) = token {
-            request = request.header("authorization", format!("Bearer {token}"));
-        }
-        self.send(request.body(Body::from(body.to_string()))?).await
-    }
-
-    async fn send(&self, request: Request<Body>) -> anyhow::Result<(StatusCode, Value)> {
-        let response = self.router.clone().oneshot(request).await?;
-        let status = response.status();
-        let bytes = response.into_body().collect().await?.to_bytes();
-        let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        Ok((status, value))
-    }
-}
+use vigo_tests::{TestApp, backends, error_code};
 
 fn person_query(national_id: &str) -> Value {
     json!({
@@ -85,15 +17,11 @@ fn person_query(national_id: &str) -> Value {
     })
 }
 
-fn error_code(body: &Value) -> Option<&str> {
-    body["errors"][0]["extensions"]["code"].as_str()
-}
-
 #[tokio::test]
 async fn health_answers_when_the_database_does() -> anyhow::Result<()> {
     for backend in backends() {
-        let app = TestApp::new(backend).await?;
-        let (status, body) = app
+        let app = TestApp::new(backend, 200).await?;
+        let (status, _, body) = app
             .send(Request::get("/health").body(Body::empty())?)
             .await?;
         assert_eq!(status, StatusCode::OK, "{backend:?}");
@@ -105,7 +33,7 @@ async fn health_answers_when_the_database_does() -> anyhow::Result<()> {
 #[tokio::test]
 async fn a_caseworker_reads_a_person_with_contact_data() -> anyhow::Result<()> {
     for backend in backends() {
-        let app = TestApp::new(backend).await?;
+        let app = TestApp::new(backend, 200).await?;
         let living = app.population.contacts[3].person_id;
         let person = &app.population.persons[(living - 1) as usize];
         let contact = &app.population.contacts[3];
@@ -133,7 +61,7 @@ async fn a_caseworker_reads_a_person_with_contact_data() -> anyhow::Result<()> {
 #[tokio::test]
 async fn an_unknown_person_is_null_and_a_bad_id_names_the_rule() -> anyhow::Result<()> {
     for backend in backends() {
-        let app = TestApp::new(backend).await?;
+        let app = TestApp::new(backend, 200).await?;
         let token = app.token(Role::Caseworker, None);
         // A valid synthetic number that was not generated.
         let absent = vigo_entities::ids::synthetic_national_id(
@@ -161,7 +89,7 @@ async fn an_unknown_person_is_null_and_a_bad_id_names_the_rule() -> anyhow::Resu
 #[tokio::test]
 async fn a_student_sees_only_themself_and_other_roles_are_denied() -> anyhow::Result<()> {
     for backend in backends() {
-        let app = TestApp::new(backend).await?;
+        let app = TestApp::new(backend, 200).await?;
         let me = &app.population.persons[0].national_id;
         let other = &app.population.persons[1].national_id;
         let token = app.token(Role::Student, Some(me));
@@ -200,7 +128,7 @@ async fn a_student_sees_only_themself_and_other_roles_are_denied() -> anyhow::Re
 
 #[tokio::test]
 async fn bad_tokens_get_401_and_unknown_roles_403_never_data() -> anyhow::Result<()> {
-    let app = TestApp::new(vigo_tests::Backend::Sqlite).await?;
+    let app = TestApp::new(vigo_tests::Backend::Sqlite, 200).await?;
     let me = app.population.persons[0].national_id.clone();
     let query = person_query(&me);
 
@@ -280,7 +208,7 @@ async fn bad_tokens_get_401_and_unknown_roles_403_never_data() -> anyhow::Result
 
 #[tokio::test]
 async fn malformed_and_over_deep_queries_are_refused_cleanly() -> anyhow::Result<()> {
-    let app = TestApp::new(vigo_tests::Backend::Sqlite).await?;
+    let app = TestApp::new(vigo_tests::Backend::Sqlite, 200).await?;
     let token = app.token(Role::Caseworker, None);
     let (status, body) = app
         .post(Some(&token), json!({ "query": "{ person(nationalId: }" }))

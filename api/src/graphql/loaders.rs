@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::marker::PhantomData;
 use std::sync::Arc;
 
-use async_graphql::dataloader::{DataLoader, Loader};
+use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, ErrorExtensions, Request};
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, Iterable, PrimaryKeyToColumn, QueryFilter,
@@ -79,7 +79,9 @@ impl<K: ForeignKey> Loader<i32> for GroupLoader<K> {
             query = query.order_by_asc(pk.into_column());
         }
         let rows = query.all(&self.db).await.map_err(Arc::new)?;
-        let mut grouped: HashMap<i32, Self::Value> = HashMap::new();
+        // Every key gets an entry, empty or not, so that the cache also remembers "none".
+        let mut grouped: HashMap<i32, Self::Value> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
         for row in rows {
             if let Some(key) = K::key(&row) {
                 grouped.entry(key).or_default().push(row);
@@ -130,24 +132,23 @@ impl<E: ById> Loader<i32> for RowLoader<E> {
     }
 }
 
-fn group<K: ForeignKey>(db: &DatabaseConnection) -> DataLoader<GroupLoader<K>> {
-    DataLoader::new(
-        GroupLoader {
-            db: db.clone(),
-            key: PhantomData,
-        },
-        tokio::spawn,
-    )
+/// Loaders cache for the request, so that [`prime`]d rows are not fetched again.
+type Cached<L> = DataLoader<L, HashMapCache>;
+
+fn group<K: ForeignKey>(db: &DatabaseConnection) -> Cached<GroupLoader<K>> {
+    let loader = GroupLoader {
+        db: db.clone(),
+        key: PhantomData,
+    };
+    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
 }
 
-fn rows<E: ById>(db: &DatabaseConnection) -> DataLoader<RowLoader<E>> {
-    DataLoader::new(
-        RowLoader {
-            db: db.clone(),
-            entity: PhantomData,
-        },
-        tokio::spawn,
-    )
+fn rows<E: ById>(db: &DatabaseConnection) -> Cached<RowLoader<E>> {
+    let loader = RowLoader {
+        db: db.clone(),
+        entity: PhantomData,
+    };
+    DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
 }
 
 /// Adds fresh loaders to a request: loaders cache per request, so no caller sees rows
@@ -186,7 +187,7 @@ where
     T: From<<K::Entity as EntityTrait>::Model>,
 {
     let loaded = ctx
-        .data::<DataLoader<GroupLoader<K>>>()?
+        .data::<Cached<GroupLoader<K>>>()?
         .load_one(parent)
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")).extend())?;
@@ -197,6 +198,37 @@ where
         .collect())
 }
 
+/// Loads the children of all `parents` in one query and caches them for the request, so
+/// that the per-parent loads of the resolvers below find them: batching then does not depend
+/// on how the executor interleaves sibling resolvers. Returns the children by parent.
+pub async fn prime<K: ForeignKey>(
+    ctx: &Context<'_>,
+    parents: &[i32],
+) -> async_graphql::Result<HashMap<i32, Vec<<K::Entity as EntityTrait>::Model>>> {
+    ctx.data::<Cached<GroupLoader<K>>>()?
+        .load_many(parents.iter().copied())
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")).extend())
+}
+
+/// Loads rows by id in one query and caches them for the request (see [`prime`]).
+pub async fn prime_rows<E: ById>(
+    ctx: &Context<'_>,
+    ids: impl IntoIterator<Item = i32>,
+) -> async_graphql::Result<()> {
+    let mut ids: Vec<i32> = ids.into_iter().collect();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        return Ok(());
+    }
+    ctx.data::<Cached<RowLoader<E>>>()?
+        .load_many(ids)
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")).extend())?;
+    Ok(())
+}
+
 /// One row by id, through its loader, wrapped as an API object.
 pub async fn row<E, T>(ctx: &Context<'_>, id: i32) -> async_graphql::Result<Option<T>>
 where
@@ -204,7 +236,7 @@ where
     T: From<E::Model>,
 {
     let loaded = ctx
-        .data::<DataLoader<RowLoader<E>>>()?
+        .data::<Cached<RowLoader<E>>>()?
         .load_one(id)
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")).extend())?;

@@ -1,7 +1,7 @@
 //! The `Person` type and its contact data.
 
-use async_graphql::{Context, ID, Object, Result};
-use vigo_entities::{contact, person};
+use async_graphql::{Context, ID, Lookahead, Object, Result};
+use vigo_entities::{contact, exam_board, organisation, person, programme_area};
 
 use super::apprenticeship::{ApprenticeshipContract, TradeTest};
 use super::follow_up::{Decision, Diploma, EducationRight, FollowUpStatus};
@@ -119,6 +119,86 @@ impl Person {
             .await
             .map(Some)
     }
+}
+
+/// Loads every relation that `node` selects, for all `persons` at once, level by level, so
+/// that a page costs one query per relation whatever its size.
+pub async fn prime_relations(
+    ctx: &Context<'_>,
+    node: &Lookahead<'_>,
+    persons: &[i32],
+) -> Result<()> {
+    if persons.is_empty() {
+        return Ok(());
+    }
+    // Organisations and programme areas that nested fields will look up, gathered as the
+    // lists load, then fetched once each.
+    let mut organisations: Vec<i32> = Vec::new();
+    let mut areas: Vec<i32> = Vec::new();
+    let mut boards: Vec<i32> = Vec::new();
+    let wants = |list: &str, field: &str| node.field(list).field(field).exists();
+    macro_rules! prime_if_selected {
+        ($($field:literal => $key:ty $(, |$row:ident| $gather:block)?);* $(;)?) => {$(
+            if node.field($field).exists() {
+                let _loaded = prime::<$key>(ctx, persons).await?;
+                $(for $row in _loaded.values().flatten() $gather)?
+            }
+        )*};
+    }
+    prime_if_selected!(
+        "contact" => ContactOfPerson;
+        "enrolments" => EnrolmentsOfPerson, |e| {
+            if wants("enrolments", "school") { organisations.push(e.school_id); }
+            if wants("enrolments", "programmeArea") { areas.push(e.programme_area_id); }
+        };
+        "results" => ResultsOfPerson, |r| {
+            if wants("results", "school") { organisations.extend(r.school_id); }
+        };
+        "contracts" => ContractsOfPerson, |c| {
+            if wants("contracts", "company") { organisations.push(c.company_id); }
+            if wants("contracts", "trainingOffice") { organisations.extend(c.training_office_id); }
+            if wants("contracts", "trade") { areas.push(c.programme_area_id); }
+        };
+        "tradeTests" => TradeTestsOfPerson, |t| {
+            if wants("tradeTests", "trade") { areas.push(t.programme_area_id); }
+            if wants("tradeTests", "examBoard") { boards.extend(t.exam_board_id); }
+        };
+        "educationRights" => RightsOfPerson;
+        "followUp" => FollowUpOfPerson;
+        "diplomas" => DiplomasOfPerson, |d| {
+            if wants("diplomas", "programmeArea") { areas.extend(d.programme_area_id); }
+        };
+        "loanCustomer" => LoanCustomerOfPerson;
+        "decisions" => DecisionsOfPerson;
+    );
+    let applications = node.field("applications");
+    if applications.exists() {
+        let loaded = prime::<ApplicationsOfPerson>(ctx, persons).await?;
+        let ids: Vec<i32> = loaded.values().flatten().map(|a| a.id).collect();
+        if applications.field("changes").exists() {
+            prime::<ChangesOfApplication>(ctx, &ids).await?;
+        }
+        let wishes = applications.field("wishes");
+        if wishes.exists() {
+            let loaded = prime::<WishesOfApplication>(ctx, &ids).await?;
+            for wish in loaded.values().flatten() {
+                if wishes.field("school").exists() {
+                    organisations.extend(wish.school_id);
+                }
+                if wishes.field("programmeArea").exists() {
+                    areas.push(wish.programme_area_id);
+                }
+            }
+            if wishes.field("offers").exists() {
+                let ids: Vec<i32> = loaded.values().flatten().map(|w| w.id).collect();
+                prime::<OffersOfWish>(ctx, &ids).await?;
+            }
+        }
+    }
+    prime_rows::<organisation::Entity>(ctx, organisations).await?;
+    prime_rows::<programme_area::Entity>(ctx, areas).await?;
+    prime_rows::<exam_board::Entity>(ctx, boards).await?;
+    Ok(())
 }
 
 /// Presence of a Lånekassen customer row.

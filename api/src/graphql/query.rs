@@ -224,6 +224,9 @@ impl Query {
             .map_err(|e| ApiError::from(e).extend())?;
         let has_next_page = rows.len() as u64 > first;
         rows.truncate(first as usize);
+        let ids: Vec<i32> = rows.iter().map(|p| p.id).collect();
+        super::person::prime_relations(ctx, &ctx.look_ahead().field("edges").field("node"), &ids)
+            .await?;
         let edges: Vec<PersonEdge> = rows
             .into_iter()
             .map(|p| PersonEdge {
@@ -272,6 +275,9 @@ async fn find_person(ctx: &Context<'_>, national_id: NationalId) -> Result<Optio
         .one(ctx.data::<DatabaseConnection>()?)
         .await
         .map_err(|e| ApiError::from(e).extend())?;
+    if let Some(person) = &found {
+        super::person::prime_relations(ctx, &ctx.look_ahead(), &[person.id]).await?;
+    }
     Ok(found.map(Person))
 }
 
