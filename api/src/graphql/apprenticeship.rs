@@ -21,6 +21,7 @@ api_object!(
     ExamBoard => exam_board::Model,
 );
 
+/// A lærekontrakt or opplæringskontrakt with a training company.
 #[Object]
 impl ApprenticeshipContract {
     /// Identifier, for `approveContract`.
@@ -60,6 +61,7 @@ impl ApprenticeshipContract {
     }
 }
 
+/// A registration for a trade, journeyman or competence test, and its result.
 #[Object]
 impl TradeTest {
     /// Identifier, for `recordTradeTestResult`.
@@ -91,6 +93,7 @@ impl TradeTest {
     }
 }
 
+/// A subsidy (lærlingtilskudd) paid to a training company.
 #[Object]
 impl SubsidyPayment {
     /// Amount in NOK, with øre as decimals.
@@ -106,6 +109,7 @@ impl SubsidyPayment {
     }
 }
 
+/// An exam board (prøvenemnd).
 #[Object]
 impl ExamBoard {
     async fn name(&self) -> &str {

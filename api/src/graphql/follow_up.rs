@@ -20,6 +20,7 @@ api_object!(
     Decision => automated_decision::Model,
 );
 
+/// An education right (opplæringsrett) and its assessment.
 #[Object]
 impl EducationRight {
     /// `youth` (ungdomsrett) or `adult` (voksenrett).
@@ -46,6 +47,7 @@ impl EducationRight {
     }
 }
 
+/// A follow-up service (OT) status with Udir's code.
 #[Object]
 impl FollowUpStatus {
     /// Udir's code, e.g. `OTUK`; `_IM` marks registration outside the target group.
@@ -60,6 +62,7 @@ impl FollowUpStatus {
     }
 }
 
+/// A certificate: vitnemål, kompetansebevis, fagbrev or svennebrev.
 #[Object]
 impl Diploma {
     /// `diploma`, `certificate_of_competence`, `trade_certificate` or `journeyman_certificate`.
@@ -77,6 +80,7 @@ impl Diploma {
     }
 }
 
+/// An automated decision, with the explanation GDPR art. 22 requires.
 #[Object]
 impl Decision {
     /// e.g. `intake_points`, `allocation`, `education_right`.

@@ -17,6 +17,7 @@ api_object!(
     ApprovedTrade => approved_trade::Model,
 );
 
+/// A school, training company, training office or authority.
 #[Object]
 impl Organisation {
     /// Organisation number (9 digits).
@@ -78,6 +79,7 @@ impl Organisation {
     }
 }
 
+/// A school's offer of a programme area in an intake year.
 #[Object]
 impl SchoolOffer {
     async fn programme_area(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
@@ -92,6 +94,7 @@ impl SchoolOffer {
     }
 }
 
+/// A trade an organisation is approved to train in.
 #[Object]
 impl ApprovedTrade {
     async fn trade(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {

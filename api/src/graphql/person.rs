@@ -17,6 +17,7 @@ impl From<person::Model> for Person {
     }
 }
 
+/// A person known to the county: applicant, pupil, apprentice or candidate.
 #[Object]
 impl Person {
     /// Opaque identifier, stable for the person.
@@ -219,6 +220,7 @@ impl From<contact::Model> for Contact {
     }
 }
 
+/// Address from the population register, and phone and email.
 #[Object]
 impl Contact {
     async fn address(&self) -> Option<&str> {

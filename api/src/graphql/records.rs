@@ -47,6 +47,7 @@ pub(crate) fn timestamp(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
+/// A programme area (programområde) from Vigo's code list; trades are programme areas too.
 #[Object]
 impl ProgrammeArea {
     /// 10-character code, e.g. `ELELE1----`.
@@ -69,6 +70,7 @@ impl ProgrammeArea {
     }
 }
 
+/// An enrolment (elevforhold): a pupil at a school, in a programme area, in a school year.
 #[Object]
 impl Enrolment {
     async fn school(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
@@ -97,6 +99,7 @@ impl Enrolment {
     }
 }
 
+/// A grade in a subject.
 #[Object]
 impl SubjectResult {
     async fn subject_code(&self) -> Option<&str> {
@@ -122,6 +125,7 @@ impl SubjectResult {
     }
 }
 
+/// An application (søknad) for one intake year.
 #[Object]
 impl Application {
     async fn intake_year(&self) -> Option<i32> {
@@ -152,6 +156,7 @@ impl Application {
     }
 }
 
+/// One ranked wish of an application.
 #[Object]
 impl Wish {
     /// 1 is the most wanted.
@@ -182,6 +187,7 @@ impl Wish {
     }
 }
 
+/// An offer of a place, and the applicant's answer.
 #[Object]
 impl Offer {
     /// `main` or `supplementary`.
@@ -200,6 +206,7 @@ impl Offer {
     }
 }
 
+/// One entry of an application's change log.
 #[Object]
 impl ApplicationChange {
     async fn changed_at(&self) -> Option<String> {
