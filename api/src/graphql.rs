@@ -37,6 +37,18 @@ pub fn build_schema(db: DatabaseConnection, gate: Gate) -> VigoSchema {
         .finish()
 }
 
+/// The same schema without the field guard, for callers whose compiled mask allows every
+/// field: for them the guard would pass every field, and skipping it saves async-graphql's
+/// per-field extension machinery (about a third of the time of a large page).
+pub fn build_unguarded_schema(db: DatabaseConnection, gate: Gate) -> VigoSchema {
+    Schema::build(Query, Mutation, EmptySubscription)
+        .data(db)
+        .data(gate)
+        .limit_depth(MAX_DEPTH)
+        .limit_complexity(MAX_COMPLEXITY)
+        .finish()
+}
+
 /// The schema in SDL, for partners and `vigo schema`.
 pub fn sdl() -> String {
     Schema::build(Query, Mutation, EmptySubscription)

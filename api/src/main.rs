@@ -2,6 +2,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// GraphQL responses are built from many small allocations; mimalloc serves them markedly
+/// faster than the system allocator under concurrent load.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = vigo_api::config::Cli::parse();
     vigo_api::telemetry::init(cli.log_format);

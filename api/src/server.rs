@@ -29,7 +29,7 @@ use vigo_policy::{FieldMask, Gate, Subject};
 use crate::auth::{AuthError, Authenticator};
 use crate::error::ApiError;
 use crate::graphql::guard::CallerFields;
-use crate::graphql::{VigoSchema, build_schema, loaders};
+use crate::graphql::{VigoSchema, build_schema, build_unguarded_schema, loaders};
 
 /// Largest request body accepted, in bytes; GraphQL requests are small.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -42,7 +42,10 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
+    /// With the central field guard; used for every caller whose mask restricts fields.
     pub schema: VigoSchema,
+    /// Without it; used only for callers whose compiled mask is [`FieldMask::All`].
+    unguarded: VigoSchema,
     pub auth: Authenticator,
     pub db: DatabaseConnection,
     pub gate: Gate,
@@ -80,6 +83,7 @@ impl AppState {
         let burst = NonZeroU32::new(rate_limit.max(1).saturating_mul(2)).unwrap_or(NonZeroU32::MIN);
         AppState {
             schema: build_schema(db.clone(), gate.clone()),
+            unguarded: build_unguarded_schema(db.clone(), gate.clone()),
             auth,
             db,
             gate,
@@ -178,12 +182,17 @@ async fn graphql(
         Err(_) => FieldMask::only(Vec::<String>::new()),
     };
     let request_id = request_id.and_then(|id| id.0.header_value().to_str().ok().map(str::to_owned));
+    let schema = if fields == FieldMask::All {
+        &state.unguarded
+    } else {
+        &state.schema
+    };
     let request = loaders::register(request, &state.db)
         .data(subject)
         .data(CallerFields(fields))
         .data(RequestIdValue(request_id.unwrap_or_default()));
     let started = Instant::now();
-    let response = state.schema.execute(request).await;
+    let response = schema.execute(request).await;
     let forbidden = response
         .errors
         .iter()
