@@ -258,6 +258,20 @@ impl TestApp {
     }
 }
 
+/// Runs a query whose one row has an integer column `n`, choosing the SQL by backend.
+pub async fn count(db: &DatabaseConnection, sqlite: &str, postgres: &str) -> anyhow::Result<i64> {
+    let backend = db.get_database_backend();
+    let sql = match backend {
+        sea_orm::DbBackend::Sqlite => sqlite,
+        _ => postgres,
+    };
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_string(backend, sql))
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no row"))?;
+    Ok(row.try_get::<i64>("", "n")?)
+}
+
 /// The `extensions.code` of the first error of a response.
 pub fn error_code(body: &serde_json::Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()

@@ -1,26 +1,16 @@
 //! The schema migrates forward, back and forward again on every backend.
 
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait};
+use sea_orm::{EntityTrait, PaginatorTrait};
 use vigo_migrations::{Migrator, MigratorTrait};
-use vigo_tests::{TestDb, backends};
+use vigo_tests::{TestDb, backends, count};
 
 async fn table_count(db: &sea_orm::DatabaseConnection) -> anyhow::Result<i64> {
-    let sql = match db.get_database_backend() {
-        sea_orm::DbBackend::Sqlite => {
-            "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'seaql_migrations'"
-        }
-        _ => {
-            "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'seaql_migrations'"
-        }
-    };
-    let row = db
-        .query_one_raw(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            sql,
-        ))
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no row"))?;
-    Ok(row.try_get::<i64>("", "n")?)
+    count(
+        db,
+        "SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'seaql_migrations'",
+        "SELECT COUNT(*) AS n FROM information_schema.tables WHERE table_schema = 'public' AND table_name <> 'seaql_migrations'",
+    )
+    .await
 }
 
 #[tokio::test]

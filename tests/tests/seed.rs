@@ -7,27 +7,16 @@ use vigo_entities::prelude::*;
 use vigo_entities::{organisation, person};
 use vigo_migrations::{Migrator, MigratorTrait};
 use vigo_synth::{Config, SeedError, generate, seed};
-use vigo_tests::{TestDb, backends};
+use vigo_tests::{TestDb, backends, count};
 
 /// Foreign keys in the schema (PostgreSQL suspends them while seeding and must restore them).
 async fn foreign_key_count(db: &sea_orm::DatabaseConnection) -> anyhow::Result<i64> {
-    use sea_orm::ConnectionTrait;
-    let sql = match db.get_database_backend() {
-        sea_orm::DbBackend::Postgres => {
-            "SELECT COUNT(*) AS n FROM pg_constraint WHERE contype = 'f'"
-        }
-        _ => {
-            "SELECT COUNT(*) AS n FROM sqlite_master m, pragma_foreign_key_list(m.name) WHERE m.type = 'table'"
-        }
-    };
-    let row = db
-        .query_one_raw(sea_orm::Statement::from_string(
-            db.get_database_backend(),
-            sql,
-        ))
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no row"))?;
-    Ok(row.try_get::<i64>("", "n")?)
+    count(
+        db,
+        "SELECT COUNT(*) AS n FROM sqlite_master m, pragma_foreign_key_list(m.name) WHERE m.type = 'table'",
+        "SELECT COUNT(*) AS n FROM pg_constraint WHERE contype = 'f'",
+    )
+    .await
 }
 
 #[tokio::test]
