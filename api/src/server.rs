@@ -161,6 +161,10 @@ async fn graphql(
     body: Bytes,
 ) -> Response {
     let rate_key = format!("{}|{}", subject.role, subject.sub);
+    // Forget tokens that have been quiet long enough, so the limiter's memory stays bounded.
+    if state.limiter.len() > 10_000 {
+        state.limiter.retain_recent();
+    }
     if state.limiter.check_key(&rate_key).is_err() {
         metrics::counter!("vigo_rate_limited_total").increment(1);
         let body = json!({ "errors": [{ "message": "too many requests for this token; slow down", "extensions": { "code": "RATE_LIMITED" } }] });
