@@ -20,6 +20,18 @@ pub enum OrganisationKind {
     Authority,
 }
 
+impl OrganisationKind {
+    /// The stored code, without allocating.
+    pub fn code(self) -> &'static str {
+        match self {
+            OrganisationKind::School => "school",
+            OrganisationKind::Company => "company",
+            OrganisationKind::TrainingOffice => "training_office",
+            OrganisationKind::Authority => "authority",
+        }
+    }
+}
+
 /// Where an application stands.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
@@ -35,6 +47,18 @@ pub enum ApplicationStatus {
     /// Intake for the year is over.
     #[sea_orm(string_value = "closed")]
     Closed,
+}
+
+impl ApplicationStatus {
+    /// The stored code, without allocating.
+    pub fn code(self) -> &'static str {
+        match self {
+            ApplicationStatus::Submitted => "submitted",
+            ApplicationStatus::IndividualHandling => "individual_handling",
+            ApplicationStatus::Withdrawn => "withdrawn",
+            ApplicationStatus::Closed => "closed",
+        }
+    }
 }
 
 /// State of one ranked wish during intake.
@@ -54,6 +78,19 @@ pub enum WishStatus {
     Withdrawn,
 }
 
+impl WishStatus {
+    /// The stored code, without allocating.
+    pub fn code(self) -> &'static str {
+        match self {
+            WishStatus::Pending => "pending",
+            WishStatus::Offered => "offered",
+            WishStatus::Waiting => "waiting",
+            WishStatus::Rejected => "rejected",
+            WishStatus::Withdrawn => "withdrawn",
+        }
+    }
+}
+
 /// Intake round in which an offer was made.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
@@ -64,6 +101,16 @@ pub enum IntakeRound {
     /// Supplementary intake later in the year.
     #[sea_orm(string_value = "supplementary")]
     Supplementary,
+}
+
+impl IntakeRound {
+    /// The stored code, without allocating.
+    pub fn code(self) -> &'static str {
+        match self {
+            IntakeRound::Main => "main",
+            IntakeRound::Supplementary => "supplementary",
+        }
+    }
 }
 
 /// The applicant's answer to an offer.
@@ -81,6 +128,18 @@ pub enum OfferAnswer {
     Declined,
 }
 
+impl OfferAnswer {
+    /// The stored code, without allocating.
+    pub fn code(self) -> &'static str {
+        match self {
+            OfferAnswer::Unanswered => "unanswered",
+            OfferAnswer::Accepted => "accepted",
+            OfferAnswer::AcceptedWaiting => "accepted_waiting",
+            OfferAnswer::Declined => "declined",
+        }
+    }
+}
+
 /// Status of an enrolment (elevforhold).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
@@ -94,6 +153,18 @@ pub enum EnrolmentStatus {
     Withdrawn,
     #[sea_orm(string_value = "transferred")]
     Transferred,
+}
+
+impl EnrolmentStatus {
+    /// The stored code, without allocating.
+    pub fn code(self) -> &'static str {
+        match self {
+            EnrolmentStatus::Active => "active",
+            EnrolmentStatus::Completed => "completed",
+            EnrolmentStatus::Withdrawn => "withdrawn",
+            EnrolmentStatus::Transferred => "transferred",
+        }
+    }
 }
 
 /// Which assessment a subject result is.
@@ -115,6 +186,19 @@ pub enum ResultKind {
     OralExam,
 }
 
+impl ResultKind {
+    /// The stored code, without allocating.
+    pub fn code(self) -> &'static str {
+        match self {
+            ResultKind::LowerSecondaryFinal => "lower_secondary_final",
+            ResultKind::LowerSecondaryExam => "lower_secondary_exam",
+            ResultKind::Final => "final",
+            ResultKind::WrittenExam => "written_exam",
+            ResultKind::OralExam => "oral_exam",
+        }
+    }
+}
+
 /// Kind of apprenticeship contract.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
@@ -125,6 +209,16 @@ pub enum ContractKind {
     /// Opplæringskontrakt: towards a certificate of competence.
     #[sea_orm(string_value = "training_candidate")]
     TrainingCandidate,
+}
+
+impl ContractKind {
+    /// The stored code, without allocating.
+    pub fn code(self) -> &'static str {
+        match self {
+            ContractKind::Apprentice => "apprentice",
+            ContractKind::TrainingCandidate => "training_candidate",
+        }
+    }
 }
 
 /// Lifecycle of an apprenticeship contract.
@@ -143,6 +237,18 @@ pub enum ContractStatus {
     Completed,
 }
 
+impl ContractStatus {
+    /// The stored code, without allocating.
+    pub fn code(self) -> &'static str {
+        match self {
+            ContractStatus::Draft => "draft",
+            ContractStatus::Approved => "approved",
+            ContractStatus::Terminated => "terminated",
+            ContractStatus::Completed => "completed",
+        }
+    }
+}
+
 /// Kind of final test.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
@@ -156,6 +262,17 @@ pub enum TradeTestKind {
     /// Kompetanseprøve.
     #[sea_orm(string_value = "competence_test")]
     CompetenceTest,
+}
+
+impl TradeTestKind {
+    /// The stored code, without allocating.
+    pub fn code(self) -> &'static str {
+        match self {
+            TradeTestKind::TradeTest => "trade_test",
+            TradeTestKind::JourneymanTest => "journeyman_test",
+            TradeTestKind::CompetenceTest => "competence_test",
+        }
+    }
 }
 
 /// Outcome of a trade test.
@@ -173,6 +290,17 @@ pub enum TradeTestResult {
     Failed,
 }
 
+impl TradeTestResult {
+    /// The stored code, without allocating.
+    pub fn code(self) -> &'static str {
+        match self {
+            TradeTestResult::Passed => "passed",
+            TradeTestResult::PassedWithDistinction => "passed_with_distinction",
+            TradeTestResult::Failed => "failed",
+        }
+    }
+}
+
 /// Kind of education right (opplæringsrett).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
@@ -183,6 +311,16 @@ pub enum RightKind {
     /// Voksenrett.
     #[sea_orm(string_value = "adult")]
     Adult,
+}
+
+impl RightKind {
+    /// The stored code, without allocating.
+    pub fn code(self) -> &'static str {
+        match self {
+            RightKind::Youth => "youth",
+            RightKind::Adult => "adult",
+        }
+    }
 }
 
 /// Kind of certificate.
@@ -203,6 +341,18 @@ pub enum DiplomaKind {
     JourneymanCertificate,
 }
 
+impl DiplomaKind {
+    /// The stored code, without allocating.
+    pub fn code(self) -> &'static str {
+        match self {
+            DiplomaKind::Diploma => "diploma",
+            DiplomaKind::CertificateOfCompetence => "certificate_of_competence",
+            DiplomaKind::TradeCertificate => "trade_certificate",
+            DiplomaKind::JourneymanCertificate => "journeyman_certificate",
+        }
+    }
+}
+
 /// Whether an audited access was served or denied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
@@ -211,4 +361,33 @@ pub enum AccessOutcome {
     Allowed,
     #[sea_orm(string_value = "denied")]
     Denied,
+}
+
+impl AccessOutcome {
+    /// The stored code, without allocating.
+    pub fn code(self) -> &'static str {
+        match self {
+            AccessOutcome::Allowed => "allowed",
+            AccessOutcome::Denied => "denied",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use sea_orm::{ActiveEnum, Iterable};
+
+    #[test]
+    fn codes_are_the_stored_values() {
+        for kind in ResultKind::iter() {
+            assert_eq!(kind.code(), kind.to_value());
+        }
+        for status in EnrolmentStatus::iter() {
+            assert_eq!(status.code(), status.to_value());
+        }
+        for result in TradeTestResult::iter() {
+            assert_eq!(result.code(), result.to_value());
+        }
+    }
 }

@@ -1,7 +1,6 @@
 //! Apprenticeships: contracts, trade tests and subsidy payments.
 
 use async_graphql::{Context, Object, Result};
-use sea_orm::ActiveEnum;
 use vigo_entities::{
     apprenticeship_contract, exam_board, organisation, programme_area, subsidy_payment, trade_test,
 };
@@ -43,12 +42,12 @@ impl ApprenticeshipContract {
         row::<programme_area::Entity, _>(ctx, self.0.programme_area_id).await
     }
     /// `apprentice` or `training_candidate`.
-    async fn kind(&self) -> Option<String> {
-        Some(self.0.kind.to_value())
+    async fn kind(&self) -> Option<&'static str> {
+        Some(self.0.kind.code())
     }
     /// `draft`, `approved`, `terminated` or `completed`.
-    async fn status(&self) -> Option<String> {
-        Some(self.0.status.to_value())
+    async fn status(&self) -> Option<&'static str> {
+        Some(self.0.status.code())
     }
     async fn start_date(&self) -> Option<String> {
         Some(self.0.start_date.to_string())
@@ -69,8 +68,8 @@ impl TradeTest {
         async_graphql::ID(format!("TradeTest:{}", self.0.id))
     }
     /// `trade_test` (fagprøve), `journeyman_test` (svenneprøve) or `competence_test`.
-    async fn kind(&self) -> Option<String> {
-        Some(self.0.kind.to_value())
+    async fn kind(&self) -> Option<&'static str> {
+        Some(self.0.kind.code())
     }
     async fn trade(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
         row::<programme_area::Entity, _>(ctx, self.0.programme_area_id).await
@@ -88,8 +87,8 @@ impl TradeTest {
         self.0.test_date.map(|d| d.to_string())
     }
     /// `passed`, `passed_with_distinction` or `failed`; `null` until assessed.
-    async fn result(&self) -> Option<String> {
-        self.0.result.as_ref().map(ActiveEnum::to_value)
+    async fn result(&self) -> Option<&'static str> {
+        self.0.result.map(|r| r.code())
     }
 }
 

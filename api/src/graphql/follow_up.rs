@@ -1,7 +1,6 @@
 //! Rights, follow-up service statuses, diplomas and automated decisions.
 
 use async_graphql::{Context, Object, Result};
-use sea_orm::ActiveEnum;
 use vigo_entities::{
     automated_decision, diploma, education_right, follow_up_status, programme_area,
 };
@@ -24,8 +23,8 @@ api_object!(
 #[Object]
 impl EducationRight {
     /// `youth` (ungdomsrett) or `adult` (voksenrett).
-    async fn kind(&self) -> Option<String> {
-        Some(self.0.kind.to_value())
+    async fn kind(&self) -> Option<&'static str> {
+        Some(self.0.kind.code())
     }
     async fn start_date(&self) -> Option<String> {
         Some(self.0.start_date.to_string())
@@ -66,8 +65,8 @@ impl FollowUpStatus {
 #[Object]
 impl Diploma {
     /// `diploma`, `certificate_of_competence`, `trade_certificate` or `journeyman_certificate`.
-    async fn kind(&self) -> Option<String> {
-        Some(self.0.kind.to_value())
+    async fn kind(&self) -> Option<&'static str> {
+        Some(self.0.kind.code())
     }
     async fn programme_area(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
         match self.0.programme_area_id {

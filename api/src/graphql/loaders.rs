@@ -69,8 +69,11 @@ pub struct GroupLoader<K> {
     key: PhantomData<K>,
 }
 
+/// A loaded row, shared between the loader's cache and the API objects made from it.
+pub type Shared<M> = Arc<M>;
+
 impl<K: ForeignKey> Loader<i32> for GroupLoader<K> {
-    type Value = Vec<<K::Entity as EntityTrait>::Model>;
+    type Value = Vec<Shared<<K::Entity as EntityTrait>::Model>>;
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
@@ -84,7 +87,7 @@ impl<K: ForeignKey> Loader<i32> for GroupLoader<K> {
             keys.iter().map(|k| (*k, Vec::new())).collect();
         for row in rows {
             if let Some(key) = K::key(&row) {
-                grouped.entry(key).or_default().push(row);
+                grouped.entry(key).or_default().push(Arc::new(row));
             }
         }
         Ok(grouped)
@@ -119,7 +122,7 @@ macro_rules! by_id {
 by_id!(organisation, programme_area, exam_board, person);
 
 impl<E: ById> Loader<i32> for RowLoader<E> {
-    type Value = E::Model;
+    type Value = Shared<E::Model>;
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
@@ -128,7 +131,10 @@ impl<E: ById> Loader<i32> for RowLoader<E> {
             .all(&self.db)
             .await
             .map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|row| (E::id(&row), row)).collect())
+        Ok(rows
+            .into_iter()
+            .map(|row| (E::id(&row), Arc::new(row)))
+            .collect())
     }
 }
 
@@ -184,7 +190,7 @@ pub fn register(request: Request, db: &DatabaseConnection) -> Request {
 pub async fn children<K, T>(ctx: &Context<'_>, parent: i32) -> async_graphql::Result<Vec<T>>
 where
     K: ForeignKey,
-    T: From<<K::Entity as EntityTrait>::Model>,
+    T: From<Shared<<K::Entity as EntityTrait>::Model>>,
 {
     let loaded = ctx
         .data::<Cached<GroupLoader<K>>>()?
@@ -204,7 +210,7 @@ where
 pub async fn prime<K: ForeignKey>(
     ctx: &Context<'_>,
     parents: &[i32],
-) -> async_graphql::Result<HashMap<i32, Vec<<K::Entity as EntityTrait>::Model>>> {
+) -> async_graphql::Result<HashMap<i32, Vec<Shared<<K::Entity as EntityTrait>::Model>>>> {
     ctx.data::<Cached<GroupLoader<K>>>()?
         .load_many(parents.iter().copied())
         .await
@@ -233,7 +239,7 @@ pub async fn prime_rows<E: ById>(
 pub async fn row<E, T>(ctx: &Context<'_>, id: i32) -> async_graphql::Result<Option<T>>
 where
     E: ById,
-    T: From<E::Model>,
+    T: From<Shared<E::Model>>,
 {
     let loaded = ctx
         .data::<Cached<RowLoader<E>>>()?

@@ -206,7 +206,7 @@ impl Mutation {
         let (subject, db) = writer(ctx)?;
         let wishes: Vec<service::WishInput> = wishes.into_iter().map(Into::into).collect();
         extended(service::submit_application(db, subject, &national_id, intake_year, &wishes).await)
-            .map(Application)
+            .map(Application::from)
     }
 
     /// Replaces the wishes of an open application; the change is logged.
@@ -220,7 +220,7 @@ impl Mutation {
         let (subject, db) = writer(ctx)?;
         let wishes: Vec<service::WishInput> = wishes.into_iter().map(Into::into).collect();
         extended(service::change_wishes(db, subject, &national_id, intake_year, &wishes).await)
-            .map(Application)
+            .map(Application::from)
     }
 
     /// Records a grade.
@@ -238,7 +238,7 @@ impl Mutation {
             school_year: input.school_year,
             school: input.school,
         };
-        extended(service::record_result(db, &national_id, input).await).map(SubjectResult)
+        extended(service::record_result(db, &national_id, input).await).map(SubjectResult::from)
     }
 
     /// Registers an enrolment at a school.
@@ -256,7 +256,7 @@ impl Mutation {
             course_percentage: input.course_percentage,
             start_date: input.start_date,
         };
-        extended(service::register_enrolment(db, &national_id, input).await).map(Enrolment)
+        extended(service::register_enrolment(db, &national_id, input).await).map(Enrolment::from)
     }
 
     /// Registers an apprenticeship contract as a draft.
@@ -275,7 +275,7 @@ impl Mutation {
             end_date: input.end_date,
         };
         extended(service::create_contract(db, &national_id, input).await)
-            .map(ApprenticeshipContract)
+            .map(ApprenticeshipContract::from)
     }
 
     /// Approves a draft contract on behalf of the county.
@@ -290,7 +290,7 @@ impl Mutation {
             "ApprenticeshipContract",
             &contract_id,
         ))?;
-        extended(service::approve_contract(db, id).await).map(ApprenticeshipContract)
+        extended(service::approve_contract(db, id).await).map(ApprenticeshipContract::from)
     }
 
     /// Registers a person for a trade, journeyman or competence test.
@@ -307,7 +307,7 @@ impl Mutation {
             service::register_trade_test(db, &national_id, &trade, &kind, test_date.as_deref())
                 .await,
         )
-        .map(TradeTest)
+        .map(TradeTest::from)
     }
 
     /// Records the result of a trade test: `passed`, `passed_with_distinction` or `failed`.
@@ -319,7 +319,7 @@ impl Mutation {
     ) -> Result<TradeTest> {
         let (_, db) = writer(ctx)?;
         let id = extended(parse_id("tradeTestId", "TradeTest", &trade_test_id))?;
-        extended(service::record_trade_test_result(db, id, &result).await).map(TradeTest)
+        extended(service::record_trade_test_result(db, id, &result).await).map(TradeTest::from)
     }
 
     /// Registers a follow-up service status with Udir's code.
@@ -332,7 +332,7 @@ impl Mutation {
     ) -> Result<FollowUpStatus> {
         let (_, db) = writer(ctx)?;
         extended(service::set_follow_up_status(db, &national_id, &code, school_year).await)
-            .map(FollowUpStatus)
+            .map(FollowUpStatus::from)
     }
 
     /// Registers a death reported by the population register: deletes contact data and

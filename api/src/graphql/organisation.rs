@@ -1,7 +1,6 @@
 //! Organisations: schools, training companies and offices, authorities.
 
 use async_graphql::{Context, Object, Result};
-use sea_orm::ActiveEnum;
 use vigo_entities::{approved_trade, organisation, programme_area, school_offer};
 
 use super::apprenticeship::{ApprenticeshipContract, SubsidyPayment};
@@ -28,8 +27,8 @@ impl Organisation {
         &self.0.name
     }
     /// `school`, `company`, `training_office` or `authority`.
-    async fn kind(&self) -> String {
-        self.0.kind.to_value()
+    async fn kind(&self) -> &'static str {
+        self.0.kind.code()
     }
     /// School number (county + 3 digits), for schools.
     async fn school_number(&self) -> Option<&str> {

@@ -205,17 +205,17 @@ pub async fn prime_relations(
 /// Presence of a Lånekassen customer row.
 struct LoanFlag;
 
-impl From<vigo_entities::loan_customer::Model> for LoanFlag {
-    fn from(_: vigo_entities::loan_customer::Model) -> Self {
+impl From<Shared<vigo_entities::loan_customer::Model>> for LoanFlag {
+    fn from(_: Shared<vigo_entities::loan_customer::Model>) -> Self {
         LoanFlag
     }
 }
 
 /// Address from the population register, and phone and email.
-pub struct Contact(contact::Model);
+pub struct Contact(Shared<contact::Model>);
 
-impl From<contact::Model> for Contact {
-    fn from(model: contact::Model) -> Self {
+impl From<Shared<contact::Model>> for Contact {
+    fn from(model: Shared<contact::Model>) -> Self {
         Contact(model)
     }
 }

@@ -262,7 +262,7 @@ impl Query {
             .one(ctx.data::<DatabaseConnection>()?)
             .await
             .map_err(|e| ApiError::from(e).extend())?;
-        Ok(found.map(Organisation))
+        Ok(found.map(Organisation::from))
     }
 }
 

@@ -2,7 +2,6 @@
 //! wishes, offers and change log.
 
 use async_graphql::{Context, Object, Result};
-use sea_orm::ActiveEnum;
 use vigo_entities::{
     application, application_change, application_wish, enrolment, offer, organisation,
     programme_area, subject_result,
@@ -15,9 +14,14 @@ use super::organisation::Organisation;
 macro_rules! api_object {
     ($($(#[$meta:meta])* $name:ident => $module:path),* $(,)?) => {$(
         $(#[$meta])*
-        pub struct $name(pub $module);
+        pub struct $name(pub std::sync::Arc<$module>);
         impl From<$module> for $name {
             fn from(model: $module) -> Self {
+                $name(std::sync::Arc::new(model))
+            }
+        }
+        impl From<std::sync::Arc<$module>> for $name {
+            fn from(model: std::sync::Arc<$module>) -> Self {
                 $name(model)
             }
         }
@@ -84,8 +88,8 @@ impl Enrolment {
         Some(self.0.school_year)
     }
     /// `active`, `completed`, `withdrawn` or `transferred`.
-    async fn status(&self) -> Option<String> {
-        Some(self.0.status.to_value())
+    async fn status(&self) -> Option<&'static str> {
+        Some(self.0.status.code())
     }
     /// Share of a full course load, 0–100.
     async fn course_percentage(&self) -> Option<i32> {
@@ -110,8 +114,8 @@ impl SubjectResult {
         Some(&self.0.grade)
     }
     /// `lower_secondary_final`, `lower_secondary_exam`, `final`, `written_exam` or `oral_exam`.
-    async fn kind(&self) -> Option<String> {
-        Some(self.0.kind.to_value())
+    async fn kind(&self) -> Option<&'static str> {
+        Some(self.0.kind.code())
     }
     async fn school_year(&self) -> Option<i32> {
         Some(self.0.school_year)
@@ -136,8 +140,8 @@ impl Application {
         self.0.points_hundredths.map(|p| f64::from(p) / 100.0)
     }
     /// `submitted`, `individual_handling`, `withdrawn` or `closed`.
-    async fn status(&self) -> Option<String> {
-        Some(self.0.status.to_value())
+    async fn status(&self) -> Option<&'static str> {
+        Some(self.0.status.code())
     }
     async fn submitted_at(&self) -> Option<String> {
         Some(timestamp(&self.0.submitted_at))
@@ -178,8 +182,8 @@ impl Wish {
         Some(self.0.apprenticeship)
     }
     /// `pending`, `offered`, `waiting`, `rejected` or `withdrawn`.
-    async fn status(&self) -> Option<String> {
-        Some(self.0.status.to_value())
+    async fn status(&self) -> Option<&'static str> {
+        Some(self.0.status.code())
     }
     /// Offers made for this wish.
     async fn offers(&self, ctx: &Context<'_>) -> Result<Option<Vec<Offer>>> {
@@ -191,15 +195,15 @@ impl Wish {
 #[Object]
 impl Offer {
     /// `main` or `supplementary`.
-    async fn round(&self) -> Option<String> {
-        Some(self.0.round.to_value())
+    async fn round(&self) -> Option<&'static str> {
+        Some(self.0.round.code())
     }
     async fn offered_at(&self) -> Option<String> {
         Some(timestamp(&self.0.offered_at))
     }
     /// `unanswered`, `accepted`, `accepted_waiting` or `declined`.
-    async fn answer(&self) -> Option<String> {
-        Some(self.0.answer.to_value())
+    async fn answer(&self) -> Option<&'static str> {
+        Some(self.0.answer.code())
     }
     async fn answered_at(&self) -> Option<String> {
         self.0.answered_at.as_ref().map(timestamp)
