@@ -20,9 +20,7 @@ use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use sea_orm::DatabaseConnection;
 use serde_json::json;
-use tower_http::request_id::{
-    MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
-};
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
 use vigo_policy::{FieldMask, Gate, Subject};
 
@@ -154,12 +152,7 @@ pub fn router(state: AppState) -> Router {
 
 /// Runs one GraphQL request for an authenticated caller. The body is read as bytes so that
 /// [`MAX_BODY_BYTES`] applies (413 beyond it).
-async fn graphql(
-    State(state): State<AppState>,
-    Caller(subject): Caller,
-    request_id: Option<axum::Extension<RequestId>>,
-    body: Bytes,
-) -> Response {
+async fn graphql(State(state): State<AppState>, Caller(subject): Caller, body: Bytes) -> Response {
     let rate_key = format!("{}|{}", subject.role, subject.sub);
     // Forget tokens that have been quiet long enough, so the limiter's memory stays bounded.
     if state.limiter.len() > 10_000 {
@@ -185,7 +178,6 @@ async fn graphql(
         Ok(access) => access.fields,
         Err(_) => FieldMask::only(Vec::<String>::new()),
     };
-    let request_id = request_id.and_then(|id| id.0.header_value().to_str().ok().map(str::to_owned));
     let schema = if fields == FieldMask::All {
         &state.unguarded
     } else {
@@ -193,8 +185,7 @@ async fn graphql(
     };
     let request = loaders::register(request, &state.db)
         .data(subject)
-        .data(CallerFields(fields))
-        .data(RequestIdValue(request_id.unwrap_or_default()));
+        .data(CallerFields(fields));
     let started = Instant::now();
     let response = schema.execute(request).await;
     let forbidden = response
@@ -215,10 +206,6 @@ async fn graphql(
         .record(started.elapsed().as_secs_f64());
     GraphQLResponse::from(response).into_response()
 }
-
-/// The request id, for code that records it (the audit trail).
-#[derive(Clone, Debug)]
-pub struct RequestIdValue(pub String);
 
 async fn graphiql() -> Html<String> {
     Html(GraphiQLSource::build().endpoint("/graphql").finish())

@@ -64,7 +64,7 @@ fn citizenship(value: &str) -> Result<String, ApiError> {
     Ok(value.to_owned())
 }
 
-pub fn date(field: &'static str, value: &str) -> Result<NaiveDate, ApiError> {
+fn date(field: &'static str, value: &str) -> Result<NaiveDate, ApiError> {
     NaiveDate::parse_from_str(value, "%Y-%m-%d")
         .map_err(|_| ApiError::bad_input(field, "must be a date as YYYY-MM-DD"))
 }

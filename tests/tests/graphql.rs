@@ -33,6 +33,7 @@ const EVERYTHING: &str = "
   educationRights { kind startDate expiresOn years programmeChangeUsed assessment }
   followUp { code registeredAt schoolYear }
   diplomas { kind issuedOn programmeArea { code } }
+  absence { schoolYear days hours }
   loanCustomer
   decisions { kind outcome explanation inputs madeAt }";
 
@@ -290,6 +291,15 @@ async fn a_person_reads_back_with_every_relation() -> anyhow::Result<()> {
                 pop.decisions
                     .iter()
                     .filter(|d| d.person_id == person_id)
+                    .count()
+            )
+        );
+        assert_eq!(
+            len("absence"),
+            count(
+                pop.absences
+                    .iter()
+                    .filter(|a| a.person_id == person_id)
                     .count()
             )
         );

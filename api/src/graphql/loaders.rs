@@ -119,7 +119,7 @@ macro_rules! by_id {
     )*};
 }
 
-by_id!(organisation, programme_area, exam_board, person);
+by_id!(organisation, programme_area, exam_board);
 
 impl<E: ById> Loader<i32> for RowLoader<E> {
     type Value = Shared<E::Model>;
@@ -183,7 +183,6 @@ pub fn register(request: Request, db: &DatabaseConnection) -> Request {
         .data(rows::<organisation::Entity>(db))
         .data(rows::<programme_area::Entity>(db))
         .data(rows::<exam_board::Entity>(db))
-        .data(rows::<person::Entity>(db))
 }
 
 /// The child rows of one parent, through its loader, wrapped as API objects.

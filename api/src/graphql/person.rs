@@ -6,7 +6,7 @@ use vigo_entities::{contact, exam_board, organisation, person, programme_area};
 use super::apprenticeship::{ApprenticeshipContract, TradeTest};
 use super::follow_up::{Decision, Diploma, EducationRight, FollowUpStatus};
 use super::loaders::*;
-use super::records::{Application, Enrolment, SubjectResult};
+use super::records::{Absence, Application, Enrolment, SubjectResult};
 
 /// A person known to the county: applicant, pupil, apprentice or candidate.
 pub struct Person(pub person::Model);
@@ -109,6 +109,12 @@ impl Person {
             .await
             .map(Some)
     }
+    /// Absence per enrolment and school year.
+    async fn absence(&self, ctx: &Context<'_>) -> Result<Option<Vec<Absence>>> {
+        children::<AbsenceOfPerson, _>(ctx, self.0.id)
+            .await
+            .map(Some)
+    }
     /// Whether the person is a customer of Lånekassen.
     async fn loan_customer(&self, ctx: &Context<'_>) -> Result<Option<bool>> {
         let rows = children::<LoanCustomerOfPerson, LoanFlag>(ctx, self.0.id).await?;
@@ -137,7 +143,23 @@ pub async fn prime_relations(
     let mut organisations: Vec<i32> = Vec::new();
     let mut areas: Vec<i32> = Vec::new();
     let mut boards: Vec<i32> = Vec::new();
+    // Which nested look-ups are selected, decided once rather than per loaded row.
     let wants = |list: &str, field: &str| node.field(list).field(field).exists();
+    let (enrolment_school, enrolment_area) = (
+        wants("enrolments", "school"),
+        wants("enrolments", "programmeArea"),
+    );
+    let result_school = wants("results", "school");
+    let (contract_company, contract_office, contract_trade) = (
+        wants("contracts", "company"),
+        wants("contracts", "trainingOffice"),
+        wants("contracts", "trade"),
+    );
+    let (test_trade, test_board) = (
+        wants("tradeTests", "trade"),
+        wants("tradeTests", "examBoard"),
+    );
+    let diploma_area = wants("diplomas", "programmeArea");
     macro_rules! prime_if_selected {
         ($($field:literal => $key:ty $(, |$row:ident| $gather:block)?);* $(;)?) => {$(
             if node.field($field).exists() {
@@ -149,26 +171,27 @@ pub async fn prime_relations(
     prime_if_selected!(
         "contact" => ContactOfPerson;
         "enrolments" => EnrolmentsOfPerson, |e| {
-            if wants("enrolments", "school") { organisations.push(e.school_id); }
-            if wants("enrolments", "programmeArea") { areas.push(e.programme_area_id); }
+            if enrolment_school { organisations.push(e.school_id); }
+            if enrolment_area { areas.push(e.programme_area_id); }
         };
         "results" => ResultsOfPerson, |r| {
-            if wants("results", "school") { organisations.extend(r.school_id); }
+            if result_school { organisations.extend(r.school_id); }
         };
         "contracts" => ContractsOfPerson, |c| {
-            if wants("contracts", "company") { organisations.push(c.company_id); }
-            if wants("contracts", "trainingOffice") { organisations.extend(c.training_office_id); }
-            if wants("contracts", "trade") { areas.push(c.programme_area_id); }
+            if contract_company { organisations.push(c.company_id); }
+            if contract_office { organisations.extend(c.training_office_id); }
+            if contract_trade { areas.push(c.programme_area_id); }
         };
         "tradeTests" => TradeTestsOfPerson, |t| {
-            if wants("tradeTests", "trade") { areas.push(t.programme_area_id); }
-            if wants("tradeTests", "examBoard") { boards.extend(t.exam_board_id); }
+            if test_trade { areas.push(t.programme_area_id); }
+            if test_board { boards.extend(t.exam_board_id); }
         };
         "educationRights" => RightsOfPerson;
         "followUp" => FollowUpOfPerson;
         "diplomas" => DiplomasOfPerson, |d| {
-            if wants("diplomas", "programmeArea") { areas.extend(d.programme_area_id); }
+            if diploma_area { areas.extend(d.programme_area_id); }
         };
+        "absence" => AbsenceOfPerson;
         "loanCustomer" => LoanCustomerOfPerson;
         "decisions" => DecisionsOfPerson;
     );
@@ -182,11 +205,15 @@ pub async fn prime_relations(
         let wishes = applications.field("wishes");
         if wishes.exists() {
             let loaded = prime::<WishesOfApplication>(ctx, &ids).await?;
+            let (wish_school, wish_area) = (
+                wishes.field("school").exists(),
+                wishes.field("programmeArea").exists(),
+            );
             for wish in loaded.values().flatten() {
-                if wishes.field("school").exists() {
+                if wish_school {
                     organisations.extend(wish.school_id);
                 }
-                if wishes.field("programmeArea").exists() {
+                if wish_area {
                     areas.push(wish.programme_area_id);
                 }
             }

@@ -3,7 +3,7 @@
 
 use async_graphql::{Context, Object, Result};
 use vigo_entities::{
-    application, application_change, application_wish, enrolment, offer, organisation,
+    absence, application, application_change, application_wish, enrolment, offer, organisation,
     programme_area, subject_result,
 };
 
@@ -36,6 +36,8 @@ api_object!(
     Enrolment => enrolment::Model,
     /// A grade in a subject.
     SubjectResult => subject_result::Model,
+    /// Absence for one enrolment and school year.
+    Absence => absence::Model,
     /// An application (søknad) for one intake year.
     Application => application::Model,
     /// One ranked wish of an application.
@@ -227,5 +229,21 @@ impl ApplicationChange {
     /// JSON describing the change.
     async fn detail(&self) -> Option<&str> {
         Some(&self.0.detail)
+    }
+}
+
+/// Absence for one enrolment and school year.
+#[Object]
+impl Absence {
+    async fn school_year(&self) -> Option<i32> {
+        Some(self.0.school_year)
+    }
+    /// Days absent.
+    async fn days(&self) -> Option<i32> {
+        Some(self.0.days)
+    }
+    /// Hours absent, beside whole days.
+    async fn hours(&self) -> Option<i32> {
+        Some(self.0.hours)
     }
 }
