@@ -10,7 +10,7 @@ use std::time::Duration;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use rand::{RngCore, SeedableRng};
 use serde::{Deserialize, Serialize};
-use vigo_entities::ids::{NationalId, OrgNo};
+use vigo_entities::ids::{NationalId, OrgNo, ProgrammeAreaCode};
 use vigo_policy::{PolicyError, Purpose, Role, Subject};
 
 /// Maskinporten's consumer claim: the organisation a machine token acts for.
@@ -38,6 +38,9 @@ pub struct Claims {
     /// ID-porten's person identifier: the national id.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pid: Option<String>,
+    /// The trade (programme area code) an exam board assesses.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub trade: Option<String>,
 }
 
 /// Why a request could not be authenticated or authorised to act at all.
@@ -205,7 +208,16 @@ pub fn subject_from_claims(claims: &Claims) -> Result<Subject, AuthError> {
         .as_deref()
         .map(|p| NationalId::parse(p).map_err(|e| AuthError::Invalid(format!("pid claim: {e}"))))
         .transpose()?;
-    Subject::new(role, purpose, org, person, claims.sub.clone()).map_err(AuthError::NotPermitted)
+    let trade = claims
+        .trade
+        .as_deref()
+        .map(|t| {
+            ProgrammeAreaCode::parse(t).map_err(|e| AuthError::Invalid(format!("trade claim: {e}")))
+        })
+        .transpose()?;
+    Subject::new(role, purpose, org, person, claims.sub.clone())
+        .and_then(|s| s.with_trade(trade))
+        .map_err(AuthError::NotPermitted)
 }
 
 /// Builds the claims of a development token.
@@ -233,6 +245,7 @@ pub fn development_claims(
             id: format!("0192:{}", o.as_str()),
         }),
         pid: person.map(NationalId::as_string),
+        trade: None,
     }
 }
 
@@ -359,7 +372,7 @@ mod tests {
     }
 
     #[test]
-    fn unknown_role_and_foreign_purpose_are_not_permitted() {
+    fn unknown_role_and_purpose_are_not_permitted() {
         let auth = Authenticator::from_secret(SECRET);
         let mut claims = development_claims(
             Role::Caseworker,
@@ -375,7 +388,7 @@ mod tests {
             Err(AuthError::NotPermitted(_))
         ));
         claims.role = "caseworker".into();
-        claims.purpose = Some("statistics".into());
+        claims.purpose = Some("gossip".into());
         assert!(matches!(
             auth.authenticate(Some(&token(&auth, &claims))),
             Err(AuthError::NotPermitted(_))

@@ -44,8 +44,18 @@ pub enum Command {
     Seed(SeedArgs),
     /// Prints a signed development token.
     Token(TokenArgs),
-    /// Prints the GraphQL schema (SDL).
-    Schema,
+    /// Prints the GraphQL schema (SDL), whole or as one role may read it.
+    Schema(SchemaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Print only what this role can ever read under the default policy.
+    #[arg(long)]
+    pub role: Option<String>,
+    /// The purpose the role acts for; defaults to its purpose in the default policy.
+    #[arg(long, requires = "role")]
+    pub purpose: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -121,7 +131,10 @@ pub struct TokenArgs {
     /// National id of the person, for the student role.
     #[arg(long)]
     pub person: Option<String>,
-    /// Purpose; defaults to the role's first purpose.
+    /// Programme area code of the trade an exam board assesses, for the exam_board role.
+    #[arg(long)]
+    pub trade: Option<String>,
+    /// Purpose; defaults to the role's purpose in the default policy.
     #[arg(long)]
     pub purpose: Option<String>,
     /// Lifetime, e.g. `30m`, `8h`, `2d`.

@@ -1,12 +1,13 @@
 //! The GraphQL schema: one `build_schema` so that tests can execute queries without HTTP.
 
 mod apprenticeship;
+pub mod enforce;
 mod follow_up;
-pub mod guard;
 pub mod loaders;
 mod mutation;
 mod organisation;
 mod person;
+mod privacy;
 mod query;
 mod records;
 
@@ -17,6 +18,13 @@ use vigo_policy::Gate;
 pub use mutation::Mutation;
 pub use query::{MAX_PAGE_SIZE, Query};
 
+/// The error of a field the caller may not read: `null` in the data, FORBIDDEN in the
+/// errors, at the field's path.
+pub(crate) fn denied(field: &str) -> async_graphql::Error {
+    use async_graphql::ErrorExtensions;
+    crate::error::ApiError::Forbidden(format!("not allowed to read {field}")).extend()
+}
+
 /// Vigo's GraphQL schema.
 pub type VigoSchema = Schema<Query, Mutation, EmptySubscription>;
 
@@ -26,21 +34,9 @@ pub const MAX_DEPTH: usize = 12;
 pub const MAX_COMPLEXITY: usize = 1_000;
 
 /// Builds the schema over a database connection and the policy gate. Each request adds the
-/// caller's [`vigo_policy::Subject`], its [`guard::CallerFields`] and fresh loaders.
+/// caller's [`vigo_policy::Subject`] and [`vigo_policy::Access`], and fresh loaders scoped
+/// by it; its document has been through [`enforce::enforce`].
 pub fn build_schema(db: DatabaseConnection, gate: Gate) -> VigoSchema {
-    Schema::build(Query, Mutation, EmptySubscription)
-        .data(db)
-        .data(gate)
-        .extension(guard::FieldGuard)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
-        .finish()
-}
-
-/// The same schema without the field guard, for callers whose compiled mask allows every
-/// field: for them the guard would pass every field, and skipping it saves async-graphql's
-/// per-field extension machinery (about a third of the time of a large page).
-pub fn build_unguarded_schema(db: DatabaseConnection, gate: Gate) -> VigoSchema {
     Schema::build(Query, Mutation, EmptySubscription)
         .data(db)
         .data(gate)

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod config;
 pub mod db;
+pub mod denials;
 pub mod error;
 pub mod graphql;
 pub mod server;
@@ -16,9 +17,9 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 use vigo_entities::enums::OrganisationKind;
-use vigo_entities::ids::{NationalId, OrgNo};
-use vigo_entities::{contact, organisation, person};
-use vigo_policy::{Purpose, Role, Subject};
+use vigo_entities::ids::{NationalId, OrgNo, ProgrammeAreaCode};
+use vigo_entities::{contact, exam_board, organisation, person, programme_area};
+use vigo_policy::{Gate, Purpose, Role, Subject};
 
 use crate::auth::{Authenticator, development_claims, signing_secret};
 use crate::config::{Cli, Command, DemoArgs, SeedArgs, ServeArgs, TokenArgs};
@@ -39,11 +40,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Seed(args) => seed(args).await,
-        Command::Token(args) => token(args),
-        Command::Schema => {
-            print!("{}", graphql::sdl());
-            Ok(())
-        }
+        Command::Token(args) => token(args).await,
+        Command::Schema(args) => schema(args).await,
     }
 }
 
@@ -52,8 +50,46 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let db = db::connect(&args.database.database_url).await?;
     let applied = db::migrate(&db).await?;
     tracing::info!(applied, "database schema is up to date");
-    let state = AppState::with_gate(db, auth, vigo_policy::Gate::new(), args.rate_limit);
+    let gate = load_gate(&db).await?;
+    let state = AppState::with_gate(db, auth, gate, args.rate_limit);
     server::serve(state, args.listen).await
+}
+
+/// The gate over the policy stored in the database (the default one on first start).
+async fn load_gate(db: &DatabaseConnection) -> anyhow::Result<Gate> {
+    let policy = vigo_policy::store::load_or_install(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("the stored access policy: {e}"))?;
+    tracing::info!(
+        version = policy.version(),
+        rules = policy.rules().len(),
+        "access policy loaded"
+    );
+    Ok(Gate::new(policy))
+}
+
+/// Prints the SDL, or the part of it a role can ever read under the default policy.
+async fn schema(args: config::SchemaArgs) -> anyhow::Result<()> {
+    let sdl = graphql::sdl();
+    let Some(role) = args.role else {
+        print!("{sdl}");
+        return Ok(());
+    };
+    let role: Role = role.parse()?;
+    let purpose = match &args.purpose {
+        Some(p) => p.parse::<Purpose>()?,
+        None => role.default_purpose(),
+    };
+    let policy = vigo_policy::Policy::default_policy().await?;
+    let grant = policy.admit(role, purpose)?;
+    let visibility = graphql::enforce::Visibility {
+        fields: &grant.fields,
+        grant: Some(&grant),
+        persons: grant.reaches_persons(),
+        organisations: grant.reaches_organisations(),
+    };
+    print!("{}", graphql::enforce::filter_sdl(&sdl, &visibility));
+    Ok(())
 }
 
 /// The development secret, plus the production issuers' keys when a JWKS file is given.
@@ -89,7 +125,7 @@ async fn seed(args: SeedArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn token(args: TokenArgs) -> anyhow::Result<()> {
+async fn token(args: TokenArgs) -> anyhow::Result<()> {
     let role: Role = args.role.parse()?;
     let purpose = match &args.purpose {
         Some(p) => p.parse::<Purpose>()?,
@@ -105,17 +141,28 @@ fn token(args: TokenArgs) -> anyhow::Result<()> {
         .as_deref()
         .map(|p| NationalId::parse(p).map_err(|e| anyhow::anyhow!("--person: {e}")))
         .transpose()?;
+    let trade = args
+        .trade
+        .as_deref()
+        .map(|t| ProgrammeAreaCode::parse(t).map_err(|e| anyhow::anyhow!("--trade: {e}")))
+        .transpose()?;
     let sub = args
         .sub
         .clone()
         .unwrap_or_else(|| format!("dev-{}", role.code()));
-    // Refuse here what the server would refuse, so that no unusable token is printed.
-    Subject::new(role, purpose, org.clone(), person, sub.clone())?;
+    // Refuse here what the server would refuse under the default policy, so that no
+    // unusable token is printed.
+    Subject::new(role, purpose, org.clone(), person, sub.clone())?.with_trade(trade.clone())?;
+    vigo_policy::Policy::default_policy()
+        .await?
+        .admit(role, purpose)?;
     let secret = signing_secret(
         args.secret.jwt_secret.as_deref(),
         &args.database.database_url,
     )?;
-    let claims = development_claims(role, purpose, org.as_ref(), person.as_ref(), sub, args.ttl);
+    let mut claims =
+        development_claims(role, purpose, org.as_ref(), person.as_ref(), sub, args.ttl);
+    claims.trade = trade.map(|t| t.as_str().to_owned());
     println!("{}", Authenticator::from_secret(&secret).sign(&claims)?);
     Ok(())
 }
@@ -150,7 +197,9 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         args.listen,
         started.elapsed().as_secs_f64()
     );
-    server::serve(AppState::new(db, auth), args.listen).await
+    let gate = load_gate(&db).await?;
+    let state = AppState::with_gate(db, auth, gate, server::DEFAULT_RATE_LIMIT);
+    server::serve(state, args.listen).await
 }
 
 /// Which demo organisation a role acts for, by the authority's name.
@@ -202,6 +251,18 @@ async fn demo_tokens(
         Some(c) => person::Entity::find_by_id(c.person_id).one(db).await?,
         None => None,
     };
+    // The demo's exam board assesses the first trade that has a board.
+    let board_trade = match exam_board::Entity::find()
+        .order_by_asc(exam_board::Column::Id)
+        .one(db)
+        .await?
+    {
+        Some(board) => programme_area::Entity::find_by_id(board.programme_area_id)
+            .one(db)
+            .await?
+            .map(|area| area.code),
+        None => None,
+    };
     let mut tokens = Vec::new();
     for role in Role::ALL {
         let org = match role {
@@ -222,7 +283,7 @@ async fn demo_tokens(
                 .transpose()?,
             _ => None,
         };
-        let claims = development_claims(
+        let mut claims = development_claims(
             *role,
             role.default_purpose(),
             org.as_ref(),
@@ -230,6 +291,9 @@ async fn demo_tokens(
             format!("demo-{}", role.code()),
             Duration::from_secs(12 * 3600),
         );
+        if role.requires_trade() {
+            claims.trade = board_trade.clone();
+        }
         tokens.push((*role, auth.sign(&claims)?));
     }
     Ok((tokens, student.map(|p| p.national_id)))

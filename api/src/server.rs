@@ -22,12 +22,13 @@ use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
-use vigo_policy::{FieldMask, Gate, Subject};
+use vigo_policy::{Gate, Subject};
 
 use crate::auth::{AuthError, Authenticator};
+use crate::denials::{self, DenialKind, RequestId};
 use crate::error::ApiError;
-use crate::graphql::guard::CallerFields;
-use crate::graphql::{VigoSchema, build_schema, build_unguarded_schema, loaders};
+use crate::graphql::enforce::{self, TypeMap, Visibility};
+use crate::graphql::{VigoSchema, build_schema, loaders};
 
 /// Largest request body accepted, in bytes; GraphQL requests are small.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -40,10 +41,9 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
-    /// With the central field guard; used for every caller whose mask restricts fields.
     pub schema: VigoSchema,
-    /// Without it; used only for callers whose compiled mask is [`FieldMask::All`].
-    unguarded: VigoSchema,
+    /// The schema's types, for enforcing field masks on query documents.
+    types: Arc<TypeMap>,
     pub auth: Authenticator,
     pub db: DatabaseConnection,
     pub gate: Gate,
@@ -66,10 +66,6 @@ fn metrics_handle() -> PrometheusHandle {
 }
 
 impl AppState {
-    pub fn new(db: DatabaseConnection, auth: Authenticator) -> Self {
-        Self::with_gate(db, auth, Gate::new(), DEFAULT_RATE_LIMIT)
-    }
-
     /// Builds the state with a given gate and per-token rate limit (requests per second).
     pub fn with_gate(
         db: DatabaseConnection,
@@ -81,7 +77,7 @@ impl AppState {
         let burst = NonZeroU32::new(rate_limit.max(1).saturating_mul(2)).unwrap_or(NonZeroU32::MIN);
         AppState {
             schema: build_schema(db.clone(), gate.clone()),
-            unguarded: build_unguarded_schema(db.clone(), gate.clone()),
+            types: Arc::new(TypeMap::from_sdl(&crate::graphql::sdl())),
             auth,
             db,
             gate,
@@ -93,13 +89,15 @@ impl AppState {
     }
 }
 
-/// The caller, authenticated from the bearer token before the body is read.
+/// The caller, authenticated from the bearer token before the body is read, and admitted
+/// by the policy for the token's purpose.
 pub struct Caller(pub Subject);
 
 impl<S> FromRequestParts<S> for Caller
 where
     S: Send + Sync,
     Authenticator: FromRef<S>,
+    Gate: FromRef<S>,
 {
     type Rejection = ApiError;
 
@@ -118,6 +116,10 @@ where
                 };
                 metrics::counter!("vigo_denials_total", "kind" => kind).increment(1);
             })?;
+        Gate::from_ref(state).admit(&subject).map_err(|e| {
+            metrics::counter!("vigo_denials_total", "kind" => "forbidden").increment(1);
+            ApiError::from(AuthError::NotPermitted(e))
+        })?;
         Ok(Caller(subject))
     }
 }
@@ -125,6 +127,12 @@ where
 impl FromRef<AppState> for Authenticator {
     fn from_ref(state: &AppState) -> Self {
         state.auth.clone()
+    }
+}
+
+impl FromRef<AppState> for Gate {
+    fn from_ref(state: &AppState) -> Self {
+        state.gate.clone()
     }
 }
 
@@ -151,8 +159,14 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Runs one GraphQL request for an authenticated caller. The body is read as bytes so that
-/// [`MAX_BODY_BYTES`] applies (413 beyond it).
-async fn graphql(State(state): State<AppState>, Caller(subject): Caller, body: Bytes) -> Response {
+/// [`MAX_BODY_BYTES`] applies (413 beyond it). The caller's field mask is enforced on the
+/// query document before execution ([`enforce`]); denied fields are recorded first.
+async fn graphql(
+    State(state): State<AppState>,
+    Caller(subject): Caller,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> Response {
     let rate_key = format!("{}|{}", subject.role, subject.sub);
     // Forget tokens that have been quiet long enough, so the limiter's memory stays bounded.
     if state.limiter.len() > 10_000 {
@@ -163,7 +177,7 @@ async fn graphql(State(state): State<AppState>, Caller(subject): Caller, body: B
         let body = json!({ "errors": [{ "message": "too many requests for this token; slow down", "extensions": { "code": "RATE_LIMITED" } }] });
         return (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
     }
-    let request: async_graphql::Request = match serde_json::from_slice(&body) {
+    let mut request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(e) => {
             return ApiError::bad_input("body", format!("not a GraphQL request over JSON: {e}"))
@@ -174,32 +188,49 @@ async fn graphql(State(state): State<AppState>, Caller(subject): Caller, body: B
         .operation_name
         .clone()
         .unwrap_or_else(|| "anonymous".to_owned());
-    let fields = match state.gate.person_access(&subject) {
-        Ok(access) => access.fields,
-        Err(_) => FieldMask::only(Vec::<String>::new()),
+    let access = match state.gate.access(&subject) {
+        Ok(access) => access,
+        Err(e) => return ApiError::Forbidden(e.to_string()).into_response(),
     };
-    let schema = if fields == FieldMask::All {
-        &state.unguarded
-    } else {
-        &state.schema
-    };
-    let request = loaders::register(request, &state.db)
+    let request_id = headers
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("-")
+        .to_owned();
+    // Enforce on the parsed document; a document that does not parse is left for the
+    // executor to refuse with its usual error.
+    let mut introspection = false;
+    if let Ok(mut document) = async_graphql::parser::parse_query(&request.query) {
+        let enforced = enforce::enforce(&mut document, &state.types, &access.fields);
+        introspection = enforced.introspection;
+        if let Err(e) = denials::record(
+            &state.db,
+            &subject,
+            &request_id,
+            access.version,
+            DenialKind::Field,
+            &enforced.denied,
+        )
+        .await
+        {
+            return e.into_response();
+        }
+        request.set_parsed_query(document);
+    }
+    let request = loaders::register(request, &state.db, &access.rows)
         .data(subject)
-        .data(CallerFields(fields));
+        .data(RequestId(request_id))
+        .data(access.clone());
     let started = Instant::now();
-    let response = schema.execute(request).await;
-    let forbidden = response
-        .errors
-        .iter()
-        .filter(|e| {
-            e.extensions
-                .as_ref()
-                .and_then(|x| x.get("code"))
-                .is_some_and(|code| *code == async_graphql::Value::from("FORBIDDEN"))
-        })
-        .count();
-    if forbidden > 0 {
-        metrics::counter!("vigo_denials_total", "kind" => "graphql").increment(forbidden as u64);
+    let mut response = state.schema.execute(request).await;
+    if introspection {
+        let visibility = Visibility {
+            fields: &access.fields,
+            grant: Some(&access.grant),
+            persons: access.rows.reaches_persons(),
+            organisations: access.rows.reaches_organisations(),
+        };
+        enforce::filter_introspection(&mut response.data, &visibility);
     }
     metrics::counter!("vigo_graphql_requests_total", "operation" => operation.clone()).increment(1);
     metrics::histogram!("vigo_graphql_request_duration_seconds", "operation" => operation)

@@ -6,6 +6,7 @@ pub mod enums;
 pub mod ids;
 
 pub mod absence;
+pub mod access_denial;
 pub mod application;
 pub mod application_change;
 pub mod application_wish;
@@ -30,6 +31,8 @@ pub mod loan_customer;
 pub mod offer;
 pub mod organisation;
 pub mod person;
+pub mod policy_change;
+pub mod policy_rule;
 pub mod programme_area;
 pub mod school_offer;
 pub mod subject_result;

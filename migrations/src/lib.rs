@@ -11,6 +11,7 @@ mod m20261129_000004_create_school_records;
 mod m20261129_000005_create_apprenticeships;
 mod m20261129_000006_create_rights_and_follow_up;
 mod m20261129_000007_create_audit_and_disclosures;
+mod m20261129_000008_create_policy;
 
 /// Applies Vigo's migrations in order.
 pub struct Migrator;
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000005_create_apprenticeships::Migration),
             Box::new(m20261129_000006_create_rights_and_follow_up::Migration),
             Box::new(m20261129_000007_create_audit_and_disclosures::Migration),
+            Box::new(m20261129_000008_create_policy::Migration),
         ]
     }
 }

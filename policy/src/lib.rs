@@ -1,18 +1,28 @@
 //! Who may see what. Every read of personal data asks the [`Gate`] for the caller's
 //! [`Access`]; nothing outside this crate decides access.
 //!
-//! The gate here holds the minimal rule set of the foundation: a caseworker reaches every
-//! person, a student reaches themself, and every other role is denied until the full policy
-//! grants it something. Anything not explicitly allowed is denied.
+//! The Casbin policy (`model.conf`, `default_policy.csv`, and the rules stored in the
+//! database) is the source of truth. It speaks of catalogued fields and data categories
+//! ([`catalog`]), named row scopes ([`scope`]) and a few resources; the [`Gate`] compiles it
+//! per role and purpose into look-up tables. Anything not explicitly allowed is denied.
 
-use std::collections::{HashMap, HashSet};
+pub mod catalog;
+mod gate;
+pub mod scope;
+pub mod store;
+
 use std::fmt;
 use std::str::FromStr;
 
-use sea_orm::{ColumnTrait, Condition};
-use vigo_entities::ids::{NationalId, OrgNo};
-use vigo_entities::person;
+use vigo_entities::ids::{NationalId, OrgNo, ProgrammeAreaCode};
 
+pub use gate::{
+    Access, Action, DEFAULT_POLICY, Effect, FieldMask, Gate, Grant, MODEL, Object, Policy, Rule,
+    parse_rules,
+};
+pub use scope::{Record, RowScope, Scope, Today};
+
+/// A closed set of codes with `code()`, `Display`, `FromStr` and `ALL`.
 macro_rules! code_enum {
     ($(#[$meta:meta])* $name:ident, $error:ident { $($(#[$vmeta:meta])* $variant:ident => $code:literal),* $(,)? }) => {
         $(#[$meta])*
@@ -46,6 +56,7 @@ macro_rules! code_enum {
         }
     };
 }
+pub(crate) use code_enum;
 
 code_enum!(
     /// The parties of the access matrix (DOMAIN.md).
@@ -104,30 +115,25 @@ code_enum!(
 );
 
 impl Role {
-    /// The purposes the access matrix grants this role; the first is its default.
-    pub fn purposes(self) -> &'static [Purpose] {
+    /// The purpose used when a token names none: the role's purpose in the default policy.
+    pub fn default_purpose(self) -> Purpose {
         use Purpose::*;
         match self {
-            Role::Caseworker => &[Administration, Intake],
-            Role::School => &[Administration],
-            Role::Company => &[Apprenticeship],
-            Role::Ot => &[FollowUp],
-            Role::Lanekassen => &[LoanAdministration],
-            Role::Ssb | Role::Udir => &[Statistics],
-            Role::Folkeregister => &[AddressUpdate],
-            Role::Difi => &[MinidNotice],
-            Role::Vitnemalsregister => &[DiplomaRegistration],
-            Role::ExamBoard => &[TradeTest],
-            Role::Bank => &[Payments],
-            Role::Websak => &[Archive],
-            Role::Student => &[SelfService],
-            Role::PrivacyOfficer => &[PolicyAdministration],
+            Role::Caseworker => Administration,
+            Role::School => Administration,
+            Role::Company => Apprenticeship,
+            Role::Ot => FollowUp,
+            Role::Lanekassen => LoanAdministration,
+            Role::Ssb | Role::Udir => Statistics,
+            Role::Folkeregister => AddressUpdate,
+            Role::Difi => MinidNotice,
+            Role::Vitnemalsregister => DiplomaRegistration,
+            Role::ExamBoard => TradeTest,
+            Role::Bank => Payments,
+            Role::Websak => Archive,
+            Role::Student => SelfService,
+            Role::PrivacyOfficer => PolicyAdministration,
         }
-    }
-
-    /// The purpose used when a token names none.
-    pub fn default_purpose(self) -> Purpose {
-        self.purposes()[0]
     }
 
     /// Whether the role acts for one organisation, whose number the token must carry.
@@ -139,6 +145,12 @@ impl Role {
     pub fn requires_person(self) -> bool {
         matches!(self, Role::Student)
     }
+
+    /// Whether the role acts for one trade, whose programme area code the token must carry
+    /// (an exam board assesses one trade).
+    pub fn requires_trade(self) -> bool {
+        matches!(self, Role::ExamBoard)
+    }
 }
 
 /// Why a subject or a request was refused. Messages name what was wrong.
@@ -148,12 +160,39 @@ pub enum PolicyError {
     UnknownRole(String),
     #[error("unknown purpose '{0}'; valid purposes: {purposes}", purposes = list(Purpose::ALL))]
     UnknownPurpose(String),
-    #[error("role '{role}' may not act for purpose '{purpose}'; allowed: {allowed}", allowed = list(role.purposes()))]
-    PurposeNotAllowed { role: Role, purpose: Purpose },
+    #[error("role '{role}' may not act for purpose '{purpose}'; the policy grants it: {granted}", granted = if granted.is_empty() { "nothing".to_owned() } else { list(granted) })]
+    PurposeNotAllowed {
+        role: Role,
+        purpose: Purpose,
+        granted: Vec<Purpose>,
+    },
     #[error("role '{0}' acts for an organisation: the organisation number is missing")]
     MissingOrg(Role),
     #[error("role '{0}' acts for one person: the national id is missing")]
     MissingPerson(Role),
+    #[error("role '{0}' acts for one trade: the programme area code is missing")]
+    MissingTrade(Role),
+    #[error("unknown data category '{0}'; valid categories: {categories}", categories = list(catalog::Category::ALL))]
+    UnknownCategory(String),
+    #[error("unknown field '{0}': the field catalog does not classify it")]
+    UnknownField(String),
+    #[error("unknown scope '{0}'; valid scopes: {scopes}", scopes = list(Scope::ALL))]
+    UnknownScope(String),
+    #[error(
+        "unknown object '{0}'; an object is field:Type.field, category:NAME, scope:NAME, mutations, policy, audit_trail or statistics"
+    )]
+    UnknownObject(String),
+    #[error("malformed rule: {0}")]
+    MalformedRule(String),
+    #[error("line {line}: {error}")]
+    AtLine {
+        line: usize,
+        error: Box<PolicyError>,
+    },
+    #[error("the policy engine refused the policy: {0}")]
+    Casbin(String),
+    #[error("policy storage: {0}")]
+    Storage(String),
     #[error("role '{role}' may not {action}")]
     Denied { role: Role, action: &'static str },
 }
@@ -174,13 +213,16 @@ pub struct Subject {
     pub purpose: Purpose,
     pub org: Option<OrgNo>,
     pub person: Option<NationalId>,
+    /// The trade an exam board assesses.
+    pub trade: Option<ProgrammeAreaCode>,
     /// The token's subject identifier, for the audit trail.
     pub sub: String,
 }
 
 impl Subject {
-    /// Builds a subject, refusing a purpose the role may not use and a missing organisation
-    /// or person where the role needs one.
+    /// Builds a subject, refusing a missing organisation, person or trade where the role
+    /// needs one. Whether the role may act for the purpose is the policy's to say
+    /// ([`Gate::admit`]).
     pub fn new(
         role: Role,
         purpose: Purpose,
@@ -188,9 +230,6 @@ impl Subject {
         person: Option<NationalId>,
         sub: String,
     ) -> Result<Self, PolicyError> {
-        if !role.purposes().contains(&purpose) {
-            return Err(PolicyError::PurposeNotAllowed { role, purpose });
-        }
         if role.requires_org() && org.is_none() {
             return Err(PolicyError::MissingOrg(role));
         }
@@ -202,122 +241,18 @@ impl Subject {
             purpose,
             org,
             person,
+            trade: None,
             sub,
         })
     }
-}
 
-/// Which persons a subject may reach, applied as a condition in the database query so that
-/// rows outside it never leave the database.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RowScope {
-    /// Every person in the county's base.
-    Everyone,
-    /// The one person the subject is.
-    OnlyPerson(NationalId),
-}
-
-impl RowScope {
-    /// The scope as a condition on the `person` table.
-    pub fn person_condition(&self) -> Condition {
-        match self {
-            RowScope::Everyone => Condition::all(),
-            RowScope::OnlyPerson(id) => {
-                Condition::all().add(person::Column::NationalId.eq(id.as_string()))
-            }
+    /// The same subject acting for a trade; required for exam boards.
+    pub fn with_trade(mut self, trade: Option<ProgrammeAreaCode>) -> Result<Self, PolicyError> {
+        self.trade = trade;
+        if self.role.requires_trade() && self.trade.is_none() {
+            return Err(PolicyError::MissingTrade(self.role));
         }
-    }
-}
-
-/// Which fields of the API a subject may read, as `Type.field` names.
-///
-/// Checked once per field by the API's central guard, as a set look-up.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum FieldMask {
-    /// Every field.
-    All,
-    /// Only the listed fields; everything else is denied.
-    Only(HashSet<String>),
-}
-
-impl FieldMask {
-    /// A mask allowing exactly the given `Type.field` names.
-    pub fn only<I: IntoIterator<Item = S>, S: Into<String>>(fields: I) -> Self {
-        FieldMask::Only(fields.into_iter().map(Into::into).collect())
-    }
-
-    pub fn allows(&self, type_name: &str, field: &str) -> bool {
-        match self {
-            FieldMask::All => true,
-            FieldMask::Only(allowed) => allowed.contains(&format!("{type_name}.{field}")),
-        }
-    }
-}
-
-/// What a subject may do with personal data.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Access {
-    pub rows: RowScope,
-    pub fields: FieldMask,
-}
-
-/// The policy gate: the one place that decides access.
-#[derive(Clone, Debug, Default)]
-pub struct Gate {
-    field_restrictions: HashMap<Role, FieldMask>,
-}
-
-impl Gate {
-    pub fn new() -> Self {
-        Gate::default()
-    }
-
-    /// Narrows what a role may read to `mask`, on top of its row scope.
-    pub fn restrict_fields(mut self, role: Role, mask: FieldMask) -> Self {
-        self.field_restrictions.insert(role, mask);
-        self
-    }
-
-    /// Whether the subject may register and change data (caseworkers only).
-    pub fn may_write(&self, subject: &Subject) -> Result<(), PolicyError> {
-        match subject.role {
-            Role::Caseworker => Ok(()),
-            role => Err(PolicyError::Denied {
-                role,
-                action: "change data",
-            }),
-        }
-    }
-
-    /// The access a subject has to organisations' data (caseworkers only, for now).
-    pub fn organisation_access(&self, subject: &Subject) -> Result<(), PolicyError> {
-        match subject.role {
-            Role::Caseworker => Ok(()),
-            role => Err(PolicyError::Denied {
-                role,
-                action: "read organisation data",
-            }),
-        }
-    }
-
-    /// The access a subject has to person data, or a denial when it has none.
-    pub fn person_access(&self, subject: &Subject) -> Result<Access, PolicyError> {
-        let rows = match (subject.role, &subject.person) {
-            (Role::Caseworker, _) => RowScope::Everyone,
-            (Role::Student, Some(id)) => RowScope::OnlyPerson(*id),
-            (role, _) => {
-                return Err(PolicyError::Denied {
-                    role,
-                    action: "read person data",
-                });
-            }
-        };
-        let fields = self
-            .field_restrictions
-            .get(&subject.role)
-            .cloned()
-            .unwrap_or(FieldMask::All);
-        Ok(Access { rows, fields })
+        Ok(self)
     }
 }
 
@@ -334,8 +269,17 @@ mod tests {
             .requires_person()
             .then(|| NationalId::parse("30108299920").ok())
             .flatten();
+        let trade = role
+            .requires_trade()
+            .then(|| ProgrammeAreaCode::parse("ELELE3----").ok())
+            .flatten();
         Subject::new(role, role.default_purpose(), org, person, "test".into())
+            .and_then(|s| s.with_trade(trade))
             .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    async fn default_gate() -> Gate {
+        Gate::new(Policy::default_policy().await.unwrap())
     }
 
     #[test]
@@ -357,15 +301,7 @@ mod tests {
     }
 
     #[test]
-    fn purpose_must_be_granted_to_the_role() {
-        let err = Subject::new(
-            Role::School,
-            Purpose::Statistics,
-            OrgNo::parse("974760673").ok(),
-            None,
-            "s".into(),
-        );
-        assert!(matches!(err, Err(PolicyError::PurposeNotAllowed { .. })));
+    fn organisation_person_and_trade_roles_need_theirs() {
         let err = Subject::new(
             Role::School,
             Purpose::Administration,
@@ -376,44 +312,154 @@ mod tests {
         assert_eq!(err, Err(PolicyError::MissingOrg(Role::School)));
         let err = Subject::new(Role::Student, Purpose::SelfService, None, None, "s".into());
         assert_eq!(err, Err(PolicyError::MissingPerson(Role::Student)));
+        let err = Subject::new(Role::ExamBoard, Purpose::TradeTest, None, None, "s".into())
+            .and_then(|s| s.with_trade(None));
+        assert_eq!(err, Err(PolicyError::MissingTrade(Role::ExamBoard)));
     }
 
-    #[test]
-    fn field_masks_are_look_ups() {
-        let mask = FieldMask::only(["Person.givenName"]);
-        assert!(mask.allows("Person", "givenName"));
-        assert!(!mask.allows("Person", "familyName"));
-        assert!(FieldMask::All.allows("Contact", "email"));
-        let gate = Gate::new().restrict_fields(Role::Caseworker, mask.clone());
-        assert_eq!(
-            gate.person_access(&subject(Role::Caseworker))
-                .map(|a| a.fields),
-            Ok(mask)
-        );
-        assert!(gate.may_write(&subject(Role::Caseworker)).is_ok());
-        assert!(gate.may_write(&subject(Role::Student)).is_err());
-    }
-
-    #[test]
-    fn gate_fails_closed() {
-        let gate = Gate::new();
-        assert_eq!(
-            gate.person_access(&subject(Role::Caseworker))
-                .map(|a| a.rows),
-            Ok(RowScope::Everyone)
-        );
-        assert!(matches!(
-            gate.person_access(&subject(Role::Student)).map(|a| a.rows),
-            Ok(RowScope::OnlyPerson(_))
-        ));
-        for role in Role::ALL
-            .iter()
-            .filter(|r| !matches!(r, Role::Caseworker | Role::Student))
-        {
-            assert!(
-                gate.person_access(&subject(*role)).is_err(),
-                "{role} must be denied"
-            );
+    #[tokio::test]
+    async fn every_role_has_its_default_purpose_and_no_other() {
+        let gate = default_gate().await;
+        for role in Role::ALL {
+            assert!(gate.admit(&subject(*role)).is_ok(), "{role}");
+            for purpose in Purpose::ALL {
+                let mut other = subject(*role);
+                other.purpose = *purpose;
+                let granted = gate.admit(&other).is_ok();
+                let expected = *purpose == role.default_purpose()
+                    || (*role == Role::Caseworker && *purpose == Purpose::Intake);
+                assert_eq!(granted, expected, "{role} for {purpose}");
+            }
         }
+    }
+
+    #[tokio::test]
+    async fn default_policy_encodes_the_access_matrix() {
+        let gate = default_gate().await;
+        let fields = |role| gate.access(&subject(role)).unwrap().fields;
+        assert!(fields(Role::Caseworker).is_everything());
+        let ot = fields(Role::Ot);
+        assert!(ot.allows("Contact", "phone") && ot.allows("Contact", "address"));
+        assert!(
+            !ot.allows("Contact", "email"),
+            "deny overrides the category"
+        );
+        assert!(ot.allows("Enrolment", "status") && !ot.allows("SubjectResult", "grade"));
+        let loan = fields(Role::Lanekassen);
+        assert!(loan.allows("Person", "nationalId") && loan.allows("SubjectResult", "passed"));
+        assert!(!loan.allows("Person", "givenName") && !loan.allows("Person", "contact"));
+        assert!(!loan.allows("SubjectResult", "grade"));
+        let company = fields(Role::Company);
+        assert!(company.allows("Person", "givenName") && !company.allows("Person", "birthDate"));
+        assert!(!fields(Role::Folkeregister).allows("Person", "givenName"));
+        assert!(!fields(Role::Student).allows("Organisation", "apprentices"));
+        for role in [Role::Ssb, Role::Udir, Role::Bank, Role::PrivacyOfficer] {
+            assert!(gate.person_access(&subject(role)).is_err(), "{role}");
+            assert!(!fields(role).allows_type("Person"), "{role}");
+        }
+        assert!(gate.organisation_access(&subject(Role::Bank)).is_ok());
+        assert!(gate.organisation_access(&subject(Role::School)).is_err());
+        assert!(gate.may_write(&subject(Role::Caseworker)).is_ok());
+        for role in Role::ALL.iter().filter(|r| **r != Role::Caseworker) {
+            assert!(gate.may_write(&subject(*role)).is_err(), "{role}");
+        }
+        assert!(
+            gate.may(&subject(Role::PrivacyOfficer), "policy", Action::Write)
+                .is_ok()
+        );
+    }
+
+    #[tokio::test]
+    async fn rows_follow_the_granted_scopes() {
+        let gate = default_gate().await;
+        let rows = |role| gate.access(&subject(role)).unwrap().rows;
+        assert_eq!(
+            rows(Role::Caseworker).scopes(),
+            &[Scope::Everyone, Scope::Organisations]
+        );
+        assert_eq!(
+            rows(Role::Company).scopes(),
+            &[Scope::CompanyApplicants, Scope::CompanyApprentices]
+        );
+        assert!(
+            rows(Role::School)
+                .record_condition(Record::Enrolment)
+                .is_some()
+        );
+        assert!(
+            rows(Role::Caseworker)
+                .record_condition(Record::Enrolment)
+                .is_none()
+        );
+        assert!(
+            rows(Role::Lanekassen)
+                .record_condition(Record::Result)
+                .is_some()
+        );
+        assert!(!rows(Role::Bank).reaches_persons());
+    }
+
+    #[tokio::test]
+    async fn bad_policies_are_refused_naming_the_cause() {
+        let cases = [
+            (
+                "p, janitor, administration, scope:everyone, read, allow",
+                "janitor",
+            ),
+            ("p, school, gossip, scope:everyone, read, allow", "gossip"),
+            (
+                "p, school, administration, field:Person.shoeSize, read, allow",
+                "Person.shoeSize",
+            ),
+            (
+                "p, school, administration, category:horoscope, read, allow",
+                "horoscope",
+            ),
+            (
+                "p, school, administration, scope:neighbours, read, allow",
+                "neighbours",
+            ),
+            (
+                "p, school, administration, scope:everyone, peek, allow",
+                "peek",
+            ),
+            (
+                "p, school, administration, scope:everyone, read, maybe",
+                "maybe",
+            ),
+            (
+                "p, school, administration, scope:everyone, write, allow",
+                "only be read",
+            ),
+            (
+                "p, school, administration, scope:everyone, read",
+                "got 4 values",
+            ),
+            ("g, a, b", "starts with 'p'"),
+        ];
+        for (line, named) in cases {
+            let text = format!("# comment\n\n{line}\n");
+            let err = parse_rules(&text).unwrap_err().to_string();
+            assert!(err.contains(named), "{line}: {err}");
+            assert!(err.starts_with("line 3:"), "{err}");
+        }
+        let twice = parse_rules(
+            "p, ot, follow_up, scope:everyone, read, allow\np, ot, follow_up, scope:everyone, read, allow",
+        )
+        .unwrap();
+        assert!(Policy::compile(twice, 2).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn replacing_the_policy_changes_later_decisions() {
+        let gate = default_gate().await;
+        let ot = subject(Role::Ot);
+        assert!(!gate.access(&ot).unwrap().fields.allows("Contact", "email"));
+        let mut rules = gate.policy().rules().to_vec();
+        rules.retain(|r| r.object.to_string() != "field:Contact.email");
+        gate.replace(Policy::compile(rules, 2).await.unwrap());
+        let access = gate.access(&ot).unwrap();
+        assert!(access.fields.allows("Contact", "email"));
+        assert_eq!(access.version, 2);
     }
 }

@@ -137,6 +137,9 @@ pub struct TestApp {
     pub population: vigo_synth::Population,
     pub statements: std::sync::Arc<AtomicU32>,
     pub backend: Backend,
+    /// The app's connection (statements on it are counted too).
+    pub db: DatabaseConnection,
+    pub gate: vigo_policy::Gate,
     _db: TestDb,
 }
 
@@ -144,16 +147,15 @@ pub struct TestApp {
 pub const TEST_SECRET: &[u8] = b"test-secret-test-secret-test-secret!";
 
 impl TestApp {
-    /// A seeded app with the default gate.
+    /// A seeded app with the default policy, installed in its database as on first start.
     pub async fn new(backend: Backend, persons: usize) -> anyhow::Result<Self> {
-        Self::with_gate(backend, persons, vigo_policy::Gate::new(), 10_000).await
+        Self::with_rate_limit(backend, persons, 10_000).await
     }
 
-    /// A seeded app with the given gate and per-token rate limit.
-    pub async fn with_gate(
+    /// A seeded app with the given per-token rate limit.
+    pub async fn with_rate_limit(
         backend: Backend,
         persons: usize,
-        gate: vigo_policy::Gate,
         rate_limit: u32,
     ) -> anyhow::Result<Self> {
         use vigo_migrations::MigratorTrait;
@@ -162,32 +164,78 @@ impl TestApp {
         vigo_migrations::Migrator::up(&db, None).await?;
         let population = vigo_synth::generate(vigo_synth::Config::new(persons, 11));
         vigo_synth::seed(&db, &population, false).await?;
+        let gate = vigo_policy::Gate::new(vigo_policy::store::load_or_install(&db).await?);
         let statements = std::sync::Arc::new(AtomicU32::new(0));
         let counter = statements.clone();
         db.set_metric_callback(move |_| {
             counter.fetch_add(1, Ordering::Relaxed);
         });
         let auth = vigo_api::auth::Authenticator::from_secret(TEST_SECRET);
-        let state = vigo_api::server::AppState::with_gate(db, auth.clone(), gate, rate_limit);
+        let state = vigo_api::server::AppState::with_gate(
+            db.clone(),
+            auth.clone(),
+            gate.clone(),
+            rate_limit,
+        );
         Ok(TestApp {
             router: vigo_api::server::router(state),
             auth,
             population,
             statements,
             backend,
+            db,
+            gate,
             _db: test_db,
         })
     }
 
-    /// A token for `role`, acting for a seeded organisation where the role needs one.
+    /// A token for `role`, acting for the first seeded organisation of the role's kind (a
+    /// school, a company, any organisation for others) and, for exam boards, the first
+    /// board's trade.
     pub fn token(&self, role: vigo_policy::Role, person: Option<&str>) -> String {
-        use vigo_entities::ids::{NationalId, OrgNo};
+        use vigo_entities::enums::OrganisationKind;
+        use vigo_policy::Role;
+        let kind = match role {
+            Role::School => Some(OrganisationKind::School),
+            Role::Company => Some(OrganisationKind::Company),
+            _ => None,
+        };
         let org = role
             .requires_org()
-            .then(|| OrgNo::parse(&self.population.organisations[10].org_no).ok())
+            .then(|| {
+                self.population
+                    .organisations
+                    .iter()
+                    .find(|o| kind.is_none_or(|k| o.kind == k))
+                    .map(|o| o.org_no.clone())
+            })
             .flatten();
+        let trade = role
+            .requires_trade()
+            .then(|| {
+                let board = self.population.exam_boards.first()?;
+                self.population
+                    .programme_areas
+                    .iter()
+                    .find(|a| a.id == board.programme_area_id)
+                    .map(|a| a.code.clone())
+            })
+            .flatten();
+        self.token_for(role, org.as_deref(), person, trade.as_deref())
+    }
+
+    /// A token for `role` acting for exactly the given organisation, person and trade.
+    pub fn token_for(
+        &self,
+        role: vigo_policy::Role,
+        org: Option<&str>,
+        person: Option<&str>,
+        trade: Option<&str>,
+    ) -> String {
+        use vigo_entities::ids::{NationalId, OrgNo};
+        let org = org.and_then(|o| OrgNo::parse(o).ok());
         let person = person.and_then(|p| NationalId::parse(p).ok());
-        let claims = vigo_api::auth::development_claims(
+        let mut claims = vigo_api::auth::development_claims(
             role,
             role.default_purpose(),
             org.as_ref(),
@@ -195,6 +243,7 @@ impl TestApp {
             format!("test-{role}"),
             std::time::Duration::from_secs(300),
         );
+        claims.trade = trade.map(str::to_owned);
         self.sign(&claims)
     }
 

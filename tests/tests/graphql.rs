@@ -9,7 +9,7 @@ use axum::http::{Request, StatusCode};
 use serde_json::{Value, json};
 use vigo_entities::enums::OrganisationKind;
 use vigo_entities::ids::synthetic_national_id;
-use vigo_policy::{FieldMask, Gate, Role};
+use vigo_policy::Role;
 use vigo_tests::{Backend, TestApp, backends, error_code};
 
 const PAGE: &str = "query($first: Int, $after: String, $filter: PersonFilter) {
@@ -740,23 +740,44 @@ async fn mutations_are_forbidden_to_other_roles_and_change_nothing() -> anyhow::
 }
 
 #[tokio::test]
-async fn the_central_guard_nulls_denied_fields_with_a_forbidden_error() -> anyhow::Result<()> {
-    let gate = Gate::new().restrict_fields(
-        Role::Caseworker,
-        FieldMask::only([
-            "Person.nationalId",
-            "Person.givenName",
-            "Person.contact",
-            "Contact.city",
-        ]),
+async fn a_live_policy_edit_nulls_denied_fields_with_a_forbidden_error() -> anyhow::Result<()> {
+    let app = TestApp::new(Backend::Sqlite, 30).await?;
+    let officer = app.token(Role::PrivacyOfficer, None);
+    let caseworker = app.token(Role::Caseworker, None);
+    let body = app
+        .query(&officer, "{ policy { version rules } }", Value::Null)
+        .await?;
+    let version = body["data"]["policy"]["version"]
+        .as_i64()
+        .unwrap_or_default();
+    let mut rules: Vec<String> = body["data"]["policy"]["rules"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|r| r.as_str().map(str::to_owned))
+        .collect();
+    assert!(rules.len() > 100, "{body}");
+    rules.push("p, caseworker, administration, field:Person.familyName, read, deny".into());
+    rules.push("p, caseworker, administration, field:Contact.email, read, deny".into());
+    let body = app
+        .query(
+            &officer,
+            "mutation($r: String!) { replacePolicy(rules: $r, summary: \"test\") { version } }",
+            json!({ "r": rules.join("\n") }),
+        )
+        .await?;
+    assert_eq!(
+        body["data"]["replacePolicy"]["version"],
+        json!(version + 1),
+        "{body}"
     );
-    let app = TestApp::with_gate(Backend::Sqlite, 30, gate, 1000).await?;
+
     let living = app.population.contacts[0].person_id;
     let nid = app.population.persons[(living - 1) as usize]
         .national_id
         .clone();
     let body = app
-        .query(&app.token(Role::Caseworker, None), "query($n: String!) { person(nationalId: $n) { givenName familyName contact { city email } } }", json!({ "n": nid }))
+        .query(&caseworker, "query($n: String!) { person(nationalId: $n) { givenName familyName contact { city email } } }", json!({ "n": nid }))
         .await?;
     let person = &body["data"]["person"];
     assert!(person["givenName"].is_string(), "{body}");
@@ -785,12 +806,91 @@ async fn the_central_guard_nulls_denied_fields_with_a_forbidden_error() -> anyho
         Some("FORBIDDEN")
     );
     assert_eq!(denied.len(), 2);
+
+    // The denials are recorded for the privacy officer, under the new version.
+    let body = app
+        .query(
+            &officer,
+            "{ denials(last: 10) { kind target actorRole policyVersion } }",
+            Value::Null,
+        )
+        .await?;
+    let targets: Vec<&str> = body["data"]["denials"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|d| d["kind"] == "field" && d["actorRole"] == "caseworker")
+        .filter_map(|d| d["target"].as_str())
+        .collect();
+    assert!(
+        targets.contains(&"Person.familyName") && targets.contains(&"Contact.email"),
+        "{body}"
+    );
+    assert_eq!(
+        body["data"]["denials"][0]["policyVersion"],
+        json!(version + 1)
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_broken_policy_edit_is_refused_and_the_last_good_one_stays() -> anyhow::Result<()> {
+    let app = TestApp::new(Backend::Sqlite, 10).await?;
+    let officer = app.token(Role::PrivacyOfficer, None);
+    let before = app.gate.policy();
+    let cases = [
+        (
+            "p, caseworker, administration, field:Person.shoeSize, read, allow",
+            "Person.shoeSize",
+        ),
+        (
+            "p, janitor, administration, scope:everyone, read, allow",
+            "janitor",
+        ),
+        (
+            "p, school, administration, scope:neighbours, read, allow",
+            "neighbours",
+        ),
+        (
+            "p, school, administration, category:horoscope, read, allow",
+            "horoscope",
+        ),
+        (
+            "p, caseworker, administration, scope:everyone, read, allow",
+            "policy, write",
+        ),
+    ];
+    for (rules, named) in cases {
+        let body = app
+            .query(
+                &officer,
+                "mutation($r: String!) { replacePolicy(rules: $r, summary: \"broken\") { version } }",
+                json!({ "r": rules }),
+            )
+            .await?;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+        let message = body["errors"][0]["message"].as_str().unwrap_or_default();
+        assert!(message.contains(named), "{message}");
+    }
+    assert_eq!(app.gate.policy().version(), before.version());
+    assert_eq!(app.gate.policy().rules(), before.rules());
+    let stored = vigo_policy::store::load_or_install(&app.db).await?;
+    assert_eq!(stored.rules(), before.rules(), "nothing was written");
+    // Only the privacy officer may edit.
+    let body = app
+        .query(
+            &app.token(Role::Caseworker, None),
+            "mutation { replacePolicy(rules: \"\", summary: \"x\") { version } }",
+            Value::Null,
+        )
+        .await?;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"));
     Ok(())
 }
 
 #[tokio::test]
 async fn complexity_limit_and_rate_limit_refuse_before_any_database_work() -> anyhow::Result<()> {
-    let app = TestApp::with_gate(Backend::Sqlite, 10, Gate::new(), 1).await?;
+    let app = TestApp::with_rate_limit(Backend::Sqlite, 10, 1).await?;
     let token = app.token(Role::Caseworker, None);
     let fields: String = (0..1100).map(|i| format!(" f{i}: givenName")).collect();
     app.statements.store(0, Ordering::SeqCst);

@@ -23,6 +23,11 @@ api_object!(
 /// A lærekontrakt or opplæringskontrakt with a training company.
 #[Object]
 impl ApprenticeshipContract {
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, field: String) -> Result<Option<bool>> {
+        Err(super::denied(&field))
+    }
     /// Identifier, for `approveContract`.
     async fn id(&self) -> async_graphql::ID {
         async_graphql::ID(format!("ApprenticeshipContract:{}", self.0.id))
@@ -63,6 +68,11 @@ impl ApprenticeshipContract {
 /// A registration for a trade, journeyman or competence test, and its result.
 #[Object]
 impl TradeTest {
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, field: String) -> Result<Option<bool>> {
+        Err(super::denied(&field))
+    }
     /// Identifier, for `recordTradeTestResult`.
     async fn id(&self) -> async_graphql::ID {
         async_graphql::ID(format!("TradeTest:{}", self.0.id))
@@ -95,6 +105,11 @@ impl TradeTest {
 /// A subsidy (lærlingtilskudd) paid to a training company.
 #[Object]
 impl SubsidyPayment {
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, field: String) -> Result<Option<bool>> {
+        Err(super::denied(&field))
+    }
     /// Amount in NOK, with øre as decimals.
     async fn amount(&self) -> Option<f64> {
         Some(self.0.amount_ore as f64 / 100.0)
@@ -111,7 +126,12 @@ impl SubsidyPayment {
 /// An exam board (prøvenemnd).
 #[Object]
 impl ExamBoard {
-    async fn name(&self) -> &str {
-        &self.0.name
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, field: String) -> Result<Option<bool>> {
+        Err(super::denied(&field))
+    }
+    async fn name(&self) -> Option<&str> {
+        Some(&self.0.name)
     }
 }

@@ -22,6 +22,11 @@ api_object!(
 /// An education right (opplæringsrett) and its assessment.
 #[Object]
 impl EducationRight {
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, field: String) -> Result<Option<bool>> {
+        Err(super::denied(&field))
+    }
     /// `youth` (ungdomsrett) or `adult` (voksenrett).
     async fn kind(&self) -> Option<&'static str> {
         Some(self.0.kind.code())
@@ -49,6 +54,11 @@ impl EducationRight {
 /// A follow-up service (OT) status with Udir's code.
 #[Object]
 impl FollowUpStatus {
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, field: String) -> Result<Option<bool>> {
+        Err(super::denied(&field))
+    }
     /// Udir's code, e.g. `OTUK`; `_IM` marks registration outside the target group.
     async fn code(&self) -> Option<&str> {
         Some(&self.0.code)
@@ -64,6 +74,11 @@ impl FollowUpStatus {
 /// A certificate: vitnemål, kompetansebevis, fagbrev or svennebrev.
 #[Object]
 impl Diploma {
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, field: String) -> Result<Option<bool>> {
+        Err(super::denied(&field))
+    }
     /// `diploma`, `certificate_of_competence`, `trade_certificate` or `journeyman_certificate`.
     async fn kind(&self) -> Option<&'static str> {
         Some(self.0.kind.code())
@@ -82,6 +97,11 @@ impl Diploma {
 /// An automated decision, with the explanation GDPR art. 22 requires.
 #[Object]
 impl Decision {
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, field: String) -> Result<Option<bool>> {
+        Err(super::denied(&field))
+    }
     /// e.g. `intake_points`, `allocation`, `education_right`.
     async fn kind(&self) -> Option<&str> {
         Some(&self.0.kind)

@@ -10,11 +10,13 @@ use std::sync::Arc;
 
 use async_graphql::dataloader::{DataLoader, HashMapCache, Loader};
 use async_graphql::{Context, ErrorExtensions, Request};
+use sea_orm::sea_query::Query as SqlQuery;
 use sea_orm::{
-    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, Iterable, PrimaryKeyToColumn, QueryFilter,
-    QueryOrder,
+    ColumnTrait, Condition, DatabaseConnection, DbErr, EntityTrait, Iterable, PrimaryKeyToColumn,
+    QueryFilter, QueryOrder,
 };
 use vigo_entities::*;
+use vigo_policy::{Record, RowScope};
 
 use crate::error::ApiError;
 
@@ -23,10 +25,18 @@ pub trait ForeignKey: Send + Sync + 'static {
     type Entity: EntityTrait<Model: Clone + Send + Sync>;
     fn column() -> <Self::Entity as EntityTrait>::Column;
     fn key(row: &<Self::Entity as EntityTrait>::Model) -> Option<i32>;
+    /// Which of the children the caller's row scope shows.
+    fn scope(rows: &RowScope) -> Condition;
+}
+
+/// The record condition of the row scope, where it narrows this kind of record.
+fn narrowed(rows: &RowScope, record: Record) -> Condition {
+    rows.record_condition(record).unwrap_or_else(Condition::all)
 }
 
 macro_rules! foreign_keys {
-    ($($(#[$meta:meta])* $name:ident => $module:ident . $field:ident / $column:ident),* $(,)?) => {$(
+    ($($(#[$meta:meta])* $name:ident => $module:ident . $field:ident / $column:ident
+        $(, scope $scope:expr)?;)*) => {$(
         $(#[$meta])*
         pub struct $name;
         impl ForeignKey for $name {
@@ -37,35 +47,59 @@ macro_rules! foreign_keys {
             fn key(row: &$module::Model) -> Option<i32> {
                 Option::<i32>::from(row.$field)
             }
+            #[allow(unused_variables)]
+            fn scope(rows: &RowScope) -> Condition {
+                Condition::all() $(.add(($scope)(rows)))?
+            }
         }
     )*};
 }
 
 foreign_keys!(
-    ContactOfPerson => contact.person_id / PersonId,
+    ContactOfPerson => contact.person_id / PersonId;
     EnrolmentsOfPerson => enrolment.person_id / PersonId,
+        scope |rows| narrowed(rows, Record::Enrolment);
     ResultsOfPerson => subject_result.person_id / PersonId,
-    AbsenceOfPerson => absence.person_id / PersonId,
+        scope |rows| narrowed(rows, Record::Result);
+    AbsenceOfPerson => absence.person_id / PersonId;
     ApplicationsOfPerson => application.person_id / PersonId,
+        scope |rows| narrowed(rows, Record::Application);
     WishesOfApplication => application_wish.application_id / ApplicationId,
-    ChangesOfApplication => application_change.application_id / ApplicationId,
+        scope |rows| narrowed(rows, Record::Wish);
+    ChangesOfApplication => application_change.application_id / ApplicationId;
     OffersOfWish => offer.wish_id / WishId,
+        scope |rows| narrowed(rows, Record::Offer);
     ContractsOfPerson => apprenticeship_contract.person_id / PersonId,
+        scope |rows| narrowed(rows, Record::Contract);
     TradeTestsOfPerson => trade_test.person_id / PersonId,
-    RightsOfPerson => education_right.person_id / PersonId,
-    FollowUpOfPerson => follow_up_status.person_id / PersonId,
-    DiplomasOfPerson => diploma.person_id / PersonId,
-    LoanCustomerOfPerson => loan_customer.person_id / PersonId,
-    DecisionsOfPerson => automated_decision.person_id / PersonId,
-    OffersOfSchool => school_offer.school_id / SchoolId,
+        scope |rows| narrowed(rows, Record::TradeTest);
+    RightsOfPerson => education_right.person_id / PersonId;
+    FollowUpOfPerson => follow_up_status.person_id / PersonId;
+    DiplomasOfPerson => diploma.person_id / PersonId;
+    LoanCustomerOfPerson => loan_customer.person_id / PersonId;
+    DecisionsOfPerson => automated_decision.person_id / PersonId;
+    OffersOfSchool => school_offer.school_id / SchoolId;
+    /// Reached from an organisation, not a person: the contracts must also belong to
+    /// persons in the caller's scope.
     ContractsOfCompany => apprenticeship_contract.company_id / CompanyId,
-    SubsidiesOfOrganisation => subsidy_payment.organisation_id / OrganisationId,
-    TradesOfOrganisation => approved_trade.organisation_id / OrganisationId,
+        scope |rows: &RowScope| narrowed(rows, Record::Contract).add(
+            apprenticeship_contract::Column::PersonId.in_subquery(
+                SqlQuery::select()
+                    .column(person::Column::Id)
+                    .from(person::Entity)
+                    .cond_where(rows.person_condition())
+                    .to_owned(),
+            ),
+        );
+    SubsidiesOfOrganisation => subsidy_payment.organisation_id / OrganisationId;
+    TradesOfOrganisation => approved_trade.organisation_id / OrganisationId;
 );
 
-/// Loads the child rows of many parents at once, grouped by parent id.
+/// Loads the child rows of many parents at once, grouped by parent id, within the caller's
+/// row scope.
 pub struct GroupLoader<K> {
     db: DatabaseConnection,
+    scope: Condition,
     key: PhantomData<K>,
 }
 
@@ -77,7 +111,9 @@ impl<K: ForeignKey> Loader<i32> for GroupLoader<K> {
     type Error = Arc<DbErr>;
 
     async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
-        let mut query = K::Entity::find().filter(K::column().is_in(keys.iter().copied()));
+        let mut query = K::Entity::find()
+            .filter(K::column().is_in(keys.iter().copied()))
+            .filter(self.scope.clone());
         for pk in <K::Entity as EntityTrait>::PrimaryKey::iter() {
             query = query.order_by_asc(pk.into_column());
         }
@@ -141,15 +177,16 @@ impl<E: ById> Loader<i32> for RowLoader<E> {
 /// Loaders cache for the request, so that [`prime`]d rows are not fetched again.
 type Cached<L> = DataLoader<L, HashMapCache>;
 
-fn group<K: ForeignKey>(db: &DatabaseConnection) -> Cached<GroupLoader<K>> {
+fn group<K: ForeignKey>(db: &DatabaseConnection, rows: &RowScope) -> Cached<GroupLoader<K>> {
     let loader = GroupLoader {
         db: db.clone(),
+        scope: K::scope(rows),
         key: PhantomData,
     };
     DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
 }
 
-fn rows<E: ById>(db: &DatabaseConnection) -> Cached<RowLoader<E>> {
+fn by_id<E: ById>(db: &DatabaseConnection) -> Cached<RowLoader<E>> {
     let loader = RowLoader {
         db: db.clone(),
         entity: PhantomData,
@@ -157,32 +194,32 @@ fn rows<E: ById>(db: &DatabaseConnection) -> Cached<RowLoader<E>> {
     DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
 }
 
-/// Adds fresh loaders to a request: loaders cache per request, so no caller sees rows
-/// cached for another.
-pub fn register(request: Request, db: &DatabaseConnection) -> Request {
+/// Adds fresh loaders to a request, scoped by the caller's row scope: loaders cache per
+/// request, so no caller sees rows cached for another.
+pub fn register(request: Request, db: &DatabaseConnection, rows: &RowScope) -> Request {
     request
-        .data(group::<ContactOfPerson>(db))
-        .data(group::<EnrolmentsOfPerson>(db))
-        .data(group::<ResultsOfPerson>(db))
-        .data(group::<AbsenceOfPerson>(db))
-        .data(group::<ApplicationsOfPerson>(db))
-        .data(group::<WishesOfApplication>(db))
-        .data(group::<ChangesOfApplication>(db))
-        .data(group::<OffersOfWish>(db))
-        .data(group::<ContractsOfPerson>(db))
-        .data(group::<TradeTestsOfPerson>(db))
-        .data(group::<RightsOfPerson>(db))
-        .data(group::<FollowUpOfPerson>(db))
-        .data(group::<DiplomasOfPerson>(db))
-        .data(group::<LoanCustomerOfPerson>(db))
-        .data(group::<DecisionsOfPerson>(db))
-        .data(group::<OffersOfSchool>(db))
-        .data(group::<ContractsOfCompany>(db))
-        .data(group::<SubsidiesOfOrganisation>(db))
-        .data(group::<TradesOfOrganisation>(db))
-        .data(rows::<organisation::Entity>(db))
-        .data(rows::<programme_area::Entity>(db))
-        .data(rows::<exam_board::Entity>(db))
+        .data(group::<ContactOfPerson>(db, rows))
+        .data(group::<EnrolmentsOfPerson>(db, rows))
+        .data(group::<ResultsOfPerson>(db, rows))
+        .data(group::<AbsenceOfPerson>(db, rows))
+        .data(group::<ApplicationsOfPerson>(db, rows))
+        .data(group::<WishesOfApplication>(db, rows))
+        .data(group::<ChangesOfApplication>(db, rows))
+        .data(group::<OffersOfWish>(db, rows))
+        .data(group::<ContractsOfPerson>(db, rows))
+        .data(group::<TradeTestsOfPerson>(db, rows))
+        .data(group::<RightsOfPerson>(db, rows))
+        .data(group::<FollowUpOfPerson>(db, rows))
+        .data(group::<DiplomasOfPerson>(db, rows))
+        .data(group::<LoanCustomerOfPerson>(db, rows))
+        .data(group::<DecisionsOfPerson>(db, rows))
+        .data(group::<OffersOfSchool>(db, rows))
+        .data(group::<ContractsOfCompany>(db, rows))
+        .data(group::<SubsidiesOfOrganisation>(db, rows))
+        .data(group::<TradesOfOrganisation>(db, rows))
+        .data(by_id::<organisation::Entity>(db))
+        .data(by_id::<programme_area::Entity>(db))
+        .data(by_id::<exam_board::Entity>(db))
 }
 
 /// The child rows of one parent, through its loader, wrapped as API objects.

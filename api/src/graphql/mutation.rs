@@ -347,4 +347,16 @@ impl Mutation {
         extended(service::mark_deceased(db, subject, &national_id, deceased_on.as_deref()).await)
             .map(Person)
     }
+
+    /// Replaces the whole access policy (privacy officers): `rules` in Casbin's CSV form,
+    /// `summary` saying why. Refused, naming the line and the cause, if it does not validate;
+    /// the policy in force then stays as it was.
+    async fn replace_policy(
+        &self,
+        ctx: &Context<'_>,
+        rules: String,
+        summary: String,
+    ) -> Result<super::privacy::PolicyDocument> {
+        super::privacy::replace_policy(ctx, rules, summary).await
+    }
 }

@@ -19,16 +19,21 @@ api_object!(
 /// A school, training company, training office or authority.
 #[Object]
 impl Organisation {
-    /// Organisation number (9 digits).
-    async fn org_no(&self) -> &str {
-        &self.0.org_no
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, field: String) -> Result<Option<bool>> {
+        Err(super::denied(&field))
     }
-    async fn name(&self) -> &str {
-        &self.0.name
+    /// Organisation number (9 digits).
+    async fn org_no(&self) -> Option<&str> {
+        Some(&self.0.org_no)
+    }
+    async fn name(&self) -> Option<&str> {
+        Some(&self.0.name)
     }
     /// `school`, `company`, `training_office` or `authority`.
-    async fn kind(&self) -> &'static str {
-        self.0.kind.code()
+    async fn kind(&self) -> Option<&'static str> {
+        Some(self.0.kind.code())
     }
     /// School number (county + 3 digits), for schools.
     async fn school_number(&self) -> Option<&str> {
@@ -53,16 +58,20 @@ impl Organisation {
         &self,
         ctx: &Context<'_>,
         intake_year: Option<i32>,
-    ) -> Result<Vec<SchoolOffer>> {
+    ) -> Result<Option<Vec<SchoolOffer>>> {
         let offers: Vec<SchoolOffer> = children::<OffersOfSchool, _>(ctx, self.0.id).await?;
-        Ok(offers
-            .into_iter()
-            .filter(|o| intake_year.is_none_or(|y| o.0.intake_year == y))
-            .collect())
+        Ok(Some(
+            offers
+                .into_iter()
+                .filter(|o| intake_year.is_none_or(|y| o.0.intake_year == y))
+                .collect(),
+        ))
     }
     /// Trades the organisation is approved to train in.
-    async fn approved_trades(&self, ctx: &Context<'_>) -> Result<Vec<ApprovedTrade>> {
-        children::<TradesOfOrganisation, _>(ctx, self.0.id).await
+    async fn approved_trades(&self, ctx: &Context<'_>) -> Result<Option<Vec<ApprovedTrade>>> {
+        children::<TradesOfOrganisation, _>(ctx, self.0.id)
+            .await
+            .map(Some)
     }
     /// Apprenticeship contracts with the organisation as training company.
     async fn apprentices(&self, ctx: &Context<'_>) -> Result<Option<Vec<ApprenticeshipContract>>> {
@@ -81,25 +90,35 @@ impl Organisation {
 /// A school's offer of a programme area in an intake year.
 #[Object]
 impl SchoolOffer {
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, field: String) -> Result<Option<bool>> {
+        Err(super::denied(&field))
+    }
     async fn programme_area(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
         row::<programme_area::Entity, _>(ctx, self.0.programme_area_id).await
     }
-    async fn intake_year(&self) -> i32 {
-        self.0.intake_year
+    async fn intake_year(&self) -> Option<i32> {
+        Some(self.0.intake_year)
     }
     /// Places offered.
-    async fn capacity(&self) -> i32 {
-        self.0.capacity
+    async fn capacity(&self) -> Option<i32> {
+        Some(self.0.capacity)
     }
 }
 
 /// A trade an organisation is approved to train in.
 #[Object]
 impl ApprovedTrade {
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, field: String) -> Result<Option<bool>> {
+        Err(super::denied(&field))
+    }
     async fn trade(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
         row::<programme_area::Entity, _>(ctx, self.0.programme_area_id).await
     }
-    async fn approved_on(&self) -> String {
-        self.0.approved_on.to_string()
+    async fn approved_on(&self) -> Option<String> {
+        Some(self.0.approved_on.to_string())
     }
 }

@@ -20,6 +20,11 @@ impl From<person::Model> for Person {
 /// A person known to the county: applicant, pupil, apprentice or candidate.
 #[Object]
 impl Person {
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, field: String) -> Result<Option<bool>> {
+        Err(super::denied(&field))
+    }
     /// Opaque identifier, stable for the person.
     async fn id(&self) -> ID {
         ID(format!("Person:{}", self.0.id))
@@ -250,6 +255,11 @@ impl From<Shared<contact::Model>> for Contact {
 /// Address from the population register, and phone and email.
 #[Object]
 impl Contact {
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, field: String) -> Result<Option<bool>> {
+        Err(super::denied(&field))
+    }
     async fn address(&self) -> Option<&str> {
         Some(&self.0.address)
     }

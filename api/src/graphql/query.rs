@@ -11,10 +11,11 @@ use sea_orm::{
 use vigo_entities::enums::EnrolmentStatus;
 use vigo_entities::ids::{NationalId, OrgNo, ProgrammeAreaCode};
 use vigo_entities::{application, enrolment, organisation, person, programme_area};
-use vigo_policy::{Access, Gate, Subject};
+use vigo_policy::{Access, Subject};
 
 use super::organisation::Organisation;
 use super::person::Person;
+use crate::denials::{self, DenialKind, RequestId};
 use crate::error::ApiError;
 
 /// Largest page `persons` returns.
@@ -88,12 +89,47 @@ fn decode_cursor(cursor: &str) -> Result<i32, ApiError> {
         .ok_or_else(|| ApiError::bad_input("after", "not a cursor returned by this API"))
 }
 
-/// The caller's access to person data, or FORBIDDEN.
-fn person_access(ctx: &Context<'_>) -> Result<Access> {
-    let subject = ctx.data::<Subject>()?;
-    ctx.data::<Gate>()?
-        .person_access(subject)
-        .map_err(|e| ApiError::Forbidden(e.to_string()).extend())
+/// The caller's access, decided once for the request by the HTTP layer.
+fn access<'a>(ctx: &Context<'a>) -> Result<&'a Access> {
+    ctx.data::<Access>()
+}
+
+/// The caller's access to person data, or FORBIDDEN (recorded) when it reaches no person.
+async fn person_access<'a>(ctx: &Context<'a>, operation: &str) -> Result<&'a Access> {
+    let access = access(ctx)?;
+    if access.rows.reaches_persons() {
+        return Ok(access);
+    }
+    Err(refuse(ctx, access, operation, "read person data").await)
+}
+
+/// Records a refused operation and returns its FORBIDDEN error.
+pub(crate) async fn refuse(
+    ctx: &Context<'_>,
+    access: &Access,
+    operation: &str,
+    what: &str,
+) -> async_graphql::Error {
+    let result = async {
+        let subject = ctx.data::<Subject>()?;
+        let request = ctx.data::<RequestId>()?;
+        denials::record(
+            ctx.data::<DatabaseConnection>()?,
+            subject,
+            &request.0,
+            access.version,
+            DenialKind::Operation,
+            &[operation.to_owned()],
+        )
+        .await
+        .map_err(|e| e.extend())?;
+        Ok::<_, async_graphql::Error>(format!("role '{}' may not {what}", subject.role))
+    }
+    .await;
+    match result {
+        Ok(message) => ApiError::Forbidden(message).extend(),
+        Err(e) => e,
+    }
 }
 
 /// Turns filters into a condition on `person`, as subqueries so that each filter is one
@@ -192,7 +228,7 @@ impl Query {
         #[graphql(desc = "Cursor of the last person of the previous page.")] after: Option<String>,
         filter: Option<PersonFilter>,
     ) -> Result<PersonConnection> {
-        let access = person_access(ctx)?;
+        let access = person_access(ctx, "Query.persons").await?;
         let first = match first {
             None => DEFAULT_PAGE_SIZE,
             Some(n) if n >= 1 && n as u64 <= MAX_PAGE_SIZE => n as u64,
@@ -246,16 +282,39 @@ impl Query {
         })
     }
 
+    /// The access policy in force (privacy officers).
+    async fn policy(&self, ctx: &Context<'_>) -> Result<super::privacy::PolicyDocument> {
+        super::privacy::policy(ctx).await
+    }
+
+    /// The latest versions of the policy, newest first (privacy officers).
+    async fn policy_changes(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 20, validator(minimum = 1, maximum = 1000))] last: u64,
+    ) -> Result<Vec<super::privacy::PolicyChange>> {
+        super::privacy::policy_changes(ctx, last).await
+    }
+
+    /// The latest refused reads, newest first (privacy officers).
+    async fn denials(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default = 100, validator(minimum = 1, maximum = 1000))] last: u64,
+    ) -> Result<Vec<super::privacy::Denial>> {
+        super::privacy::denials(ctx, last).await
+    }
+
     /// An organisation by organisation number.
     async fn organisation(
         &self,
         ctx: &Context<'_>,
         org_no: String,
     ) -> Result<Option<Organisation>> {
-        let subject = ctx.data::<Subject>()?;
-        ctx.data::<Gate>()?
-            .organisation_access(subject)
-            .map_err(|e| ApiError::Forbidden(e.to_string()).extend())?;
+        let access = access(ctx)?;
+        if !access.rows.reaches_organisations() {
+            return Err(refuse(ctx, access, "Query.organisation", "read organisation data").await);
+        }
         let org_no = OrgNo::parse(&org_no).map_err(|e| ApiError::bad_input("orgNo", e).extend())?;
         let found = organisation::Entity::find()
             .filter(organisation::Column::OrgNo.eq(org_no.as_str()))
@@ -266,17 +325,42 @@ impl Query {
     }
 }
 
-/// One person by national id, within the caller's row scope.
+/// One person by national id, within the caller's row scope. A person who exists outside
+/// the scope looks absent to the caller, and the refusal is recorded.
 async fn find_person(ctx: &Context<'_>, national_id: NationalId) -> Result<Option<Person>> {
-    let access = person_access(ctx)?;
+    let access = person_access(ctx, "Query.person").await?;
+    let db = ctx.data::<DatabaseConnection>()?;
+    let by_id = person::Column::NationalId.eq(national_id.as_string());
     let found = person::Entity::find()
-        .filter(person::Column::NationalId.eq(national_id.as_string()))
+        .filter(by_id.clone())
         .filter(access.rows.person_condition())
-        .one(ctx.data::<DatabaseConnection>()?)
+        .one(db)
         .await
         .map_err(|e| ApiError::from(e).extend())?;
-    if let Some(person) = &found {
-        super::person::prime_relations(ctx, &ctx.look_ahead(), &[person.id]).await?;
+    match &found {
+        Some(person) => {
+            super::person::prime_relations(ctx, &ctx.look_ahead(), &[person.id]).await?;
+        }
+        None => {
+            let exists = person::Entity::find()
+                .filter(by_id)
+                .count(db)
+                .await
+                .map_err(|e| ApiError::from(e).extend())?
+                > 0;
+            if exists {
+                denials::record(
+                    db,
+                    ctx.data::<Subject>()?,
+                    &ctx.data::<RequestId>()?.0,
+                    access.version,
+                    DenialKind::Row,
+                    &["Person".to_owned()],
+                )
+                .await
+                .map_err(|e| e.extend())?;
+            }
+        }
     }
     Ok(found.map(Person))
 }

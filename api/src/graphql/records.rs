@@ -56,29 +56,39 @@ pub(crate) fn timestamp(t: &chrono::DateTime<chrono::Utc>) -> String {
 /// A programme area (programområde) from Vigo's code list; trades are programme areas too.
 #[Object]
 impl ProgrammeArea {
-    /// 10-character code, e.g. `ELELE1----`.
-    async fn code(&self) -> &str {
-        &self.0.code
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, field: String) -> Result<Option<bool>> {
+        Err(super::denied(&field))
     }
-    async fn name(&self) -> &str {
-        &self.0.name
+    /// 10-character code, e.g. `ELELE1----`.
+    async fn code(&self) -> Option<&str> {
+        Some(&self.0.code)
+    }
+    async fn name(&self) -> Option<&str> {
+        Some(&self.0.name)
     }
     /// `vg1`, `vg2`, `vg3` or `apprenticeship`.
-    async fn level(&self) -> &str {
-        &self.0.level
+    async fn level(&self) -> Option<&str> {
+        Some(&self.0.level)
     }
     /// Two-letter education programme (utdanningsprogram).
-    async fn education_programme(&self) -> &str {
-        &self.0.education_programme
+    async fn education_programme(&self) -> Option<&str> {
+        Some(&self.0.education_programme)
     }
-    async fn vocational(&self) -> bool {
-        self.0.vocational
+    async fn vocational(&self) -> Option<bool> {
+        Some(self.0.vocational)
     }
 }
 
 /// An enrolment (elevforhold): a pupil at a school, in a programme area, in a school year.
 #[Object]
 impl Enrolment {
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, field: String) -> Result<Option<bool>> {
+        Err(super::denied(&field))
+    }
     async fn school(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
         row::<organisation::Entity, _>(ctx, self.0.school_id).await
     }
@@ -108,6 +118,11 @@ impl Enrolment {
 /// A grade in a subject.
 #[Object]
 impl SubjectResult {
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, field: String) -> Result<Option<bool>> {
+        Err(super::denied(&field))
+    }
     async fn subject_code(&self) -> Option<&str> {
         Some(&self.0.subject_code)
     }
@@ -118,6 +133,14 @@ impl SubjectResult {
     /// `lower_secondary_final`, `lower_secondary_exam`, `final`, `written_exam` or `oral_exam`.
     async fn kind(&self) -> Option<&'static str> {
         Some(self.0.kind.code())
+    }
+    /// Whether the subject is passed: a grade from 2, or `B`. Tells an exam's outcome without
+    /// the grade.
+    async fn passed(&self) -> Option<bool> {
+        Some(matches!(
+            self.0.grade.as_str(),
+            "2" | "3" | "4" | "5" | "6" | "B"
+        ))
     }
     async fn school_year(&self) -> Option<i32> {
         Some(self.0.school_year)
@@ -134,6 +157,11 @@ impl SubjectResult {
 /// An application (søknad) for one intake year.
 #[Object]
 impl Application {
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, field: String) -> Result<Option<bool>> {
+        Err(super::denied(&field))
+    }
     async fn intake_year(&self) -> Option<i32> {
         Some(self.0.intake_year)
     }
@@ -165,6 +193,11 @@ impl Application {
 /// One ranked wish of an application.
 #[Object]
 impl Wish {
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, field: String) -> Result<Option<bool>> {
+        Err(super::denied(&field))
+    }
     /// 1 is the most wanted.
     async fn rank(&self) -> Option<i32> {
         Some(self.0.rank)
@@ -196,6 +229,11 @@ impl Wish {
 /// An offer of a place, and the applicant's answer.
 #[Object]
 impl Offer {
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, field: String) -> Result<Option<bool>> {
+        Err(super::denied(&field))
+    }
     /// `main` or `supplementary`.
     async fn round(&self) -> Option<&'static str> {
         Some(self.0.round.code())
@@ -215,6 +253,11 @@ impl Offer {
 /// One entry of an application's change log.
 #[Object]
 impl ApplicationChange {
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, field: String) -> Result<Option<bool>> {
+        Err(super::denied(&field))
+    }
     async fn changed_at(&self) -> Option<String> {
         Some(timestamp(&self.0.changed_at))
     }
@@ -235,6 +278,11 @@ impl ApplicationChange {
 /// Absence for one enrolment and school year.
 #[Object]
 impl Absence {
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, field: String) -> Result<Option<bool>> {
+        Err(super::denied(&field))
+    }
     async fn school_year(&self) -> Option<i32> {
         Some(self.0.school_year)
     }

@@ -1,0 +1,487 @@
+//! Row scopes: which persons, and which of their records, a subject may reach.
+//!
+//! Each scope is a named set of database conditions. Policies grant scopes by name
+//! (`scope:school_pupils`); the gate turns the granted ones into one `Condition` on
+//! `person` and one per kind of nested record, so that rows outside the scope never leave
+//! the database, nested lists included.
+
+use std::fmt;
+use std::str::FromStr;
+
+use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::{ColumnTrait, Condition};
+use vigo_entities::enums::{
+    ContractStatus, EnrolmentStatus, ResultKind, RightKind, TradeTestResult, WishStatus,
+};
+use vigo_entities::{
+    application, application_wish, apprenticeship_contract, approved_trade, diploma,
+    education_right, enrolment, loan_customer, offer, organisation, person, programme_area,
+    subject_result, trade_test,
+};
+
+use crate::{PolicyError, Subject};
+
+crate::code_enum!(
+    /// A named row scope of the access matrix.
+    Scope, UnknownScope {
+        /// Every person in the county's base.
+        Everyone => "everyone",
+        /// The subject themself.
+        SelfOnly => "self",
+        /// Persons enrolled at, or offered a place by, the subject's school; their records at
+        /// that school only.
+        SchoolPupils => "school_pupils",
+        /// Applicants wishing an apprenticeship in a trade the subject's company is approved
+        /// for; contracts and trade tests with the company only.
+        CompanyApplicants => "company_applicants",
+        /// The company's own apprentices (contract with it as company or training office).
+        CompanyApprentices => "company_apprentices",
+        /// OT's target group: a youth right, and neither an active enrolment nor an approved
+        /// contract.
+        OtTargetGroup => "ot_target_group",
+        /// Lånekassen's customers; enrolments of the current school year and exams only.
+        LoanCustomers => "loan_customers",
+        /// Candidates registered for a trade test in the exam board's trade; those tests only.
+        ExamCandidates => "exam_candidates",
+        /// Pupils finishing lower secondary school this school year.
+        LowerSecondaryLeavers => "lower_secondary_leavers",
+        /// Candidates with a passed trade test and a diploma.
+        DiplomaCandidates => "diploma_candidates",
+        /// Every organisation (the `organisation` query); no person.
+        Organisations => "organisations",
+    }
+);
+
+/// Kinds of nested records whose rows a scope can narrow further than "all of the person's".
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Record {
+    Enrolment,
+    Result,
+    Application,
+    Wish,
+    Offer,
+    Contract,
+    TradeTest,
+}
+
+impl Record {
+    pub const ALL: &'static [Record] = &[
+        Record::Enrolment,
+        Record::Result,
+        Record::Application,
+        Record::Wish,
+        Record::Offer,
+        Record::Contract,
+        Record::TradeTest,
+    ];
+}
+
+/// When a scope is evaluated: it decides "this school year" and "still valid".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Today {
+    pub date: chrono::NaiveDate,
+}
+
+impl Today {
+    pub fn now() -> Self {
+        Today {
+            date: chrono::Utc::now().date_naive(),
+        }
+    }
+
+    /// The year the current school year started (August).
+    pub fn school_year(self) -> i32 {
+        use chrono::Datelike;
+        if self.date.month() >= 8 {
+            self.date.year()
+        } else {
+            self.date.year() - 1
+        }
+    }
+}
+
+fn select<C: sea_orm::sea_query::IntoColumnRef, T: sea_orm::sea_query::IntoTableRef>(
+    column: C,
+    table: T,
+) -> SelectStatement {
+    Query::select().column(column).from(table).to_owned()
+}
+
+/// The subject's organisation's id, as a subquery on its organisation number. A subject
+/// without one matches nothing.
+fn own_organisation(subject: &Subject) -> SelectStatement {
+    let org_no = subject
+        .org
+        .as_ref()
+        .map(|o| o.as_str().to_owned())
+        .unwrap_or_default();
+    select(organisation::Column::Id, organisation::Entity)
+        .and_where(organisation::Column::OrgNo.eq(org_no))
+        .to_owned()
+}
+
+/// Trades the subject's organisation is approved for.
+fn approved_trades(subject: &Subject) -> SelectStatement {
+    select(
+        approved_trade::Column::ProgrammeAreaId,
+        approved_trade::Entity,
+    )
+    .and_where(approved_trade::Column::OrganisationId.in_subquery(own_organisation(subject)))
+    .to_owned()
+}
+
+/// The programme area id of the subject's trade (exam boards).
+fn own_trade(subject: &Subject) -> SelectStatement {
+    let code = subject
+        .trade
+        .as_ref()
+        .map(|t| t.as_str().to_owned())
+        .unwrap_or_default();
+    select(programme_area::Column::Id, programme_area::Entity)
+        .and_where(programme_area::Column::Code.eq(code))
+        .to_owned()
+}
+
+/// Wishes for an apprenticeship in one of the company's approved trades.
+fn company_wishes(subject: &Subject) -> Condition {
+    Condition::all()
+        .add(application_wish::Column::Apprenticeship.eq(true))
+        .add(application_wish::Column::Status.ne(WishStatus::Withdrawn))
+        .add(application_wish::Column::ProgrammeAreaId.in_subquery(approved_trades(subject)))
+}
+
+/// Contracts with the company, as company or as training office.
+fn company_contracts(subject: &Subject) -> Condition {
+    Condition::any()
+        .add(apprenticeship_contract::Column::CompanyId.in_subquery(own_organisation(subject)))
+        .add(
+            apprenticeship_contract::Column::TrainingOfficeId
+                .in_subquery(own_organisation(subject)),
+        )
+}
+
+fn school_wishes(subject: &Subject) -> Condition {
+    Condition::all().add(application_wish::Column::SchoolId.in_subquery(own_organisation(subject)))
+}
+
+impl Scope {
+    /// The persons this scope reaches, as a condition on `person`; `None` for a scope that
+    /// reaches no person.
+    pub fn persons(self, subject: &Subject, today: Today) -> Option<Condition> {
+        let id = person::Column::Id;
+        let condition = match self {
+            Scope::Everyone => Condition::all(),
+            Scope::Organisations => return None,
+            Scope::SelfOnly => match &subject.person {
+                Some(own) => Condition::all().add(person::Column::NationalId.eq(own.as_string())),
+                None => Condition::all().add(Expr::val(false)),
+            },
+            Scope::SchoolPupils => {
+                Condition::any()
+                    .add(
+                        id.in_subquery(
+                            select(enrolment::Column::PersonId, enrolment::Entity)
+                                .and_where(
+                                    enrolment::Column::SchoolId
+                                        .in_subquery(own_organisation(subject)),
+                                )
+                                .to_owned(),
+                        ),
+                    )
+                    .add(
+                        id.in_subquery(
+                            select(application::Column::PersonId, application::Entity)
+                                .and_where(
+                                    application::Column::Id.in_subquery(
+                                        select(
+                                            application_wish::Column::ApplicationId,
+                                            application_wish::Entity,
+                                        )
+                                        .cond_where(school_wishes(subject))
+                                        .and_where(application_wish::Column::Id.in_subquery(
+                                            select(offer::Column::WishId, offer::Entity),
+                                        ))
+                                        .to_owned(),
+                                    ),
+                                )
+                                .to_owned(),
+                        ),
+                    )
+            }
+            Scope::CompanyApplicants => Condition::all().add(
+                id.in_subquery(
+                    select(application::Column::PersonId, application::Entity)
+                        .and_where(
+                            application::Column::Id.in_subquery(
+                                select(
+                                    application_wish::Column::ApplicationId,
+                                    application_wish::Entity,
+                                )
+                                .cond_where(company_wishes(subject))
+                                .to_owned(),
+                            ),
+                        )
+                        .to_owned(),
+                ),
+            ),
+            Scope::CompanyApprentices => Condition::all().add(
+                id.in_subquery(
+                    select(
+                        apprenticeship_contract::Column::PersonId,
+                        apprenticeship_contract::Entity,
+                    )
+                    .cond_where(company_contracts(subject))
+                    .to_owned(),
+                ),
+            ),
+            Scope::OtTargetGroup => Condition::all()
+                .add(
+                    id.in_subquery(
+                        select(education_right::Column::PersonId, education_right::Entity)
+                            .and_where(education_right::Column::Kind.eq(RightKind::Youth))
+                            .and_where(education_right::Column::ExpiresOn.gte(today.date))
+                            .to_owned(),
+                    ),
+                )
+                .add(
+                    id.not_in_subquery(
+                        select(enrolment::Column::PersonId, enrolment::Entity)
+                            .and_where(enrolment::Column::Status.eq(EnrolmentStatus::Active))
+                            .to_owned(),
+                    ),
+                )
+                .add(
+                    id.not_in_subquery(
+                        select(
+                            apprenticeship_contract::Column::PersonId,
+                            apprenticeship_contract::Entity,
+                        )
+                        .and_where(
+                            apprenticeship_contract::Column::Status.eq(ContractStatus::Approved),
+                        )
+                        .to_owned(),
+                    ),
+                ),
+            Scope::LoanCustomers => Condition::all().add(id.in_subquery(select(
+                loan_customer::Column::PersonId,
+                loan_customer::Entity,
+            ))),
+            Scope::ExamCandidates => Condition::all().add(
+                id.in_subquery(
+                    select(trade_test::Column::PersonId, trade_test::Entity)
+                        .and_where(
+                            trade_test::Column::ProgrammeAreaId.in_subquery(own_trade(subject)),
+                        )
+                        .to_owned(),
+                ),
+            ),
+            Scope::LowerSecondaryLeavers => {
+                let year = today.school_year() - 15;
+                let first = chrono::NaiveDate::from_ymd_opt(year, 1, 1);
+                let last = chrono::NaiveDate::from_ymd_opt(year, 12, 31);
+                match (first, last) {
+                    (Some(first), Some(last)) => Condition::all()
+                        .add(person::Column::BirthDate.between(first, last))
+                        .add(id.not_in_subquery(select(
+                            enrolment::Column::PersonId,
+                            enrolment::Entity,
+                        ))),
+                    _ => Condition::all().add(Expr::val(false)),
+                }
+            }
+            Scope::DiplomaCandidates => Condition::all()
+                .add(
+                    id.in_subquery(
+                        select(trade_test::Column::PersonId, trade_test::Entity)
+                            .and_where(trade_test::Column::Result.is_in([
+                                TradeTestResult::Passed,
+                                TradeTestResult::PassedWithDistinction,
+                            ]))
+                            .to_owned(),
+                    ),
+                )
+                .add(id.in_subquery(select(diploma::Column::PersonId, diploma::Entity))),
+        };
+        Some(condition)
+    }
+
+    /// Which of a reached person's records of kind `record` the scope shows; `None` for all.
+    pub fn records(self, record: Record, subject: &Subject, today: Today) -> Option<Condition> {
+        let own = || own_organisation(subject);
+        match (self, record) {
+            (Scope::SchoolPupils, Record::Enrolment) => {
+                Some(Condition::all().add(enrolment::Column::SchoolId.in_subquery(own())))
+            }
+            (Scope::SchoolPupils, Record::Result) => {
+                Some(Condition::all().add(subject_result::Column::SchoolId.in_subquery(own())))
+            }
+            (Scope::SchoolPupils, Record::Application) => Some(
+                Condition::all().add(
+                    application::Column::Id.in_subquery(
+                        select(
+                            application_wish::Column::ApplicationId,
+                            application_wish::Entity,
+                        )
+                        .cond_where(school_wishes(subject))
+                        .to_owned(),
+                    ),
+                ),
+            ),
+            (Scope::SchoolPupils, Record::Wish) => Some(school_wishes(subject)),
+            (Scope::SchoolPupils, Record::Offer) => Some(
+                Condition::all().add(
+                    offer::Column::WishId.in_subquery(
+                        select(application_wish::Column::Id, application_wish::Entity)
+                            .cond_where(school_wishes(subject))
+                            .to_owned(),
+                    ),
+                ),
+            ),
+            (Scope::CompanyApplicants | Scope::CompanyApprentices, record) => match record {
+                Record::Application => Some(
+                    Condition::all().add(
+                        application::Column::Id.in_subquery(
+                            select(
+                                application_wish::Column::ApplicationId,
+                                application_wish::Entity,
+                            )
+                            .cond_where(company_wishes(subject))
+                            .to_owned(),
+                        ),
+                    ),
+                ),
+                Record::Wish => Some(company_wishes(subject)),
+                Record::Offer => Some(
+                    Condition::all().add(
+                        offer::Column::WishId.in_subquery(
+                            select(application_wish::Column::Id, application_wish::Entity)
+                                .cond_where(company_wishes(subject))
+                                .to_owned(),
+                        ),
+                    ),
+                ),
+                Record::Contract => Some(company_contracts(subject)),
+                Record::TradeTest => Some(
+                    Condition::all().add(
+                        trade_test::Column::ContractId.in_subquery(
+                            select(
+                                apprenticeship_contract::Column::Id,
+                                apprenticeship_contract::Entity,
+                            )
+                            .cond_where(company_contracts(subject))
+                            .to_owned(),
+                        ),
+                    ),
+                ),
+                Record::Enrolment | Record::Result => None,
+            },
+            (Scope::LoanCustomers, Record::Enrolment) => {
+                Some(Condition::all().add(enrolment::Column::SchoolYear.eq(today.school_year())))
+            }
+            (Scope::LoanCustomers, Record::Result) => Some(Condition::all().add(
+                subject_result::Column::Kind.is_in([ResultKind::WrittenExam, ResultKind::OralExam]),
+            )),
+            (Scope::ExamCandidates, Record::TradeTest) => Some(
+                Condition::all()
+                    .add(trade_test::Column::ProgrammeAreaId.in_subquery(own_trade(subject))),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// The row scope of one subject: the union of the scopes the policy grants it.
+#[derive(Clone, Debug)]
+pub struct RowScope {
+    scopes: Vec<Scope>,
+    persons: Option<Condition>,
+    records: Vec<(Record, Condition)>,
+}
+
+impl RowScope {
+    /// Combines granted scopes for a subject. Persons: reached by any scope. Records: a kind
+    /// is unrestricted if any granted scope leaves it so, otherwise any scope's rows.
+    pub fn new(scopes: &[Scope], subject: &Subject, today: Today) -> Self {
+        let person_conditions: Vec<Condition> = scopes
+            .iter()
+            .filter_map(|s| s.persons(subject, today))
+            .collect();
+        let persons = (!person_conditions.is_empty()).then(|| {
+            person_conditions
+                .into_iter()
+                .fold(Condition::any(), Condition::add)
+        });
+        let reaching: Vec<Scope> = scopes
+            .iter()
+            .copied()
+            .filter(|s| *s != Scope::Organisations)
+            .collect();
+        let mut records = Vec::new();
+        for record in Record::ALL {
+            let narrowed: Option<Vec<Condition>> = reaching
+                .iter()
+                .map(|s| s.records(*record, subject, today))
+                .collect();
+            if let Some(conditions) = narrowed.filter(|c| !c.is_empty()) {
+                records.push((
+                    *record,
+                    conditions
+                        .into_iter()
+                        .fold(Condition::any(), Condition::add),
+                ));
+            }
+        }
+        RowScope {
+            scopes: scopes.to_vec(),
+            persons,
+            records,
+        }
+    }
+
+    /// The scopes it is made of.
+    pub fn scopes(&self) -> &[Scope] {
+        &self.scopes
+    }
+
+    /// Whether any person is reachable at all.
+    pub fn reaches_persons(&self) -> bool {
+        self.persons.is_some()
+    }
+
+    /// Whether the `organisation` query is open to the subject.
+    pub fn reaches_organisations(&self) -> bool {
+        self.scopes.contains(&Scope::Organisations)
+    }
+
+    /// The persons reachable, as a condition on `person`; matches nothing when none is.
+    pub fn person_condition(&self) -> Condition {
+        self.persons
+            .clone()
+            .unwrap_or_else(|| Condition::all().add(Expr::val(false)))
+    }
+
+    /// Which records of a reached person are shown; `None` means all of them.
+    pub fn record_condition(&self, record: Record) -> Option<Condition> {
+        self.records
+            .iter()
+            .find(|(r, _)| *r == record)
+            .map(|(_, c)| c.clone())
+    }
+}
+
+impl fmt::Display for Record {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+impl FromStr for Record {
+    type Err = PolicyError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Record::ALL
+            .iter()
+            .copied()
+            .find(|r| r.to_string().eq_ignore_ascii_case(s))
+            .ok_or_else(|| PolicyError::UnknownScope(s.to_owned()))
+    }
+}

@@ -1,0 +1,125 @@
+//! The policy in the database: the rules in force (`policy_rule`) and their versions
+//! (`policy_change`). Every change is validated and compiled before it is committed, and
+//! rules and version change in one transaction, so a broken edit changes nothing and the
+//! gate keeps the last good policy.
+
+use sea_orm::{
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryOrder,
+    Set, TransactionTrait,
+};
+use vigo_entities::{policy_change, policy_rule};
+
+use crate::gate::{Action, DEFAULT_POLICY, Gate, Policy, Rule, parse_rules};
+use crate::{PolicyError, Subject};
+
+fn storage(e: sea_orm::DbErr) -> PolicyError {
+    PolicyError::Storage(e.to_string())
+}
+
+/// Reads and compiles the stored policy; on a database without one, installs the default
+/// policy first. A stored policy that no longer validates is an error naming the rule.
+pub async fn load_or_install(db: &DatabaseConnection) -> Result<Policy, PolicyError> {
+    if policy_rule::Entity::find()
+        .count(db)
+        .await
+        .map_err(storage)?
+        == 0
+    {
+        let txn = db.begin().await.map_err(storage)?;
+        let rules = parse_rules(DEFAULT_POLICY)?;
+        let version = write(&txn, &rules, "vigo", "default policy installed").await?;
+        let policy = Policy::compile(rules, version).await?;
+        txn.commit().await.map_err(storage)?;
+        return Ok(policy);
+    }
+    let rows = policy_rule::Entity::find()
+        .order_by_asc(policy_rule::Column::Id)
+        .all(db)
+        .await
+        .map_err(storage)?;
+    let mut rules = Vec::with_capacity(rows.len());
+    for row in rows {
+        let values = [row.role, row.purpose, row.object, row.action, row.effect];
+        let rule = Rule::from_values(&values).map_err(|e| PolicyError::AtLine {
+            line: row.id as usize,
+            error: Box::new(e),
+        })?;
+        rules.push(rule);
+    }
+    let version = policy_change::Entity::find()
+        .order_by_desc(policy_change::Column::Id)
+        .one(db)
+        .await
+        .map_err(storage)?
+        .map_or(0, |change| change.id);
+    Policy::compile(rules, version).await
+}
+
+/// Replaces the rules with `rules`, as a new version made by `actor`, and puts it in force.
+/// Nothing changes unless the new policy validates, compiles and is stored.
+pub async fn apply(
+    db: &DatabaseConnection,
+    gate: &Gate,
+    rules: Vec<Rule>,
+    actor: &Subject,
+    summary: &str,
+) -> Result<i64, PolicyError> {
+    let txn = db.begin().await.map_err(storage)?;
+    let who = format!("{}:{}:{}", actor.role, actor.purpose, actor.sub);
+    let version = write(&txn, &rules, &who, summary).await?;
+    let policy = Policy::compile(rules, version).await?;
+    if !policy.anyone_may("policy", Action::Write) {
+        return Err(PolicyError::MalformedRule(
+            "no role could change this policy again; keep a 'policy, write, allow' rule".into(),
+        ));
+    }
+    txn.commit().await.map_err(storage)?;
+    gate.replace(policy);
+    Ok(version)
+}
+
+/// Writes `rules` as the whole policy and records the change; returns the new version.
+async fn write<C: ConnectionTrait>(
+    db: &C,
+    rules: &[Rule],
+    actor: &str,
+    summary: &str,
+) -> Result<i64, PolicyError> {
+    policy_rule::Entity::delete_many()
+        .exec(db)
+        .await
+        .map_err(storage)?;
+    let rows: Vec<policy_rule::ActiveModel> = rules
+        .iter()
+        .map(|rule| {
+            let [role, purpose, object, action, effect]: [String; 5] = rule
+                .values()
+                .try_into()
+                .unwrap_or_else(|_| unreachable!("a rule has five values"));
+            policy_rule::ActiveModel {
+                role: Set(role),
+                purpose: Set(purpose),
+                object: Set(object),
+                action: Set(action),
+                effect: Set(effect),
+                ..Default::default()
+            }
+        })
+        .collect();
+    if !rows.is_empty() {
+        policy_rule::Entity::insert_many(rows)
+            .exec(db)
+            .await
+            .map_err(storage)?;
+    }
+    let change = policy_change::ActiveModel {
+        changed_at: Set(chrono::Utc::now()),
+        actor: Set(actor.to_owned()),
+        summary: Set(summary.to_owned()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await
+    .map_err(storage)?;
+    Ok(change.id)
+}
