@@ -90,6 +90,32 @@ impl TypeMap {
         TypeMap { fields }
     }
 
+    /// The fields of an object type with the types they return, sorted by name.
+    pub fn fields_of(&self, type_name: &str) -> Vec<(String, String)> {
+        let mut fields: Vec<(String, String)> = self
+            .fields
+            .get(type_name)
+            .into_iter()
+            .flatten()
+            .map(|(f, t)| (f.clone(), t.clone()))
+            .collect();
+        fields.sort();
+        fields
+    }
+
+    /// The object types the schema's data fields live on (not roots, plumbing or
+    /// introspection), sorted.
+    pub fn data_types(&self) -> Vec<String> {
+        let mut types: Vec<String> = self
+            .fields
+            .keys()
+            .filter(|t| Self::is_data_type(t))
+            .cloned()
+            .collect();
+        types.sort();
+        types
+    }
+
     fn returns(&self, type_name: &str, field: &str) -> Option<&str> {
         self.fields
             .get(type_name)
