@@ -22,7 +22,7 @@ use sea_orm::DatabaseConnection;
 use serde_json::json;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::trace::TraceLayer;
-use vigo_policy::{Gate, Subject};
+use vigo_policy::{Access, Gate, Subject};
 
 use crate::auth::{AuthError, Authenticator};
 use crate::denials::{self, DenialKind, RequestId};
@@ -197,31 +197,61 @@ async fn graphql(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-")
         .to_owned();
-    // Enforce on the parsed document; a document that does not parse is left for the
-    // executor to refuse with its usual error.
-    let mut introspection = false;
-    if let Ok(mut document) = async_graphql::parser::parse_query(&request.query) {
-        let enforced = enforce::enforce(&mut document, &state.types, &access.fields);
-        introspection = enforced.introspection;
-        if let Err(e) = denials::record(
-            &state.db,
-            &subject,
-            &request_id,
-            access.version,
-            DenialKind::Field,
-            &enforced.denied,
-        )
-        .await
-        {
-            return e.into_response();
-        }
-        request.set_parsed_query(document);
-    }
+    let started = Instant::now();
+    let introspection =
+        match enforce_fields(&state, &subject, &access, &request_id, &mut request).await {
+            Ok(introspection) => introspection,
+            Err(e) => return e.into_response(),
+        };
+    let response = execute(&state, subject, access, request_id, request, introspection).await;
+    metrics::counter!("vigo_graphql_requests_total", "operation" => operation.clone()).increment(1);
+    metrics::histogram!("vigo_graphql_request_duration_seconds", "operation" => operation)
+        .record(started.elapsed().as_secs_f64());
+    GraphQLResponse::from(response).into_response()
+}
+
+/// Enforces the caller's field mask on the request's document (see [`enforce`]) and records
+/// the denied fields; a request whose denials cannot be recorded is refused. Returns whether
+/// the document asks for introspection. A document that does not parse is left for the
+/// executor to refuse with its usual error.
+pub async fn enforce_fields(
+    state: &AppState,
+    subject: &Subject,
+    access: &Access,
+    request_id: &str,
+    request: &mut async_graphql::Request,
+) -> Result<bool, ApiError> {
+    let Ok(mut document) = async_graphql::parser::parse_query(&request.query) else {
+        return Ok(false);
+    };
+    let enforced = enforce::enforce(&mut document, &state.types, &access.fields);
+    denials::record(
+        &state.db,
+        subject,
+        request_id,
+        access.version,
+        DenialKind::Field,
+        &enforced.denied,
+    )
+    .await?;
+    request.set_parsed_query(document);
+    Ok(enforced.introspection)
+}
+
+/// Executes a request for the caller, with loaders scoped by its row scope, and filters an
+/// introspection result down to what the caller can read.
+pub async fn execute(
+    state: &AppState,
+    subject: Subject,
+    access: Access,
+    request_id: String,
+    request: async_graphql::Request,
+    introspection: bool,
+) -> async_graphql::Response {
     let request = loaders::register(request, &state.db, &access.rows)
         .data(subject)
         .data(RequestId(request_id))
         .data(access.clone());
-    let started = Instant::now();
     let mut response = state.schema.execute(request).await;
     if introspection {
         let visibility = Visibility {
@@ -232,10 +262,7 @@ async fn graphql(
         };
         enforce::filter_introspection(&mut response.data, &visibility);
     }
-    metrics::counter!("vigo_graphql_requests_total", "operation" => operation.clone()).increment(1);
-    metrics::histogram!("vigo_graphql_request_duration_seconds", "operation" => operation)
-        .record(started.elapsed().as_secs_f64());
-    GraphQLResponse::from(response).into_response()
+    response
 }
 
 async fn graphiql() -> Html<String> {

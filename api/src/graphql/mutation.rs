@@ -120,12 +120,14 @@ pub struct ContractInput {
     pub end_date: String,
 }
 
-/// The caller, once the gate has let it write.
-fn writer<'a>(ctx: &Context<'a>) -> Result<(&'a Subject, &'a DatabaseConnection)> {
+/// The caller, once the gate has let it write; a refusal is recorded.
+async fn writer<'a>(ctx: &Context<'a>) -> Result<(&'a Subject, &'a DatabaseConnection)> {
     let subject = ctx.data::<Subject>()?;
-    ctx.data::<Gate>()?
-        .may_write(subject)
-        .map_err(|e| ApiError::Forbidden(e.to_string()).extend())?;
+    if let Err(refusal) = ctx.data::<Gate>()?.may_write(subject) {
+        let operation = format!("Mutation.{}", ctx.field().name());
+        let access = ctx.data::<vigo_policy::Access>()?;
+        return Err(super::query::refuse(ctx, access, &operation, refusal).await);
+    }
     Ok((subject, ctx.data::<DatabaseConnection>()?))
 }
 
@@ -150,7 +152,7 @@ impl Mutation {
         ctx: &Context<'_>,
         input: RegisterPersonInput,
     ) -> Result<Person> {
-        let (_, db) = writer(ctx)?;
+        let (_, db) = writer(ctx).await?;
         let person = service::register_person(
             db,
             service::PersonInput {
@@ -172,7 +174,7 @@ impl Mutation {
         national_id: String,
         input: UpdatePersonInput,
     ) -> Result<Person> {
-        let (_, db) = writer(ctx)?;
+        let (_, db) = writer(ctx).await?;
         let person = service::update_person(
             db,
             &national_id,
@@ -191,7 +193,7 @@ impl Mutation {
         national_id: String,
         contact: ContactInput,
     ) -> Result<Person> {
-        let (_, db) = writer(ctx)?;
+        let (_, db) = writer(ctx).await?;
         extended(service::set_contact(db, &national_id, contact.into()).await).map(Person)
     }
 
@@ -203,7 +205,7 @@ impl Mutation {
         intake_year: i32,
         wishes: Vec<WishInput>,
     ) -> Result<Application> {
-        let (subject, db) = writer(ctx)?;
+        let (subject, db) = writer(ctx).await?;
         let wishes: Vec<service::WishInput> = wishes.into_iter().map(Into::into).collect();
         extended(service::submit_application(db, subject, &national_id, intake_year, &wishes).await)
             .map(Application::from)
@@ -217,7 +219,7 @@ impl Mutation {
         intake_year: i32,
         wishes: Vec<WishInput>,
     ) -> Result<Application> {
-        let (subject, db) = writer(ctx)?;
+        let (subject, db) = writer(ctx).await?;
         let wishes: Vec<service::WishInput> = wishes.into_iter().map(Into::into).collect();
         extended(service::change_wishes(db, subject, &national_id, intake_year, &wishes).await)
             .map(Application::from)
@@ -230,7 +232,7 @@ impl Mutation {
         national_id: String,
         input: ResultInput,
     ) -> Result<SubjectResult> {
-        let (_, db) = writer(ctx)?;
+        let (_, db) = writer(ctx).await?;
         let input = service::ResultInput {
             subject_code: input.subject_code,
             grade: input.grade,
@@ -248,7 +250,7 @@ impl Mutation {
         national_id: String,
         input: EnrolmentInput,
     ) -> Result<Enrolment> {
-        let (_, db) = writer(ctx)?;
+        let (_, db) = writer(ctx).await?;
         let input = service::EnrolmentInput {
             school: input.school,
             programme_area: input.programme_area,
@@ -266,7 +268,7 @@ impl Mutation {
         national_id: String,
         input: ContractInput,
     ) -> Result<ApprenticeshipContract> {
-        let (_, db) = writer(ctx)?;
+        let (_, db) = writer(ctx).await?;
         let input = service::ContractInput {
             company: input.company,
             trade: input.trade,
@@ -284,7 +286,7 @@ impl Mutation {
         ctx: &Context<'_>,
         contract_id: ID,
     ) -> Result<ApprenticeshipContract> {
-        let (_, db) = writer(ctx)?;
+        let (_, db) = writer(ctx).await?;
         let id = extended(parse_id(
             "contractId",
             "ApprenticeshipContract",
@@ -302,7 +304,7 @@ impl Mutation {
         kind: String,
         test_date: Option<String>,
     ) -> Result<TradeTest> {
-        let (_, db) = writer(ctx)?;
+        let (_, db) = writer(ctx).await?;
         extended(
             service::register_trade_test(db, &national_id, &trade, &kind, test_date.as_deref())
                 .await,
@@ -317,7 +319,7 @@ impl Mutation {
         trade_test_id: ID,
         result: String,
     ) -> Result<TradeTest> {
-        let (_, db) = writer(ctx)?;
+        let (_, db) = writer(ctx).await?;
         let id = extended(parse_id("tradeTestId", "TradeTest", &trade_test_id))?;
         extended(service::record_trade_test_result(db, id, &result).await).map(TradeTest::from)
     }
@@ -330,7 +332,7 @@ impl Mutation {
         code: String,
         school_year: i32,
     ) -> Result<FollowUpStatus> {
-        let (_, db) = writer(ctx)?;
+        let (_, db) = writer(ctx).await?;
         extended(service::set_follow_up_status(db, &national_id, &code, school_year).await)
             .map(FollowUpStatus::from)
     }
@@ -343,7 +345,7 @@ impl Mutation {
         national_id: String,
         deceased_on: Option<String>,
     ) -> Result<Person> {
-        let (subject, db) = writer(ctx)?;
+        let (subject, db) = writer(ctx).await?;
         extended(service::mark_deceased(db, subject, &national_id, deceased_on.as_deref()).await)
             .map(Person)
     }

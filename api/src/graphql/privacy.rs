@@ -44,21 +44,28 @@ pub struct Denial {
     pub policy_version: i64,
 }
 
-/// The caller, once the policy has let it use `resource`.
-fn permitted<'a>(
+/// The caller, once the policy has let it use `resource`; a refusal is recorded.
+async fn permitted<'a>(
     ctx: &Context<'a>,
     resource: &'static str,
     action: Action,
 ) -> Result<(&'a Subject, &'a Gate, &'a DatabaseConnection)> {
     let subject = ctx.data::<Subject>()?;
     let gate = ctx.data::<Gate>()?;
-    gate.may(subject, resource, action)
-        .map_err(|e| ApiError::Forbidden(e.to_string()).extend())?;
+    if let Err(refusal) = gate.may(subject, resource, action) {
+        let root = match action {
+            Action::Read => "Query",
+            Action::Write => "Mutation",
+        };
+        let operation = format!("{root}.{}", ctx.field().name());
+        let access = ctx.data::<vigo_policy::Access>()?;
+        return Err(super::query::refuse(ctx, access, &operation, refusal).await);
+    }
     Ok((subject, gate, ctx.data::<DatabaseConnection>()?))
 }
 
 pub async fn policy(ctx: &Context<'_>) -> Result<PolicyDocument> {
-    let (_, gate, _) = permitted(ctx, "policy", Action::Read)?;
+    let (_, gate, _) = permitted(ctx, "policy", Action::Read).await?;
     let policy = gate.policy();
     Ok(PolicyDocument {
         version: policy.version(),
@@ -67,7 +74,7 @@ pub async fn policy(ctx: &Context<'_>) -> Result<PolicyDocument> {
 }
 
 pub async fn policy_changes(ctx: &Context<'_>, last: u64) -> Result<Vec<PolicyChange>> {
-    let (_, _, db) = permitted(ctx, "policy", Action::Read)?;
+    let (_, _, db) = permitted(ctx, "policy", Action::Read).await?;
     let rows = policy_change::Entity::find()
         .order_by_desc(policy_change::Column::Id)
         .limit(last)
@@ -86,7 +93,7 @@ pub async fn policy_changes(ctx: &Context<'_>, last: u64) -> Result<Vec<PolicyCh
 }
 
 pub async fn denials(ctx: &Context<'_>, last: u64) -> Result<Vec<Denial>> {
-    let (_, _, db) = permitted(ctx, "audit_trail", Action::Read)?;
+    let (_, _, db) = permitted(ctx, "audit_trail", Action::Read).await?;
     let rows = access_denial::Entity::find()
         .order_by_desc(access_denial::Column::Id)
         .limit(last)
@@ -116,7 +123,7 @@ pub async fn replace_policy(
     rules: String,
     summary: String,
 ) -> Result<PolicyDocument> {
-    let (subject, gate, db) = permitted(ctx, "policy", Action::Write)?;
+    let (subject, gate, db) = permitted(ctx, "policy", Action::Write).await?;
     if summary.trim().is_empty() {
         return Err(ApiError::bad_input("summary", "say why the policy changes").extend());
     }

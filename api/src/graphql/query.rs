@@ -11,7 +11,7 @@ use sea_orm::{
 use vigo_entities::enums::EnrolmentStatus;
 use vigo_entities::ids::{NationalId, OrgNo, ProgrammeAreaCode};
 use vigo_entities::{application, enrolment, organisation, person, programme_area};
-use vigo_policy::{Access, Subject};
+use vigo_policy::{Access, PolicyError, Subject};
 
 use super::organisation::Organisation;
 use super::person::Person;
@@ -100,36 +100,41 @@ async fn person_access<'a>(ctx: &Context<'a>, operation: &str) -> Result<&'a Acc
     if access.rows.reaches_persons() {
         return Ok(access);
     }
-    Err(refuse(ctx, access, operation, "read person data").await)
+    Err(refuse(ctx, access, operation, denied(ctx, "read person data")?).await)
 }
 
-/// Records a refused operation and returns its FORBIDDEN error.
+/// Records a refused operation and returns its FORBIDDEN error, with `refusal` as message.
 pub(crate) async fn refuse(
     ctx: &Context<'_>,
     access: &Access,
     operation: &str,
-    what: &str,
+    refusal: impl std::fmt::Display,
 ) -> async_graphql::Error {
-    let result = async {
-        let subject = ctx.data::<Subject>()?;
-        let request = ctx.data::<RequestId>()?;
+    let recorded = async {
         denials::record(
             ctx.data::<DatabaseConnection>()?,
-            subject,
-            &request.0,
+            ctx.data::<Subject>()?,
+            &ctx.data::<RequestId>()?.0,
             access.version,
             DenialKind::Operation,
             &[operation.to_owned()],
         )
         .await
-        .map_err(|e| e.extend())?;
-        Ok::<_, async_graphql::Error>(format!("role '{}' may not {what}", subject.role))
+        .map_err(|e| e.extend())
     }
     .await;
-    match result {
-        Ok(message) => ApiError::Forbidden(message).extend(),
+    match recorded {
+        Ok(()) => ApiError::Forbidden(refusal.to_string()).extend(),
         Err(e) => e,
     }
+}
+
+/// The refusal of an action to the subject's role.
+fn denied(ctx: &Context<'_>, action: &'static str) -> Result<PolicyError> {
+    Ok(PolicyError::Denied {
+        role: ctx.data::<Subject>()?.role,
+        action,
+    })
 }
 
 /// Turns filters into a condition on `person`, as subqueries so that each filter is one

@@ -1,0 +1,136 @@
+//! What field-level enforcement costs: the 100-person page of the API benchmark, run by 32
+//! concurrent clients against one in-process server state, alternately with the request
+//! path the HTTP handler uses (mask enforced on the document, denials recorded) and with the
+//! same execution minus the enforcement step. Caseworker role, so both return the same data.
+//!
+//! `VIGO_DATABASE_URL=postgres://postgres@127.0.0.1:5432/vigo_bench_api cargo bench -p vigo-api --bench enforcement`
+//! (seeds 10 000 persons first if the database is empty; `BENCH_SECONDS` per round, default 10).
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use sea_orm::{EntityTrait, PaginatorTrait};
+use vigo_api::server::{self, AppState};
+use vigo_policy::{Gate, Purpose, Role, Subject};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+const CLIENTS: usize = 32;
+const PAGE: &str = include_str!("../../bench/page.graphql");
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+enum Variant {
+    Enforced,
+    WithoutEnforcement,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let url = std::env::var("VIGO_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/vigo_bench_api".to_owned());
+    let seconds: u64 = std::env::var("BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    let db = vigo_api::db::connect(&url).await?;
+    vigo_api::db::migrate(&db).await?;
+    if vigo_entities::person::Entity::find().count(&db).await? == 0 {
+        let population = vigo_synth::generate(vigo_synth::Config::new(10_000, 1));
+        vigo_synth::seed(&db, &population, false).await?;
+    }
+    let gate = Gate::new(vigo_policy::store::load_or_install(&db).await?);
+    let auth = vigo_api::auth::Authenticator::from_secret(b"bench-secret-bench-secret-bench!");
+    let state = Arc::new(AppState::with_gate(db, auth, gate.clone(), 1_000_000));
+    let subject = Subject::new(
+        Role::Caseworker,
+        Purpose::Administration,
+        None,
+        None,
+        "bench".into(),
+    )?;
+    let access = gate.access(&subject)?;
+
+    // Warm up, and check that both variants answer the same.
+    let mut answers = Vec::new();
+    for variant in [Variant::Enforced, Variant::WithoutEnforcement] {
+        let response = one(&state, &subject, &access, variant).await?;
+        anyhow::ensure!(response.errors.is_empty(), "{:?}", response.errors);
+        answers.push(serde_json::to_string(&response.data)?);
+    }
+    anyhow::ensure!(answers[0] == answers[1], "the variants answer differently");
+
+    let mut totals = [(0usize, Vec::new()), (0usize, Vec::new())];
+    for round in 0..4 {
+        let variant = if round % 2 == 0 {
+            Variant::Enforced
+        } else {
+            Variant::WithoutEnforcement
+        };
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        let mut tasks = Vec::new();
+        for _ in 0..CLIENTS {
+            let (state, subject, access) = (state.clone(), subject.clone(), access.clone());
+            tasks.push(tokio::spawn(async move {
+                let mut latencies = Vec::new();
+                while Instant::now() < deadline {
+                    let started = Instant::now();
+                    one(&state, &subject, &access, variant).await?;
+                    latencies.push(started.elapsed());
+                }
+                Ok::<_, anyhow::Error>(latencies)
+            }));
+        }
+        let slot = &mut totals[round % 2];
+        for task in tasks {
+            let latencies = task.await??;
+            slot.0 += latencies.len();
+            slot.1.extend(latencies);
+        }
+    }
+    let mut throughput = [0.0; 2];
+    for (i, name) in ["enforced", "without enforcement"].iter().enumerate() {
+        let (count, latencies) = &mut totals[i];
+        latencies.sort();
+        let at =
+            |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
+        throughput[i] = *count as f64 / (2 * seconds) as f64;
+        println!(
+            "{name:>20}: {:7.1} req/s  p50 {:6.1} ms  p99 {:6.1} ms  ({count} requests)",
+            throughput[i],
+            at(0.5).as_secs_f64() * 1e3,
+            at(0.99).as_secs_f64() * 1e3,
+        );
+    }
+    println!(
+        "field-level enforcement costs {:.1} % of throughput",
+        (1.0 - throughput[0] / throughput[1]) * 100.0
+    );
+    Ok(())
+}
+
+/// One page request by the caseworker, as the HTTP handler runs it, with or without the
+/// enforcement step.
+async fn one(
+    state: &AppState,
+    subject: &Subject,
+    access: &vigo_policy::Access,
+    variant: Variant,
+) -> anyhow::Result<async_graphql::Response> {
+    let mut request = async_graphql::Request::new(PAGE);
+    let introspection = match variant {
+        Variant::Enforced => server::enforce_fields(state, subject, access, "bench", &mut request)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+        Variant::WithoutEnforcement => false,
+    };
+    Ok(server::execute(
+        state,
+        subject.clone(),
+        access.clone(),
+        "bench".into(),
+        request,
+        introspection,
+    )
+    .await)
+}
