@@ -3,8 +3,12 @@
 //! path the HTTP handler uses (mask enforced on the document, denials recorded) and with the
 //! same execution minus the enforcement step. Caseworker role, so both return the same data.
 //!
+//! Rounds alternate so that drift (caches warming, other load) hits both variants alike. The
+//! enforcement step alone is also timed, without concurrency.
+//!
 //! `VIGO_DATABASE_URL=postgres://postgres@127.0.0.1:5432/vigo_bench_api cargo bench -p vigo-api --bench enforcement`
-//! (seeds 10 000 persons first if the database is empty; `BENCH_SECONDS` per round, default 10).
+//! (seeds 10 000 persons first if the database is empty; `BENCH_ROUNDS` rounds, default 12,
+//! of `BENCH_SECONDS` each, default 5).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -29,10 +33,14 @@ enum Variant {
 async fn main() -> anyhow::Result<()> {
     let url = std::env::var("VIGO_DATABASE_URL")
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/vigo_bench_api".to_owned());
-    let seconds: u64 = std::env::var("BENCH_SECONDS")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(10);
+    let setting = |name: &str, default: u64| {
+        std::env::var(name)
+            .ok()
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(default)
+    };
+    let seconds = setting("BENCH_SECONDS", 5);
+    let rounds = (setting("BENCH_ROUNDS", 12) / 2).max(1) * 2;
     let db = vigo_api::db::connect(&url).await?;
     vigo_api::db::migrate(&db).await?;
     if vigo_entities::person::Entity::find().count(&db).await? == 0 {
@@ -41,7 +49,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let gate = Gate::new(vigo_policy::store::load_or_install(&db).await?);
     let auth = vigo_api::auth::Authenticator::from_secret(b"bench-secret-bench-secret-bench!");
-    let state = Arc::new(AppState::with_gate(db, auth, gate.clone(), 1_000_000));
+    let state = Arc::new(AppState::with_gate(db, auth, gate.clone(), 1_000_000)?);
     let subject = Subject::new(
         Role::Caseworker,
         Purpose::Administration,
@@ -60,8 +68,29 @@ async fn main() -> anyhow::Result<()> {
     }
     anyhow::ensure!(answers[0] == answers[1], "the variants answer differently");
 
+    // The enforcement step alone: parse, walk, record (nothing to record for a caseworker).
+    let iterations = 20_000;
+    let started = Instant::now();
+    for _ in 0..iterations {
+        let mut request = async_graphql::Request::new(PAGE);
+        server::enforce_fields(&state, &subject, &access, "bench", &mut request)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let step = started.elapsed() / iterations;
+    let started = Instant::now();
+    for _ in 0..100 {
+        one(&state, &subject, &access, Variant::Enforced).await?;
+    }
+    let request = started.elapsed() / 100;
+    println!(
+        "enforcement step alone: {:.1} µs per request; one whole request, one client: {:.2} ms",
+        step.as_secs_f64() * 1e6,
+        request.as_secs_f64() * 1e3
+    );
+
     let mut totals = [(0usize, Vec::new()), (0usize, Vec::new())];
-    for round in 0..4 {
+    for round in 0..rounds {
         let variant = if round % 2 == 0 {
             Variant::Enforced
         } else {
@@ -81,7 +110,7 @@ async fn main() -> anyhow::Result<()> {
                 Ok::<_, anyhow::Error>(latencies)
             }));
         }
-        let slot = &mut totals[round % 2];
+        let slot = &mut totals[(round % 2) as usize];
         for task in tasks {
             let latencies = task.await??;
             slot.0 += latencies.len();
@@ -94,7 +123,7 @@ async fn main() -> anyhow::Result<()> {
         latencies.sort();
         let at =
             |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
-        throughput[i] = *count as f64 / (2 * seconds) as f64;
+        throughput[i] = *count as f64 / (rounds / 2 * seconds) as f64;
         println!(
             "{name:>20}: {:7.1} req/s  p50 {:6.1} ms  p99 {:6.1} ms  ({count} requests)",
             throughput[i],

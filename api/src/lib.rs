@@ -51,7 +51,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let applied = db::migrate(&db).await?;
     tracing::info!(applied, "database schema is up to date");
     let gate = load_gate(&db).await?;
-    let state = AppState::with_gate(db, auth, gate, args.rate_limit);
+    let state = AppState::with_gate(db, auth, gate, args.rate_limit)?;
     server::serve(state, args.listen).await
 }
 
@@ -198,7 +198,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         started.elapsed().as_secs_f64()
     );
     let gate = load_gate(&db).await?;
-    let state = AppState::with_gate(db, auth, gate, server::DEFAULT_RATE_LIMIT);
+    let state = AppState::with_gate(db, auth, gate, server::DEFAULT_RATE_LIMIT)?;
     server::serve(state, args.listen).await
 }
 

@@ -72,12 +72,12 @@ impl AppState {
         auth: Authenticator,
         gate: Gate,
         rate_limit: u32,
-    ) -> Self {
+    ) -> anyhow::Result<Self> {
         let per_second = NonZeroU32::new(rate_limit.max(1)).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(rate_limit.max(1).saturating_mul(2)).unwrap_or(NonZeroU32::MIN);
-        AppState {
+        Ok(AppState {
             schema: build_schema(db.clone(), gate.clone()),
-            types: Arc::new(TypeMap::from_sdl(&crate::graphql::sdl())),
+            types: Arc::new(TypeMap::from_sdl(&crate::graphql::sdl()).map_err(anyhow::Error::msg)?),
             auth,
             db,
             gate,
@@ -85,7 +85,7 @@ impl AppState {
                 Quota::per_second(per_second).allow_burst(burst),
             )),
             metrics: metrics_handle(),
-        }
+        })
     }
 }
 

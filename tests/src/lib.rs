@@ -176,7 +176,7 @@ impl TestApp {
             auth.clone(),
             gate.clone(),
             rate_limit,
-        );
+        )?;
         Ok(TestApp {
             router: vigo_api::server::router(state),
             auth,

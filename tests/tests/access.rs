@@ -14,7 +14,7 @@ use vigo_synth::Population;
 use vigo_tests::{Backend, TestApp, backends, error_code};
 
 fn types() -> TypeMap {
-    TypeMap::from_sdl(&vigo_api::graphql::sdl())
+    TypeMap::from_sdl(&vigo_api::graphql::sdl()).unwrap_or_else(|e| panic!("{e}"))
 }
 
 /// A selection of every field reachable from `type_name`, not re-entering a type already on

@@ -34,24 +34,29 @@ pub struct TypeMap {
 }
 
 impl TypeMap {
-    pub fn from_sdl(sdl: &str) -> Self {
+    /// Reads the types of `sdl`. Enforcement is only as good as this map, so an SDL that does
+    /// not parse is an error, never an empty map.
+    pub fn from_sdl(sdl: &str) -> Result<Self, String> {
         let mut fields: HashMap<String, HashMap<String, String>> = HashMap::new();
-        if let Ok(document) = async_graphql::parser::parse_schema(sdl) {
-            for definition in document.definitions {
-                if let TypeSystemDefinition::Type(ty) = definition {
-                    let ty = ty.node;
-                    let object_fields = match ty.kind {
-                        TypeKind::Object(object) => object.fields,
-                        TypeKind::Interface(interface) => interface.fields,
-                        _ => continue,
-                    };
-                    let entry = fields.entry(ty.name.node.to_string()).or_default();
-                    for field in object_fields {
-                        let field = field.node;
-                        entry.insert(field.name.node.to_string(), base_name(&field.ty.node.base));
-                    }
+        let document = async_graphql::parser::parse_schema(sdl)
+            .map_err(|e| format!("the schema's SDL does not parse: {e}"))?;
+        for definition in document.definitions {
+            if let TypeSystemDefinition::Type(ty) = definition {
+                let ty = ty.node;
+                let object_fields = match ty.kind {
+                    TypeKind::Object(object) => object.fields,
+                    TypeKind::Interface(interface) => interface.fields,
+                    _ => continue,
+                };
+                let entry = fields.entry(ty.name.node.to_string()).or_default();
+                for field in object_fields {
+                    let field = field.node;
+                    entry.insert(field.name.node.to_string(), base_name(&field.ty.node.base));
                 }
             }
+        }
+        if !fields.contains_key("Query") || !fields.contains_key("Person") {
+            return Err("the schema's SDL lacks Query or Person".into());
         }
         // Introspection's own types, which the SDL leaves out.
         let introspection: &[(&str, &[(&str, &str)])] = &[
@@ -87,7 +92,7 @@ impl TypeMap {
                 entry.insert((*field).to_owned(), (*returns).to_owned());
             }
         }
-        TypeMap { fields }
+        Ok(TypeMap { fields })
     }
 
     /// The fields of an object type with the types they return, sorted by name.
@@ -454,7 +459,7 @@ mod tests {
     use super::*;
 
     fn types() -> TypeMap {
-        TypeMap::from_sdl(&super::super::sdl())
+        TypeMap::from_sdl(&super::super::sdl()).unwrap()
     }
 
     fn rewrite(query: &str, mask: &FieldMask) -> (String, Enforced) {
