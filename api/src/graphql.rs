@@ -18,11 +18,16 @@ use vigo_policy::Gate;
 pub use mutation::Mutation;
 pub use query::{MAX_PAGE_SIZE, Query};
 
-/// The error of a field the caller may not read: `null` in the data, FORBIDDEN in the
-/// errors, at the field's path.
-pub(crate) fn denied(field: &str) -> async_graphql::Error {
+/// Resolves a field the caller may not read: `null` in the data, and a FORBIDDEN error at the
+/// field's path. (An error returned by a resolver would drop the field from the data instead
+/// of nulling it.)
+pub(crate) fn denied(ctx: &async_graphql::Context<'_>, field: &str) -> Option<bool> {
     use async_graphql::ErrorExtensions;
-    crate::error::ApiError::Forbidden(format!("not allowed to read {field}")).extend()
+    let error = crate::error::ApiError::Forbidden(format!("not allowed to read {field}"))
+        .extend()
+        .into_server_error(ctx.item.pos);
+    ctx.add_error(ctx.set_error_path(error));
+    None
 }
 
 /// Vigo's GraphQL schema.

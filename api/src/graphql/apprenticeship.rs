@@ -25,8 +25,8 @@ api_object!(
 impl ApprenticeshipContract {
     /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
     #[graphql(name = "__denied", visible = false)]
-    async fn denied(&self, field: String) -> Result<Option<bool>> {
-        Err(super::denied(&field))
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
     }
     /// Identifier, for `approveContract`.
     async fn id(&self) -> async_graphql::ID {
@@ -70,8 +70,8 @@ impl ApprenticeshipContract {
 impl TradeTest {
     /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
     #[graphql(name = "__denied", visible = false)]
-    async fn denied(&self, field: String) -> Result<Option<bool>> {
-        Err(super::denied(&field))
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
     }
     /// Identifier, for `recordTradeTestResult`.
     async fn id(&self) -> async_graphql::ID {
@@ -107,8 +107,8 @@ impl TradeTest {
 impl SubsidyPayment {
     /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
     #[graphql(name = "__denied", visible = false)]
-    async fn denied(&self, field: String) -> Result<Option<bool>> {
-        Err(super::denied(&field))
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
     }
     /// Amount in NOK, with øre as decimals.
     async fn amount(&self) -> Option<f64> {
@@ -128,8 +128,8 @@ impl SubsidyPayment {
 impl ExamBoard {
     /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
     #[graphql(name = "__denied", visible = false)]
-    async fn denied(&self, field: String) -> Result<Option<bool>> {
-        Err(super::denied(&field))
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
     }
     async fn name(&self) -> Option<&str> {
         Some(&self.0.name)

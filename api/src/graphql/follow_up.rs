@@ -24,8 +24,8 @@ api_object!(
 impl EducationRight {
     /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
     #[graphql(name = "__denied", visible = false)]
-    async fn denied(&self, field: String) -> Result<Option<bool>> {
-        Err(super::denied(&field))
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
     }
     /// `youth` (ungdomsrett) or `adult` (voksenrett).
     async fn kind(&self) -> Option<&'static str> {
@@ -56,8 +56,8 @@ impl EducationRight {
 impl FollowUpStatus {
     /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
     #[graphql(name = "__denied", visible = false)]
-    async fn denied(&self, field: String) -> Result<Option<bool>> {
-        Err(super::denied(&field))
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
     }
     /// Udir's code, e.g. `OTUK`; `_IM` marks registration outside the target group.
     async fn code(&self) -> Option<&str> {
@@ -76,8 +76,8 @@ impl FollowUpStatus {
 impl Diploma {
     /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
     #[graphql(name = "__denied", visible = false)]
-    async fn denied(&self, field: String) -> Result<Option<bool>> {
-        Err(super::denied(&field))
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
     }
     /// `diploma`, `certificate_of_competence`, `trade_certificate` or `journeyman_certificate`.
     async fn kind(&self) -> Option<&'static str> {
@@ -99,8 +99,8 @@ impl Diploma {
 impl Decision {
     /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
     #[graphql(name = "__denied", visible = false)]
-    async fn denied(&self, field: String) -> Result<Option<bool>> {
-        Err(super::denied(&field))
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
     }
     /// e.g. `intake_points`, `allocation`, `education_right`.
     async fn kind(&self) -> Option<&str> {

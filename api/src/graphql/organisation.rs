@@ -21,8 +21,8 @@ api_object!(
 impl Organisation {
     /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
     #[graphql(name = "__denied", visible = false)]
-    async fn denied(&self, field: String) -> Result<Option<bool>> {
-        Err(super::denied(&field))
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
     }
     /// Organisation number (9 digits).
     async fn org_no(&self) -> Option<&str> {
@@ -92,8 +92,8 @@ impl Organisation {
 impl SchoolOffer {
     /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
     #[graphql(name = "__denied", visible = false)]
-    async fn denied(&self, field: String) -> Result<Option<bool>> {
-        Err(super::denied(&field))
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
     }
     async fn programme_area(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
         row::<programme_area::Entity, _>(ctx, self.0.programme_area_id).await
@@ -112,8 +112,8 @@ impl SchoolOffer {
 impl ApprovedTrade {
     /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
     #[graphql(name = "__denied", visible = false)]
-    async fn denied(&self, field: String) -> Result<Option<bool>> {
-        Err(super::denied(&field))
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
     }
     async fn trade(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
         row::<programme_area::Entity, _>(ctx, self.0.programme_area_id).await

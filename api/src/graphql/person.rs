@@ -22,8 +22,8 @@ impl From<person::Model> for Person {
 impl Person {
     /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
     #[graphql(name = "__denied", visible = false)]
-    async fn denied(&self, field: String) -> Result<Option<bool>> {
-        Err(super::denied(&field))
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
     }
     /// Opaque identifier, stable for the person.
     async fn id(&self) -> ID {
@@ -257,8 +257,8 @@ impl From<Shared<contact::Model>> for Contact {
 impl Contact {
     /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
     #[graphql(name = "__denied", visible = false)]
-    async fn denied(&self, field: String) -> Result<Option<bool>> {
-        Err(super::denied(&field))
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
     }
     async fn address(&self) -> Option<&str> {
         Some(&self.0.address)

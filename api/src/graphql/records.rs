@@ -58,8 +58,8 @@ pub(crate) fn timestamp(t: &chrono::DateTime<chrono::Utc>) -> String {
 impl ProgrammeArea {
     /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
     #[graphql(name = "__denied", visible = false)]
-    async fn denied(&self, field: String) -> Result<Option<bool>> {
-        Err(super::denied(&field))
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
     }
     /// 10-character code, e.g. `ELELE1----`.
     async fn code(&self) -> Option<&str> {
@@ -86,8 +86,8 @@ impl ProgrammeArea {
 impl Enrolment {
     /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
     #[graphql(name = "__denied", visible = false)]
-    async fn denied(&self, field: String) -> Result<Option<bool>> {
-        Err(super::denied(&field))
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
     }
     async fn school(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
         row::<organisation::Entity, _>(ctx, self.0.school_id).await
@@ -120,8 +120,8 @@ impl Enrolment {
 impl SubjectResult {
     /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
     #[graphql(name = "__denied", visible = false)]
-    async fn denied(&self, field: String) -> Result<Option<bool>> {
-        Err(super::denied(&field))
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
     }
     async fn subject_code(&self) -> Option<&str> {
         Some(&self.0.subject_code)
@@ -159,8 +159,8 @@ impl SubjectResult {
 impl Application {
     /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
     #[graphql(name = "__denied", visible = false)]
-    async fn denied(&self, field: String) -> Result<Option<bool>> {
-        Err(super::denied(&field))
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
     }
     async fn intake_year(&self) -> Option<i32> {
         Some(self.0.intake_year)
@@ -195,8 +195,8 @@ impl Application {
 impl Wish {
     /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
     #[graphql(name = "__denied", visible = false)]
-    async fn denied(&self, field: String) -> Result<Option<bool>> {
-        Err(super::denied(&field))
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
     }
     /// 1 is the most wanted.
     async fn rank(&self) -> Option<i32> {
@@ -231,8 +231,8 @@ impl Wish {
 impl Offer {
     /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
     #[graphql(name = "__denied", visible = false)]
-    async fn denied(&self, field: String) -> Result<Option<bool>> {
-        Err(super::denied(&field))
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
     }
     /// `main` or `supplementary`.
     async fn round(&self) -> Option<&'static str> {
@@ -255,8 +255,8 @@ impl Offer {
 impl ApplicationChange {
     /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
     #[graphql(name = "__denied", visible = false)]
-    async fn denied(&self, field: String) -> Result<Option<bool>> {
-        Err(super::denied(&field))
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
     }
     async fn changed_at(&self) -> Option<String> {
         Some(timestamp(&self.0.changed_at))
@@ -280,8 +280,8 @@ impl ApplicationChange {
 impl Absence {
     /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
     #[graphql(name = "__denied", visible = false)]
-    async fn denied(&self, field: String) -> Result<Option<bool>> {
-        Err(super::denied(&field))
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
     }
     async fn school_year(&self) -> Option<i32> {
         Some(self.0.school_year)
