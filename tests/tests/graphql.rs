@@ -783,7 +783,9 @@ async fn a_live_policy_edit_nulls_denied_fields_with_a_forbidden_error() -> anyh
     assert!(person["givenName"].is_string(), "{body}");
     assert_eq!(person["familyName"], Value::Null);
     assert!(
-        person.as_object().is_some_and(|p| p.contains_key("familyName")),
+        person
+            .as_object()
+            .is_some_and(|p| p.contains_key("familyName")),
         "a denied field is null, not left out: {body}"
     );
     assert!(person["contact"]["city"].is_string());
