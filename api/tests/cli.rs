@@ -173,3 +173,32 @@ fn schema_prints_the_sdl() {
         assert!(sdl.contains(needle), "missing {needle}");
     }
 }
+
+#[test]
+fn schema_for_a_role_shows_only_what_it_can_read() {
+    let dir = TempDir::new("role-schema");
+    let whole = vigo(&dir, &["schema"]);
+    assert!(whole.status.success());
+    let whole = String::from_utf8_lossy(&whole.stdout).into_owned();
+    let output = vigo(&dir, &["schema", "--role", "ot"]);
+    assert!(output.status.success());
+    let ot = String::from_utf8_lossy(&output.stdout).into_owned();
+    let block = |sdl: &str, name: &str| {
+        sdl.split("\n\n")
+            .find(|chunk| chunk.contains(&format!("type {name} {{")))
+            .map(str::to_owned)
+    };
+    let contact = block(&ot, "Contact").unwrap_or_default();
+    assert!(
+        contact.contains("phone: String") && !contact.contains("email: "),
+        "{contact}"
+    );
+    assert!(block(&whole, "Contact").is_some_and(|c| c.contains("email: ")));
+    assert!(block(&ot, "FollowUpStatus").is_some());
+    assert!(block(&ot, "Decision").is_none() && block(&ot, "Mutation").is_none());
+    assert!(!ot.contains("mutation: Mutation"));
+
+    let output = vigo(&dir, &["schema", "--role", "ot", "--purpose", "statistics"]);
+    assert!(!output.status.success());
+    assert!(stderr_line(&output).contains("follow_up"));
+}
