@@ -6,7 +6,7 @@
 # Needs: a release build, PostgreSQL at 127.0.0.1:5432 (user postgres), wrk and pgbench.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-PERSONS=${PERSONS:-10000}
+PERSONS=${PERSONS:-10000}   # RUNS=3 repeats the measurements
 DURATION=${DURATION:-20s}
 CLIENTS=${CLIENTS:-32}
 PG=postgres://postgres@127.0.0.1:5432
@@ -46,7 +46,11 @@ run_pgbench() { # name sql-file
   rm -f "$WORK"/tx*
 }
 
-run_wrk "(a) person with all nested fields" bench/person.graphql "$WORK/ids"
-run_pgbench "(a) person" bench/person.sql
-run_wrk "(b) 100-person page with enrolments and results" bench/page.graphql ""
-run_pgbench "(b) page" bench/page.sql
+# RUNS repeats the four measurements, to show how much one run's figures vary on this machine.
+for run in $(seq 1 "${RUNS:-1}"); do
+  echo "### run $run"
+  run_wrk "(a) person with all nested fields" bench/person.graphql "$WORK/ids"
+  run_pgbench "(a) person" bench/person.sql
+  run_wrk "(b) 100-person page with enrolments and results" bench/page.graphql ""
+  run_pgbench "(b) page" bench/page.sql
+done
