@@ -1,7 +1,8 @@
-//! What field-level enforcement costs: the 100-person page of the API benchmark, run by 32
-//! concurrent clients against one in-process server state, alternately with the request
-//! path the HTTP handler uses (mask enforced on the document, denials recorded) and with the
-//! same execution minus the enforcement step. Caseworker role, so both return the same data.
+//! What field-level enforcement and the audit record cost: the 100-person page of the API
+//! benchmark, run by 32 concurrent clients against one in-process server state, in turns with
+//! the request path the HTTP handler uses (mask enforced on the document, execution, audit
+//! event with its 100 persons) and with the same path minus one step. Caseworker role, so
+//! every variant returns the same data.
 //!
 //! Rounds alternate so that drift (caches warming, other load) hits both variants alike. The
 //! enforcement step alone is also timed, without concurrency.
@@ -14,6 +15,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use sea_orm::{EntityTrait, PaginatorTrait};
+use vigo_api::graphql::enforce::Enforced;
 use vigo_api::server::{self, AppState};
 use vigo_policy::{Gate, Purpose, Role, Subject};
 
@@ -25,9 +27,17 @@ const PAGE: &str = include_str!("../../bench/page.graphql");
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Variant {
-    Enforced,
+    /// As the HTTP handler runs it: enforcement, execution, audit record.
+    Full,
     WithoutEnforcement,
+    WithoutAudit,
 }
+
+const VARIANTS: [(Variant, &str); 3] = [
+    (Variant::Full, "full request path"),
+    (Variant::WithoutEnforcement, "without enforcement"),
+    (Variant::WithoutAudit, "without audit record"),
+];
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -59,14 +69,17 @@ async fn main() -> anyhow::Result<()> {
     )?;
     let access = gate.access(&subject)?;
 
-    // Warm up, and check that both variants answer the same.
+    // Warm up, and check that every variant answers the same.
     let mut answers = Vec::new();
-    for variant in [Variant::Enforced, Variant::WithoutEnforcement] {
+    for (variant, _) in VARIANTS {
         let response = one(&state, &subject, &access, variant).await?;
         anyhow::ensure!(response.errors.is_empty(), "{:?}", response.errors);
         answers.push(serde_json::to_string(&response.data)?);
     }
-    anyhow::ensure!(answers[0] == answers[1], "the variants answer differently");
+    anyhow::ensure!(
+        answers.windows(2).all(|w| w[0] == w[1]),
+        "the variants answer differently"
+    );
 
     // The enforcement step alone: parse, walk, record (nothing to record for a caseworker).
     let iterations = 20_000;
@@ -80,7 +93,7 @@ async fn main() -> anyhow::Result<()> {
     let step = started.elapsed() / iterations;
     let started = Instant::now();
     for _ in 0..100 {
-        one(&state, &subject, &access, Variant::Enforced).await?;
+        one(&state, &subject, &access, Variant::Full).await?;
     }
     let request = started.elapsed() / 100;
     println!(
@@ -89,13 +102,11 @@ async fn main() -> anyhow::Result<()> {
         request.as_secs_f64() * 1e3
     );
 
-    let mut totals = [(0usize, Vec::new()), (0usize, Vec::new())];
-    for round in 0..rounds {
-        let variant = if round % 2 == 0 {
-            Variant::Enforced
-        } else {
-            Variant::WithoutEnforcement
-        };
+    // Rounds cycle through the variants, so that drift hits each alike.
+    let mut totals: Vec<(usize, Vec<Duration>)> = vec![(0, Vec::new()); VARIANTS.len()];
+    for round in 0..rounds * VARIANTS.len() as u64 / 2 {
+        let slot = (round % VARIANTS.len() as u64) as usize;
+        let variant = VARIANTS[slot].0;
         let deadline = Instant::now() + Duration::from_secs(seconds);
         let mut tasks = Vec::new();
         for _ in 0..CLIENTS {
@@ -110,36 +121,35 @@ async fn main() -> anyhow::Result<()> {
                 Ok::<_, anyhow::Error>(latencies)
             }));
         }
-        let slot = &mut totals[(round % 2) as usize];
         for task in tasks {
             let latencies = task.await??;
-            slot.0 += latencies.len();
-            slot.1.extend(latencies);
+            totals[slot].0 += latencies.len();
+            totals[slot].1.extend(latencies);
         }
     }
-    let mut throughput = [0.0; 2];
-    for (i, name) in ["enforced", "without enforcement"].iter().enumerate() {
-        let (count, latencies) = &mut totals[i];
+    let per_variant_seconds = (rounds / 2 * seconds) as f64;
+    let mut throughput = Vec::new();
+    for ((_, name), (count, latencies)) in VARIANTS.iter().zip(totals.iter_mut()) {
         latencies.sort();
         let at =
             |q: f64| latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)];
-        throughput[i] = *count as f64 / (rounds / 2 * seconds) as f64;
+        let rate = *count as f64 / per_variant_seconds;
+        throughput.push(rate);
         println!(
-            "{name:>20}: {:7.1} req/s  p50 {:6.1} ms  p99 {:6.1} ms  ({count} requests)",
-            throughput[i],
+            "{name:>22}: {rate:7.1} req/s  p50 {:6.1} ms  p99 {:6.1} ms  ({count} requests)",
             at(0.5).as_secs_f64() * 1e3,
             at(0.99).as_secs_f64() * 1e3,
         );
     }
     println!(
-        "field-level enforcement costs {:.1} % of throughput",
-        (1.0 - throughput[0] / throughput[1]) * 100.0
+        "field-level enforcement costs {:.1} % of throughput; the audit record {:.1} %",
+        (1.0 - throughput[0] / throughput[1]) * 100.0,
+        (1.0 - throughput[0] / throughput[2]) * 100.0
     );
     Ok(())
 }
 
-/// One page request by the caseworker, as the HTTP handler runs it, with or without the
-/// enforcement step.
+/// One page request by the caseworker, as the HTTP handler runs it, or without one step.
 async fn one(
     state: &AppState,
     subject: &Subject,
@@ -147,19 +157,19 @@ async fn one(
     variant: Variant,
 ) -> anyhow::Result<async_graphql::Response> {
     let mut request = async_graphql::Request::new(PAGE);
-    let introspection = match variant {
-        Variant::Enforced => server::enforce_fields(state, subject, access, "bench", &mut request)
+    let enforced = match variant {
+        Variant::WithoutEnforcement => Enforced::default(),
+        _ => server::enforce_fields(state, subject, access, "bench", &mut request)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?,
-        Variant::WithoutEnforcement => false,
     };
-    Ok(server::execute(
-        state,
-        subject.clone(),
-        access.clone(),
-        "bench".into(),
-        request,
-        introspection,
-    )
-    .await)
+    let (response, persons) =
+        server::execute(state, subject, access, "bench", request, &enforced).await;
+    if variant != Variant::WithoutAudit {
+        anyhow::ensure!(!persons.is_empty(), "the page touched nobody");
+        server::audit_request(state, subject, "bench", &enforced, &persons)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(response)
 }

@@ -46,6 +46,21 @@ pub enum Command {
     Token(TokenArgs),
     /// Prints the GraphQL schema (SDL), whole or as one role may read it.
     Schema(SchemaArgs),
+    /// Works with the audit trail.
+    Audit(AuditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    #[command(subcommand)]
+    pub command: AuditCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Checks the audit trail's hash chain; exits non-zero naming the first altered,
+    /// removed or reordered record.
+    Verify(DatabaseArgs),
 }
 
 #[derive(Debug, Args)]

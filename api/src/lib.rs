@@ -1,6 +1,7 @@
 //! Vigo's server and command line: the composition root that wires the database, the policy
 //! gate, authentication and the GraphQL schema together.
 
+pub mod audit;
 pub mod auth;
 pub mod config;
 pub mod db;
@@ -42,6 +43,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Seed(args) => seed(args).await,
         Command::Token(args) => token(args).await,
         Command::Schema(args) => schema(args).await,
+        Command::Audit(config::AuditArgs {
+            command: config::AuditCommand::Verify(args),
+        }) => {
+            let db = db::connect(&args.database_url).await?;
+            let events = audit::verify(&db).await?;
+            println!("the audit trail is intact: {events} events");
+            Ok(())
+        }
     }
 }
 

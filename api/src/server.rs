@@ -24,10 +24,11 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::trace::TraceLayer;
 use vigo_policy::{Access, Gate, Subject};
 
+use crate::audit::{self, Touched};
 use crate::auth::{AuthError, Authenticator};
 use crate::denials::{self, DenialKind, RequestId};
 use crate::error::ApiError;
-use crate::graphql::enforce::{self, TypeMap, Visibility};
+use crate::graphql::enforce::{self, Enforced, TypeMap, Visibility};
 use crate::graphql::{VigoSchema, build_schema, loaders};
 
 /// Largest request body accepted, in bytes; GraphQL requests are small.
@@ -198,12 +199,16 @@ async fn graphql(
         .unwrap_or("-")
         .to_owned();
     let started = Instant::now();
-    let introspection =
-        match enforce_fields(&state, &subject, &access, &request_id, &mut request).await {
-            Ok(introspection) => introspection,
-            Err(e) => return e.into_response(),
-        };
-    let response = execute(&state, subject, access, request_id, request, introspection).await;
+    let enforced = match enforce_fields(&state, &subject, &access, &request_id, &mut request).await
+    {
+        Ok(enforced) => enforced,
+        Err(e) => return e.into_response(),
+    };
+    let (response, persons) =
+        execute(&state, &subject, &access, &request_id, request, &enforced).await;
+    if let Err(e) = audit_request(&state, &subject, &request_id, &enforced, &persons).await {
+        return e.into_response();
+    }
     metrics::counter!("vigo_graphql_requests_total", "operation" => operation.clone()).increment(1);
     metrics::histogram!("vigo_graphql_request_duration_seconds", "operation" => operation)
         .record(started.elapsed().as_secs_f64());
@@ -211,18 +216,17 @@ async fn graphql(
 }
 
 /// Enforces the caller's field mask on the request's document (see [`enforce`]) and records
-/// the denied fields; a request whose denials cannot be recorded is refused. Returns whether
-/// the document asks for introspection. A document that does not parse is left for the
-/// executor to refuse with its usual error.
+/// the denied fields; a request whose denials cannot be recorded is refused. A document that
+/// does not parse is left for the executor to refuse with its usual error.
 pub async fn enforce_fields(
     state: &AppState,
     subject: &Subject,
     access: &Access,
     request_id: &str,
     request: &mut async_graphql::Request,
-) -> Result<bool, ApiError> {
+) -> Result<Enforced, ApiError> {
     let Ok(mut document) = async_graphql::parser::parse_query(&request.query) else {
-        return Ok(false);
+        return Ok(Enforced::default());
     };
     let enforced = enforce::enforce(&mut document, &state.types, &access.fields);
     denials::record(
@@ -235,25 +239,28 @@ pub async fn enforce_fields(
     )
     .await?;
     request.set_parsed_query(document);
-    Ok(enforced.introspection)
+    Ok(enforced)
 }
 
 /// Executes a request for the caller, with loaders scoped by its row scope, and filters an
-/// introspection result down to what the caller can read.
+/// introspection result down to what the caller can read. Returns the response and the
+/// persons it touched, for [`audit_request`].
 pub async fn execute(
     state: &AppState,
-    subject: Subject,
-    access: Access,
-    request_id: String,
+    subject: &Subject,
+    access: &Access,
+    request_id: &str,
     request: async_graphql::Request,
-    introspection: bool,
-) -> async_graphql::Response {
+    enforced: &Enforced,
+) -> (async_graphql::Response, Vec<i32>) {
+    let touched = Arc::new(Touched::default());
     let request = loaders::register(request, &state.db, &access.rows)
-        .data(subject)
-        .data(RequestId(request_id))
+        .data(subject.clone())
+        .data(RequestId(request_id.to_owned()))
+        .data(touched.clone())
         .data(access.clone());
     let mut response = state.schema.execute(request).await;
-    if introspection {
+    if enforced.introspection {
         let visibility = Visibility {
             fields: &access.fields,
             grant: Some(&access.grant),
@@ -262,7 +269,37 @@ pub async fn execute(
         };
         enforce::filter_introspection(&mut response.data, &visibility);
     }
-    response
+    (response, touched.persons())
+}
+
+/// Records a request in the audit trail when it touched persons or changed anything. The
+/// caller must not return the response if this fails.
+pub async fn audit_request(
+    state: &AppState,
+    subject: &Subject,
+    request_id: &str,
+    enforced: &Enforced,
+    persons: &[i32],
+) -> Result<(), ApiError> {
+    if persons.is_empty() && !enforced.mutation {
+        return Ok(());
+    }
+    let event = audit::Event {
+        subject,
+        operation: &enforced.operations.join(","),
+        request_id,
+        categories: &enforced.categories,
+        persons,
+    };
+    audit::record(&state.db, &event)
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            tracing::error!(error = %e, "the audit record could not be written; no data returned");
+            ApiError::Internal(anyhow::anyhow!(
+                "the access could not be recorded in the audit trail"
+            ))
+        })
 }
 
 async fn graphiql() -> Html<String> {

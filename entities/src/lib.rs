@@ -12,6 +12,7 @@ pub mod application_change;
 pub mod application_wish;
 pub mod apprenticeship_contract;
 pub mod approved_trade;
+pub mod audit_chain;
 pub mod audit_event;
 pub mod audit_event_person;
 pub mod automated_decision;

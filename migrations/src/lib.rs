@@ -12,6 +12,9 @@ mod m20261129_000005_create_apprenticeships;
 mod m20261129_000006_create_rights_and_follow_up;
 mod m20261129_000007_create_audit_and_disclosures;
 mod m20261129_000008_create_policy;
+mod m20261129_000009_create_audit_chain;
+
+pub use m20261129_000009_create_audit_chain::GENESIS_HASH;
 
 /// Applies Vigo's migrations in order.
 pub struct Migrator;
@@ -28,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_create_rights_and_follow_up::Migration),
             Box::new(m20261129_000007_create_audit_and_disclosures::Migration),
             Box::new(m20261129_000008_create_policy::Migration),
+            Box::new(m20261129_000009_create_audit_chain::Migration),
         ]
     }
 }

@@ -359,6 +359,12 @@ pub async fn seed(
         for table in TABLES_CHILDREN_FIRST {
             sink.execute(&format!("DELETE FROM \"{table}\"")).await?;
         }
+        // The audit trail is replaced with the data: its chain starts again.
+        sink.execute(&format!(
+            "UPDATE \"audit_chain\" SET \"last_event_id\" = 0, \"last_hash\" = '{}'",
+            vigo_migrations::GENESIS_HASH
+        ))
+        .await?;
     }
     let suspended = sink.suspend_foreign_keys(TABLES_CHILDREN_FIRST).await?;
     let p = population;

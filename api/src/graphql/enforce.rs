@@ -11,7 +11,7 @@
 //! names added under private aliases, and fields the caller can never read are removed from
 //! the result, so each role's introspection shows only what it may read.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use async_graphql::parser::types::{
     BaseType, DocumentOperations, ExecutableDocument, Field, OperationType, Selection,
@@ -183,6 +183,12 @@ pub struct Enforced {
     pub denied: Vec<String>,
     /// Whether the document asks for introspection (its result must be filtered).
     pub introspection: bool,
+    /// Data categories of the allowed fields selected, sorted, for the audit trail.
+    pub categories: Vec<String>,
+    /// The root fields selected, as `Query.persons`, sorted.
+    pub operations: Vec<String>,
+    /// Whether the document holds a mutation.
+    pub mutation: bool,
 }
 
 /// Rewrites denied selections in `document` (see the module documentation).
@@ -192,7 +198,10 @@ pub fn enforce(document: &mut ExecutableDocument, types: &TypeMap, mask: &FieldM
         mask,
         denied: HashSet::new(),
         introspection: false,
+        categories: BTreeSet::new(),
     };
+    let mut roots = BTreeSet::new();
+    let mut mutation = false;
     let operations: Vec<_> = match &mut document.operations {
         DocumentOperations::Single(op) => vec![op],
         DocumentOperations::Multiple(ops) => ops.values_mut().collect(),
@@ -203,6 +212,12 @@ pub fn enforce(document: &mut ExecutableDocument, types: &TypeMap, mask: &FieldM
             OperationType::Mutation => "Mutation",
             OperationType::Subscription => "Subscription",
         };
+        mutation |= operation.node.ty == OperationType::Mutation;
+        for item in &operation.node.selection_set.node.items {
+            if let Selection::Field(field) = &item.node {
+                roots.insert(format!("{root}.{}", field.node.name.node));
+            }
+        }
         walk.selection_set(root, &mut operation.node.selection_set.node);
     }
     for fragment in document.fragments.values_mut() {
@@ -214,6 +229,9 @@ pub fn enforce(document: &mut ExecutableDocument, types: &TypeMap, mask: &FieldM
     Enforced {
         denied,
         introspection: walk.introspection,
+        categories: walk.categories.into_iter().map(str::to_owned).collect(),
+        operations: roots.into_iter().collect(),
+        mutation,
     }
 }
 
@@ -222,6 +240,7 @@ struct Walk<'a> {
     mask: &'a FieldMask,
     denied: HashSet<String>,
     introspection: bool,
+    categories: BTreeSet<&'static str>,
 }
 
 impl Walk<'_> {
@@ -282,6 +301,9 @@ impl Walk<'_> {
             field.selection_set = Positioned::new(SelectionSet::default(), pos);
             self.denied.insert(qualified);
             return;
+        }
+        if let Some(category) = catalog::category_of(parent, &name) {
+            self.categories.insert(category.code());
         }
         if let Some(returns) = self.types.returns(parent, &name).map(str::to_owned) {
             self.selection_set(&returns, &mut field.selection_set.node);

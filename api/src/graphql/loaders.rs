@@ -174,6 +174,49 @@ impl<E: ById> Loader<i32> for RowLoader<E> {
     }
 }
 
+/// Loads the audit events that touched each of many persons, oldest first.
+pub struct AccessLogLoader {
+    db: DatabaseConnection,
+}
+
+impl Loader<i32> for AccessLogLoader {
+    type Value = Vec<Shared<audit_event::Model>>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let links = audit_event_person::Entity::find()
+            .filter(audit_event_person::Column::PersonId.is_in(keys.iter().copied()))
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        let mut ids: Vec<i64> = links.iter().map(|l| l.audit_event_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let events: HashMap<i64, Shared<audit_event::Model>> = audit_event::Entity::find()
+            .filter(audit_event::Column::Id.is_in(ids))
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?
+            .into_iter()
+            .map(|e| (e.id, Arc::new(e)))
+            .collect();
+        let mut grouped: HashMap<i32, Self::Value> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for link in links {
+            if let Some(event) = events.get(&link.audit_event_id) {
+                grouped
+                    .entry(link.person_id)
+                    .or_default()
+                    .push(event.clone());
+            }
+        }
+        for events in grouped.values_mut() {
+            events.sort_by_key(|e| e.id);
+        }
+        Ok(grouped)
+    }
+}
+
 /// Loaders cache for the request, so that [`prime`]d rows are not fetched again.
 type Cached<L> = DataLoader<L, HashMapCache>;
 
@@ -220,6 +263,10 @@ pub fn register(request: Request, db: &DatabaseConnection, rows: &RowScope) -> R
         .data(by_id::<organisation::Entity>(db))
         .data(by_id::<programme_area::Entity>(db))
         .data(by_id::<exam_board::Entity>(db))
+        .data(DataLoader::new(
+            AccessLogLoader { db: db.clone() },
+            tokio::spawn,
+        ))
 }
 
 /// The child rows of one parent, through its loader, wrapped as API objects.
@@ -238,6 +285,18 @@ where
         .into_iter()
         .map(T::from)
         .collect())
+}
+
+/// The audit events that touched a person, through the request's loader.
+pub async fn access_log(
+    ctx: &Context<'_>,
+    person: i32,
+) -> async_graphql::Result<Vec<Shared<audit_event::Model>>> {
+    ctx.data::<DataLoader<AccessLogLoader>>()?
+        .load_one(person)
+        .await
+        .map(Option::unwrap_or_default)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")).extend())
 }
 
 /// Loads the children of all `parents` in one query and caches them for the request, so

@@ -144,6 +144,38 @@ fn extended<T>(result: Result<T, ApiError>) -> Result<T> {
     result.map_err(|e| e.extend())
 }
 
+/// A changed record, and the person it belongs to, for the audit trail.
+trait PersonOf {
+    fn person_id(&self) -> i32;
+}
+
+macro_rules! person_of {
+    ($($module:ident => $field:ident),* $(,)?) => {$(
+        impl PersonOf for vigo_entities::$module::Model {
+            fn person_id(&self) -> i32 {
+                self.$field
+            }
+        }
+    )*};
+}
+
+person_of!(
+    person => id,
+    application => person_id,
+    subject_result => person_id,
+    enrolment => person_id,
+    apprenticeship_contract => person_id,
+    trade_test => person_id,
+    follow_up_status => person_id,
+);
+
+/// The outcome of a write: errors extended, the changed person noted for the audit trail.
+fn written<T: PersonOf>(ctx: &Context<'_>, result: Result<T, ApiError>) -> Result<T> {
+    let written = extended(result)?;
+    crate::audit::touch(ctx, [written.person_id()]);
+    Ok(written)
+}
+
 #[Object]
 impl Mutation {
     /// Registers a person, optionally with contact data.
@@ -164,7 +196,7 @@ impl Mutation {
             },
         )
         .await;
-        extended(person).map(Person)
+        written(ctx, person).map(Person)
     }
 
     /// Changes a person's names or citizenship.
@@ -183,7 +215,7 @@ impl Mutation {
             input.citizenship.as_deref(),
         )
         .await;
-        extended(person).map(Person)
+        written(ctx, person).map(Person)
     }
 
     /// Sets a person's contact data, replacing what was held.
@@ -194,7 +226,11 @@ impl Mutation {
         contact: ContactInput,
     ) -> Result<Person> {
         let (_, db) = writer(ctx).await?;
-        extended(service::set_contact(db, &national_id, contact.into()).await).map(Person)
+        written(
+            ctx,
+            service::set_contact(db, &national_id, contact.into()).await,
+        )
+        .map(Person)
     }
 
     /// Submits an application with 1 to 6 ranked wishes, most wanted first.
@@ -207,8 +243,11 @@ impl Mutation {
     ) -> Result<Application> {
         let (subject, db) = writer(ctx).await?;
         let wishes: Vec<service::WishInput> = wishes.into_iter().map(Into::into).collect();
-        extended(service::submit_application(db, subject, &national_id, intake_year, &wishes).await)
-            .map(Application::from)
+        written(
+            ctx,
+            service::submit_application(db, subject, &national_id, intake_year, &wishes).await,
+        )
+        .map(Application::from)
     }
 
     /// Replaces the wishes of an open application; the change is logged.
@@ -221,8 +260,11 @@ impl Mutation {
     ) -> Result<Application> {
         let (subject, db) = writer(ctx).await?;
         let wishes: Vec<service::WishInput> = wishes.into_iter().map(Into::into).collect();
-        extended(service::change_wishes(db, subject, &national_id, intake_year, &wishes).await)
-            .map(Application::from)
+        written(
+            ctx,
+            service::change_wishes(db, subject, &national_id, intake_year, &wishes).await,
+        )
+        .map(Application::from)
     }
 
     /// Records a grade.
@@ -240,7 +282,7 @@ impl Mutation {
             school_year: input.school_year,
             school: input.school,
         };
-        extended(service::record_result(db, &national_id, input).await).map(SubjectResult::from)
+        written(ctx, service::record_result(db, &national_id, input).await).map(SubjectResult::from)
     }
 
     /// Registers an enrolment at a school.
@@ -258,7 +300,11 @@ impl Mutation {
             course_percentage: input.course_percentage,
             start_date: input.start_date,
         };
-        extended(service::register_enrolment(db, &national_id, input).await).map(Enrolment::from)
+        written(
+            ctx,
+            service::register_enrolment(db, &national_id, input).await,
+        )
+        .map(Enrolment::from)
     }
 
     /// Registers an apprenticeship contract as a draft.
@@ -276,7 +322,7 @@ impl Mutation {
             start_date: input.start_date,
             end_date: input.end_date,
         };
-        extended(service::create_contract(db, &national_id, input).await)
+        written(ctx, service::create_contract(db, &national_id, input).await)
             .map(ApprenticeshipContract::from)
     }
 
@@ -292,7 +338,7 @@ impl Mutation {
             "ApprenticeshipContract",
             &contract_id,
         ))?;
-        extended(service::approve_contract(db, id).await).map(ApprenticeshipContract::from)
+        written(ctx, service::approve_contract(db, id).await).map(ApprenticeshipContract::from)
     }
 
     /// Registers a person for a trade, journeyman or competence test.
@@ -305,7 +351,8 @@ impl Mutation {
         test_date: Option<String>,
     ) -> Result<TradeTest> {
         let (_, db) = writer(ctx).await?;
-        extended(
+        written(
+            ctx,
             service::register_trade_test(db, &national_id, &trade, &kind, test_date.as_deref())
                 .await,
         )
@@ -321,7 +368,11 @@ impl Mutation {
     ) -> Result<TradeTest> {
         let (_, db) = writer(ctx).await?;
         let id = extended(parse_id("tradeTestId", "TradeTest", &trade_test_id))?;
-        extended(service::record_trade_test_result(db, id, &result).await).map(TradeTest::from)
+        written(
+            ctx,
+            service::record_trade_test_result(db, id, &result).await,
+        )
+        .map(TradeTest::from)
     }
 
     /// Registers a follow-up service status with Udir's code.
@@ -333,8 +384,11 @@ impl Mutation {
         school_year: i32,
     ) -> Result<FollowUpStatus> {
         let (_, db) = writer(ctx).await?;
-        extended(service::set_follow_up_status(db, &national_id, &code, school_year).await)
-            .map(FollowUpStatus::from)
+        written(
+            ctx,
+            service::set_follow_up_status(db, &national_id, &code, school_year).await,
+        )
+        .map(FollowUpStatus::from)
     }
 
     /// Registers a death reported by the population register: deletes contact data and
@@ -346,8 +400,11 @@ impl Mutation {
         deceased_on: Option<String>,
     ) -> Result<Person> {
         let (subject, db) = writer(ctx).await?;
-        extended(service::mark_deceased(db, subject, &national_id, deceased_on.as_deref()).await)
-            .map(Person)
+        written(
+            ctx,
+            service::mark_deceased(db, subject, &national_id, deceased_on.as_deref()).await,
+        )
+        .map(Person)
     }
 
     /// Replaces the whole access policy (privacy officers): `rules` in Casbin's CSV form,

@@ -125,6 +125,12 @@ impl Person {
         let rows = children::<LoanCustomerOfPerson, LoanFlag>(ctx, self.0.id).await?;
         Ok(Some(!rows.is_empty()))
     }
+    /// Every recorded access to the person's data: when, by which organisation and role, for
+    /// which purpose, and which categories of data (not which employee).
+    async fn access_log(&self, ctx: &Context<'_>) -> Result<Option<Vec<AccessEvent>>> {
+        let events = access_log(ctx, self.0.id).await?;
+        Ok(Some(events.into_iter().map(AccessEvent).collect()))
+    }
     /// Automated decisions about the person, each with its explanation.
     async fn decisions(&self, ctx: &Context<'_>) -> Result<Option<Vec<Decision>>> {
         children::<DecisionsOfPerson, _>(ctx, self.0.id)
@@ -232,6 +238,46 @@ pub async fn prime_relations(
     prime_rows::<programme_area::Entity>(ctx, areas).await?;
     prime_rows::<exam_board::Entity>(ctx, boards).await?;
     Ok(())
+}
+
+/// One recorded access to a person's data, as the person sees it.
+pub struct AccessEvent(Shared<vigo_entities::audit_event::Model>);
+
+/// One recorded access to a person's data, as the person sees it.
+#[Object]
+impl AccessEvent {
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
+    }
+    async fn at(&self) -> Option<String> {
+        Some(super::records::timestamp(&self.0.at))
+    }
+    /// The role that read or changed the data, e.g. `school`.
+    async fn actor_role(&self) -> Option<&str> {
+        Some(&self.0.actor_role)
+    }
+    /// The organisation it acted for, if any.
+    async fn actor_org(&self) -> Option<&str> {
+        self.0.actor_org.as_deref()
+    }
+    async fn purpose(&self) -> Option<&str> {
+        Some(&self.0.purpose)
+    }
+    /// What was done, as the API's root fields, e.g. `Query.persons`.
+    async fn operation(&self) -> Option<&str> {
+        Some(&self.0.operation)
+    }
+    /// Data categories read.
+    async fn categories(&self) -> Option<Vec<&str>> {
+        Some(
+            self.0
+                .categories
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .collect(),
+        )
+    }
 }
 
 /// Presence of a Lånekassen customer row.

@@ -266,6 +266,7 @@ impl Query {
         let has_next_page = rows.len() as u64 > first;
         rows.truncate(first as usize);
         let ids: Vec<i32> = rows.iter().map(|p| p.id).collect();
+        crate::audit::touch(ctx, ids.iter().copied());
         super::person::prime_relations(ctx, &ctx.look_ahead().field("edges").field("node"), &ids)
             .await?;
         let edges: Vec<PersonEdge> = rows
@@ -344,6 +345,7 @@ async fn find_person(ctx: &Context<'_>, national_id: NationalId) -> Result<Optio
         .map_err(|e| ApiError::from(e).extend())?;
     match &found {
         Some(person) => {
+            crate::audit::touch(ctx, [person.id]);
             super::person::prime_relations(ctx, &ctx.look_ahead(), &[person.id]).await?;
         }
         None => {

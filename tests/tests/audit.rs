@@ -1,0 +1,304 @@
+//! The audit trail: every read of persons and every write is recorded before the response is
+//! sent, the person sees who looked, and tampering breaks the chain.
+
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, Statement};
+use serde_json::{Value, json};
+use vigo_api::audit;
+use vigo_entities::audit_event;
+use vigo_policy::Role;
+use vigo_tests::{Backend, TestApp, backends, error_code};
+
+/// A pupil of the school that `app.token(Role::School, …)` acts for.
+fn pupil_of_first_school(app: &TestApp) -> (i32, String, String) {
+    use vigo_entities::enums::OrganisationKind;
+    let pop = &app.population;
+    let school = pop
+        .organisations
+        .iter()
+        .find(|o| o.kind == OrganisationKind::School)
+        .expect("a school");
+    let enrolment = pop
+        .enrolments
+        .iter()
+        .find(|e| e.school_id == school.id)
+        .expect("a pupil");
+    let person = pop
+        .persons
+        .iter()
+        .find(|p| p.id == enrolment.person_id)
+        .expect("the pupil");
+    (person.id, person.national_id.clone(), school.org_no.clone())
+}
+
+async fn execute(app: &TestApp, sql: &str) -> anyhow::Result<()> {
+    let backend = app.db.get_database_backend();
+    app.db
+        .execute_raw(Statement::from_string(backend, sql.to_owned()))
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_pupil_sees_that_the_school_read_their_data() -> anyhow::Result<()> {
+    for backend in backends() {
+        let app = TestApp::new(backend, 120).await?;
+        let (_, national_id, org_no) = pupil_of_first_school(&app);
+        let school = app.token(Role::School, None);
+        let body = app
+            .query(
+                &school,
+                "query($n: String!) { person(nationalId: $n) { givenName contact { city } enrolments { status } } }",
+                json!({ "n": national_id }),
+            )
+            .await?;
+        assert!(body["data"]["person"]["givenName"].is_string(), "{body}");
+
+        let me = app.token(Role::Student, Some(&national_id));
+        let body = app
+            .query(
+                &me,
+                "{ me { accessLog { at actorRole actorOrg purpose operation categories } } }",
+                Value::Null,
+            )
+            .await?;
+        let log = body["data"]["me"]["accessLog"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let by_school: Vec<&Value> = log.iter().filter(|e| e["actorRole"] == "school").collect();
+        assert_eq!(by_school.len(), 1, "{backend:?}: {body}");
+        let event = by_school[0];
+        assert_eq!(event["actorOrg"], json!(org_no));
+        assert_eq!(event["purpose"], "administration");
+        assert_eq!(event["operation"], "Query.person");
+        assert_eq!(
+            event["categories"],
+            json!(["contact", "enrolment", "identity"])
+        );
+        assert!(
+            body.to_string().find("test-school").is_none(),
+            "the individual employee is not shown"
+        );
+        assert!(audit::verify(&app.db).await? >= 2, "{backend:?}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn one_event_per_request_links_every_person_returned_and_writes_are_recorded()
+-> anyhow::Result<()> {
+    let app = TestApp::new(Backend::Sqlite, 60).await?;
+    let caseworker = app.token(Role::Caseworker, None);
+    let before = audit_event::Entity::find().count(&app.db).await?;
+    let body = app
+        .query(
+            &caseworker,
+            "{ persons(first: 25) { edges { node { nationalId } } } }",
+            Value::Null,
+        )
+        .await?;
+    assert_eq!(
+        body["data"]["persons"]["edges"].as_array().map(Vec::len),
+        Some(25)
+    );
+    assert_eq!(
+        audit_event::Entity::find().count(&app.db).await?,
+        before + 1
+    );
+    let links = vigo_entities::audit_event_person::Entity::find()
+        .count(&app.db)
+        .await?;
+    assert_eq!(links, 25, "one link per person returned");
+
+    let living = app.population.contacts[0].person_id;
+    let national_id = app.population.persons[(living - 1) as usize]
+        .national_id
+        .clone();
+    let body = app
+        .query(
+            &caseworker,
+            "mutation($n: String!) { markDeceased(nationalId: $n) { deceasedOn } }",
+            json!({ "n": national_id }),
+        )
+        .await?;
+    assert!(
+        body["data"]["markDeceased"]["deceasedOn"].is_string(),
+        "{body}"
+    );
+    let last = audit_event::Entity::find()
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .max_by_key(|e| e.id)
+        .expect("events");
+    assert_eq!(last.operation, "Mutation.markDeceased");
+    // The deceased person's trail keeps working.
+    let me = app.token(Role::Student, Some(&national_id));
+    let body = app
+        .query(&me, "{ me { accessLog { operation } } }", Value::Null)
+        .await?;
+    let operations: Vec<&str> = body["data"]["me"]["accessLog"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e["operation"].as_str())
+        .collect();
+    assert!(operations.contains(&"Mutation.markDeceased"), "{body}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn tampering_with_the_trail_is_detected() -> anyhow::Result<()> {
+    for backend in backends() {
+        let app = TestApp::new(backend, 40).await?;
+        let caseworker = app.token(Role::Caseworker, None);
+        for _ in 0..4 {
+            app.query(
+                &caseworker,
+                "{ persons(first: 3) { edges { node { givenName } } } }",
+                Value::Null,
+            )
+            .await?;
+        }
+        assert_eq!(audit::verify(&app.db).await?, 4, "{backend:?}");
+        let ids: Vec<i64> = audit_event::Entity::find()
+            .all(&app.db)
+            .await?
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+
+        // Changing what an event says.
+        execute(
+            &app,
+            &format!("UPDATE audit_event SET actor_role = 'caseworker', purpose = 'intake' WHERE id = {}", ids[1]),
+        )
+        .await?;
+        let err = audit::verify(&app.db).await.unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("audit event {}", ids[1])),
+            "{backend:?}: {err}"
+        );
+        execute(
+            &app,
+            &format!(
+                "UPDATE audit_event SET purpose = 'administration' WHERE id = {}",
+                ids[1]
+            ),
+        )
+        .await?;
+        assert_eq!(audit::verify(&app.db).await?, 4, "restored");
+
+        // Removing whom an event touched.
+        execute(
+            &app,
+            &format!("DELETE FROM audit_event_person WHERE audit_event_id = {} AND person_id = (SELECT MIN(person_id) FROM audit_event_person WHERE audit_event_id = {})", ids[2], ids[2]),
+        )
+        .await?;
+        let err = audit::verify(&app.db).await.unwrap_err().to_string();
+        assert!(
+            err.contains(&format!("audit event {}", ids[2])),
+            "{backend:?}: {err}"
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn removed_events_are_detected_in_the_middle_and_at_the_end() -> anyhow::Result<()> {
+    let app = TestApp::new(Backend::Sqlite, 30).await?;
+    let caseworker = app.token(Role::Caseworker, None);
+    for _ in 0..3 {
+        app.query(
+            &caseworker,
+            "{ persons(first: 2) { edges { node { givenName } } } }",
+            Value::Null,
+        )
+        .await?;
+    }
+    let ids: Vec<i64> = audit_event::Entity::find()
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|e| e.id)
+        .collect();
+    execute(
+        &app,
+        &format!(
+            "DELETE FROM audit_event_person WHERE audit_event_id = {}",
+            ids[2]
+        ),
+    )
+    .await?;
+    execute(
+        &app,
+        &format!("DELETE FROM audit_event WHERE id = {}", ids[2]),
+    )
+    .await?;
+    let err = audit::verify(&app.db).await.unwrap_err().to_string();
+    assert!(err.contains("removed from the end"), "{err}");
+    execute(
+        &app,
+        &format!(
+            "DELETE FROM audit_event_person WHERE audit_event_id = {}",
+            ids[0]
+        ),
+    )
+    .await?;
+    execute(
+        &app,
+        &format!("DELETE FROM audit_event WHERE id = {}", ids[0]),
+    )
+    .await?;
+    let err = audit::verify(&app.db).await.unwrap_err().to_string();
+    assert!(err.contains(&format!("audit event {}", ids[1])), "{err}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_request_whose_audit_record_cannot_be_written_returns_no_data() -> anyhow::Result<()> {
+    for backend in backends() {
+        let app = TestApp::new(backend, 20).await?;
+        execute(&app, "DROP TABLE audit_chain").await?;
+        let (status, body) = app
+            .post(
+                Some(&app.token(Role::Caseworker, None)),
+                json!({ "query": "{ persons(first: 5) { edges { node { nationalId givenName } } } }" }),
+            )
+            .await?;
+        assert_eq!(status.as_u16(), 500, "{backend:?}: {body}");
+        assert_eq!(error_code(&body), Some("INTERNAL"));
+        assert!(body.get("data").is_none_or(Value::is_null), "{body}");
+        assert!(!body.to_string().contains("givenName"), "{body}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn concurrent_writers_keep_the_chain_valid() -> anyhow::Result<()> {
+    for backend in backends() {
+        let app = std::sync::Arc::new(TestApp::new(backend, 50).await?);
+        let token = app.token(Role::Caseworker, None);
+        let mut tasks = Vec::new();
+        for i in 0..24 {
+            let (app, token) = (app.clone(), token.clone());
+            tasks.push(tokio::spawn(async move {
+                app.query(
+                    &token,
+                    &format!(
+                        "{{ persons(first: {}) {{ edges {{ node {{ nationalId }} }} }} }}",
+                        1 + i % 5
+                    ),
+                    Value::Null,
+                )
+                .await
+            }));
+        }
+        for task in tasks {
+            let body = task.await??;
+            assert!(body["errors"].is_null(), "{backend:?}: {body}");
+        }
+        assert_eq!(audit::verify(&app.db).await?, 24, "{backend:?}");
+    }
+    Ok(())
+}
