@@ -6,6 +6,8 @@
 use std::collections::{BTreeSet, HashMap};
 use std::sync::{Arc, Mutex};
 
+use tokio::sync::{mpsc, oneshot};
+
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::sea_query::{Expr, Query as SqlQuery};
 use sea_orm::{
@@ -48,15 +50,40 @@ pub fn touch(ctx: &async_graphql::Context<'_>, ids: impl IntoIterator<Item = i32
 }
 
 /// What one audited request did.
-#[derive(Debug)]
-pub struct Event<'a> {
-    pub subject: &'a Subject,
+#[derive(Clone, Debug)]
+pub struct Event {
+    pub role: String,
+    pub org: Option<String>,
+    pub sub: String,
+    pub purpose: String,
     /// Root fields, e.g. `Query.persons`.
-    pub operation: &'a str,
-    pub request_id: &'a str,
+    pub operation: String,
+    pub request_id: String,
     /// Data categories of the fields read, sorted.
-    pub categories: &'a [String],
-    pub persons: &'a [i32],
+    pub categories: Vec<String>,
+    /// The persons touched, sorted.
+    pub persons: Vec<i32>,
+}
+
+impl Event {
+    pub fn new(
+        subject: &Subject,
+        operation: &str,
+        request_id: &str,
+        categories: &[String],
+        persons: &[i32],
+    ) -> Self {
+        Event {
+            role: subject.role.code().to_owned(),
+            org: subject.org.as_ref().map(|o| o.as_str().to_owned()),
+            sub: clip(&subject.sub, 200),
+            purpose: subject.purpose.code().to_owned(),
+            operation: clip(operation, 200),
+            request_id: clip(request_id, 64),
+            categories: categories.to_vec(),
+            persons: persons.to_vec(),
+        }
+    }
 }
 
 /// The chain's canonical form of an event: every stored field, the persons it touched and
@@ -101,10 +128,14 @@ fn clip(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
-/// Appends one event to the trail, with its persons, in one transaction. The first statement
-/// takes the chain head's row lock, so concurrent appends (other requests, other server
+/// Person links are inserted in chunks of this many rows (three values each), well inside
+/// both backends' limits on statement parameters.
+const LINKS_PER_INSERT: usize = 5_000;
+
+/// Appends events to the trail, in order, in one transaction, and returns their ids. The
+/// first statement takes the chain head's row lock, so concurrent appends (other server
 /// instances) queue behind it and the chain stays linear.
-pub async fn record(db: &DatabaseConnection, event: &Event<'_>) -> Result<i64, ApiError> {
+pub async fn record(db: &DatabaseConnection, events: &[Event]) -> Result<Vec<i64>, ApiError> {
     let txn = db.begin().await?;
     txn.execute(
         &SqlQuery::update()
@@ -121,64 +152,132 @@ pub async fn record(db: &DatabaseConnection, event: &Event<'_>) -> Result<i64, A
         .one(&txn)
         .await?
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the audit chain has no head")))?;
-    let at = Utc::now().trunc_subsecs(6);
-    let role = event.subject.role.code();
-    let org = event.subject.org.as_ref().map(|o| o.as_str().to_owned());
-    let sub = clip(&event.subject.sub, 200);
-    let purpose = event.subject.purpose.code();
-    let operation = clip(event.operation, 200);
-    let request_id = clip(event.request_id, 64);
-    let categories = event.categories.join(",");
-    let outcome = AccessOutcome::Allowed;
-    let hash = chained_hash(
-        &at,
-        role,
-        org.as_deref(),
-        &sub,
-        purpose,
-        &operation,
-        &request_id,
-        &categories,
-        outcome.code(),
-        event.persons,
-        &head.last_hash,
-    );
-    let stored = audit_event::ActiveModel {
-        at: Set(at),
-        actor_role: Set(role.to_owned()),
-        actor_org: Set(org),
-        actor_sub: Set(sub),
-        purpose: Set(purpose.to_owned()),
-        operation: Set(operation),
-        request_id: Set(request_id),
-        categories: Set(categories),
-        outcome: Set(outcome),
-        prev_hash: Set(head.last_hash),
-        hash: Set(hash.clone()),
-        ..Default::default()
+    let mut prev_hash = head.last_hash;
+    let mut ids = Vec::with_capacity(events.len());
+    let mut links = Vec::new();
+    for event in events {
+        let at = Utc::now().trunc_subsecs(6);
+        let categories = event.categories.join(",");
+        let outcome = AccessOutcome::Allowed;
+        let hash = chained_hash(
+            &at,
+            &event.role,
+            event.org.as_deref(),
+            &event.sub,
+            &event.purpose,
+            &event.operation,
+            &event.request_id,
+            &categories,
+            outcome.code(),
+            &event.persons,
+            &prev_hash,
+        );
+        let stored = audit_event::ActiveModel {
+            at: Set(at),
+            actor_role: Set(event.role.clone()),
+            actor_org: Set(event.org.clone()),
+            actor_sub: Set(event.sub.clone()),
+            purpose: Set(event.purpose.clone()),
+            operation: Set(event.operation.clone()),
+            request_id: Set(event.request_id.clone()),
+            categories: Set(categories),
+            outcome: Set(outcome),
+            prev_hash: Set(prev_hash),
+            hash: Set(hash.clone()),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        links.extend(
+            event
+                .persons
+                .iter()
+                .map(|person| audit_event_person::ActiveModel {
+                    audit_event_id: Set(stored.id),
+                    person_id: Set(*person),
+                    ..Default::default()
+                }),
+        );
+        ids.push(stored.id);
+        prev_hash = hash;
     }
-    .insert(&txn)
-    .await?;
-    if !event.persons.is_empty() {
-        audit_event_person::Entity::insert_many(event.persons.iter().map(|person| {
-            audit_event_person::ActiveModel {
-                audit_event_id: Set(stored.id),
-                person_id: Set(*person),
-                ..Default::default()
-            }
-        }))
-        .exec_without_returning(&txn)
+    let mut links = links.into_iter().peekable();
+    while links.peek().is_some() {
+        let chunk: Vec<_> = links.by_ref().take(LINKS_PER_INSERT).collect();
+        audit_event_person::Entity::insert_many(chunk)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    if let Some(last) = ids.last() {
+        audit_chain::ActiveModel {
+            id: Set(1),
+            last_event_id: Set(*last),
+            last_hash: Set(prev_hash),
+        }
+        .update(&txn)
         .await?;
     }
-    audit_chain::ActiveModel {
-        id: Set(1),
-        last_event_id: Set(stored.id),
-        last_hash: Set(hash),
-    }
-    .update(&txn)
-    .await?;
     txn.commit().await?;
-    Ok(stored.id)
+    Ok(ids)
+}
+
+type Pending = (Event, oneshot::Sender<Result<i64, String>>);
+
+/// Writes the events of concurrent requests together (group commit): each request waits for
+/// its event's transaction, so nothing is returned before it is recorded, but one commit
+/// serves every request that arrived meanwhile.
+#[derive(Clone, Debug)]
+pub struct AuditWriter {
+    queue: mpsc::Sender<Pending>,
+}
+
+/// Most events written in one transaction.
+const MAX_BATCH: usize = 256;
+
+impl AuditWriter {
+    /// Starts the writer task on the current Tokio runtime.
+    pub fn start(db: DatabaseConnection) -> Self {
+        let (queue, mut pending) = mpsc::channel::<Pending>(4 * MAX_BATCH);
+        tokio::spawn(async move {
+            while let Some(first) = pending.recv().await {
+                let mut batch = vec![first];
+                while batch.len() < MAX_BATCH {
+                    match pending.try_recv() {
+                        Ok(next) => batch.push(next),
+                        Err(_) => break,
+                    }
+                }
+                let (events, waiters): (Vec<Event>, Vec<_>) = batch.into_iter().unzip();
+                match record(&db, &events).await {
+                    Ok(ids) => {
+                        for (waiter, id) in waiters.into_iter().zip(ids) {
+                            let _ = waiter.send(Ok(id));
+                        }
+                    }
+                    Err(e) => {
+                        let message = e.to_string();
+                        for waiter in waiters {
+                            let _ = waiter.send(Err(message.clone()));
+                        }
+                    }
+                }
+            }
+        });
+        AuditWriter { queue }
+    }
+
+    /// Records one event; returns once it is committed.
+    pub async fn write(&self, event: Event) -> Result<i64, ApiError> {
+        let (done, wait) = oneshot::channel();
+        let refused = || ApiError::Internal(anyhow::anyhow!("the audit writer has stopped"));
+        self.queue
+            .send((event, done))
+            .await
+            .map_err(|_| refused())?;
+        wait.await
+            .map_err(|_| refused())?
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("audit record: {e}")))
+    }
 }
 
 /// Why the trail does not verify.

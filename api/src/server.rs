@@ -45,6 +45,7 @@ pub struct AppState {
     pub schema: VigoSchema,
     /// The schema's types, for enforcing field masks on query documents.
     types: Arc<TypeMap>,
+    audit: audit::AuditWriter,
     pub auth: Authenticator,
     pub db: DatabaseConnection,
     pub gate: Gate,
@@ -79,6 +80,7 @@ impl AppState {
         Ok(AppState {
             schema: build_schema(db.clone(), gate.clone()),
             types: Arc::new(TypeMap::from_sdl(&crate::graphql::sdl()).map_err(anyhow::Error::msg)?),
+            audit: audit::AuditWriter::start(db.clone()),
             auth,
             db,
             gate,
@@ -284,22 +286,19 @@ pub async fn audit_request(
     if persons.is_empty() && !enforced.mutation {
         return Ok(());
     }
-    let event = audit::Event {
+    let event = audit::Event::new(
         subject,
-        operation: &enforced.operations.join(","),
+        &enforced.operations.join(","),
         request_id,
-        categories: &enforced.categories,
+        &enforced.categories,
         persons,
-    };
-    audit::record(&state.db, &event)
-        .await
-        .map(|_| ())
-        .map_err(|e| {
-            tracing::error!(error = %e, "the audit record could not be written; no data returned");
-            ApiError::Internal(anyhow::anyhow!(
-                "the access could not be recorded in the audit trail"
-            ))
-        })
+    );
+    state.audit.write(event).await.map(|_| ()).map_err(|e| {
+        tracing::error!(error = %e, "the audit record could not be written; no data returned");
+        ApiError::Internal(anyhow::anyhow!(
+            "the access could not be recorded in the audit trail"
+        ))
+    })
 }
 
 async fn graphiql() -> Html<String> {

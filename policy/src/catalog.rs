@@ -133,6 +133,7 @@ pub const STRUCTURAL_TYPES: &[&str] = &[
     "PolicyDocument",
     "PolicyChange",
     "Denial",
+    "AuditEvent",
 ];
 
 /// The category of `type_name.field`, or `None` when the catalog does not classify it.

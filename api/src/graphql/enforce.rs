@@ -159,7 +159,7 @@ impl Visibility<'_> {
                 "me" | "person" | "persons" => self.persons,
                 "organisation" => self.organisations,
                 "policy" | "policyChanges" => self.may("policy", Action::Read),
-                "denials" => self.may("audit_trail", Action::Read),
+                "denials" | "auditEvents" => self.may("audit_trail", Action::Read),
                 _ => false,
             },
             "Mutation" => match field {

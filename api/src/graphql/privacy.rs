@@ -44,6 +44,38 @@ pub struct Denial {
     pub policy_version: i64,
 }
 
+/// One event of the audit trail, as the privacy officer sees it (with the individual).
+#[derive(SimpleObject)]
+pub struct AuditEvent {
+    pub id: async_graphql::ID,
+    pub at: String,
+    pub actor_role: String,
+    pub actor_org: Option<String>,
+    /// The token's subject: the individual who acted.
+    pub actor_sub: String,
+    pub purpose: String,
+    pub operation: String,
+    pub categories: Vec<String>,
+    pub request_id: String,
+    /// How many persons the request touched.
+    pub persons: i64,
+}
+
+/// Filters on the audit trail; all given filters must hold.
+#[derive(async_graphql::InputObject, Default)]
+pub struct AuditFilter {
+    /// Events that touched this person (national id).
+    pub person: Option<String>,
+    /// Events by this organisation (organisation number).
+    pub org: Option<String>,
+    /// Events by this role.
+    pub role: Option<String>,
+    /// From this time (RFC 3339), inclusive.
+    pub from: Option<String>,
+    /// Until this time (RFC 3339), exclusive.
+    pub until: Option<String>,
+}
+
 /// The caller, once the policy has let it use `resource`; a refusal is recorded.
 async fn permitted<'a>(
     ctx: &Context<'a>,
@@ -112,6 +144,108 @@ pub async fn denials(ctx: &Context<'_>, last: u64) -> Result<Vec<Denial>> {
             target: d.target,
             request_id: d.request_id,
             policy_version: d.policy_version,
+        })
+        .collect())
+}
+
+fn time(field: &'static str, value: &str) -> Result<chrono::DateTime<chrono::Utc>> {
+    chrono::DateTime::parse_from_rfc3339(value)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .map_err(|_| {
+            ApiError::bad_input(field, "an RFC 3339 time, e.g. 2026-11-29T12:00:00Z").extend()
+        })
+}
+
+/// The audit trail, newest first, a page at a time: `first` events older than `before`.
+pub async fn audit_events(
+    ctx: &Context<'_>,
+    filter: AuditFilter,
+    first: u64,
+    before: Option<async_graphql::ID>,
+) -> Result<Vec<AuditEvent>> {
+    use sea_orm::sea_query::Query as SqlQuery;
+    use sea_orm::{ColumnTrait, QueryFilter};
+    use vigo_entities::{audit_event, audit_event_person, person};
+    let (_, _, db) = permitted(ctx, "audit_trail", Action::Read).await?;
+    let mut query = audit_event::Entity::find();
+    if let Some(national_id) = &filter.person {
+        let national_id = vigo_entities::ids::NationalId::parse(national_id)
+            .map_err(|e| ApiError::bad_input("filter.person", e).extend())?;
+        query = query.filter(
+            audit_event::Column::Id.in_subquery(
+                SqlQuery::select()
+                    .column(audit_event_person::Column::AuditEventId)
+                    .from(audit_event_person::Entity)
+                    .and_where(
+                        audit_event_person::Column::PersonId.in_subquery(
+                            SqlQuery::select()
+                                .column(person::Column::Id)
+                                .from(person::Entity)
+                                .and_where(person::Column::NationalId.eq(national_id.as_string()))
+                                .to_owned(),
+                        ),
+                    )
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(org) = &filter.org {
+        let org = vigo_entities::ids::OrgNo::parse(org)
+            .map_err(|e| ApiError::bad_input("filter.org", e).extend())?;
+        query = query.filter(audit_event::Column::ActorOrg.eq(org.as_str()));
+    }
+    if let Some(role) = &filter.role {
+        let role: vigo_policy::Role = role
+            .parse()
+            .map_err(|e| ApiError::bad_input("filter.role", e).extend())?;
+        query = query.filter(audit_event::Column::ActorRole.eq(role.code()));
+    }
+    if let Some(from) = &filter.from {
+        query = query.filter(audit_event::Column::At.gte(time("filter.from", from)?));
+    }
+    if let Some(until) = &filter.until {
+        query = query.filter(audit_event::Column::At.lt(time("filter.until", until)?));
+    }
+    if let Some(before) = before {
+        let id: i64 = before
+            .parse()
+            .map_err(|_| ApiError::bad_input("before", "an id returned by this query").extend())?;
+        query = query.filter(audit_event::Column::Id.lt(id));
+    }
+    let events = query
+        .order_by_desc(audit_event::Column::Id)
+        .limit(first)
+        .all(db)
+        .await
+        .map_err(|e| ApiError::from(e).extend())?;
+    let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
+    let mut counts: std::collections::HashMap<i64, i64> = std::collections::HashMap::new();
+    for link in audit_event_person::Entity::find()
+        .filter(audit_event_person::Column::AuditEventId.is_in(ids))
+        .all(db)
+        .await
+        .map_err(|e| ApiError::from(e).extend())?
+    {
+        *counts.entry(link.audit_event_id).or_default() += 1;
+    }
+    Ok(events
+        .into_iter()
+        .map(|e| AuditEvent {
+            id: async_graphql::ID(e.id.to_string()),
+            at: timestamp(&e.at),
+            persons: counts.get(&e.id).copied().unwrap_or(0),
+            actor_role: e.actor_role,
+            actor_org: e.actor_org,
+            actor_sub: e.actor_sub,
+            purpose: e.purpose,
+            operation: e.operation,
+            categories: e
+                .categories
+                .split(',')
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            request_id: e.request_id,
         })
         .collect())
 }

@@ -311,6 +311,18 @@ impl Query {
         super::privacy::denials(ctx, last).await
     }
 
+    /// The audit trail, newest first (privacy officers): `first` events older than the event
+    /// `before`, filtered by person, organisation, role and time.
+    async fn audit_events(
+        &self,
+        ctx: &Context<'_>,
+        filter: Option<super::privacy::AuditFilter>,
+        #[graphql(default = 50, validator(minimum = 1, maximum = 500))] first: u64,
+        before: Option<async_graphql::ID>,
+    ) -> Result<Vec<super::privacy::AuditEvent>> {
+        super::privacy::audit_events(ctx, filter.unwrap_or_default(), first, before).await
+    }
+
     /// An organisation by organisation number.
     async fn organisation(
         &self,
