@@ -13,6 +13,7 @@ mod m20261129_000006_create_rights_and_follow_up;
 mod m20261129_000007_create_audit_and_disclosures;
 mod m20261129_000008_create_policy;
 mod m20261129_000009_create_audit_chain;
+mod m20261129_000010_lighten_audit_links;
 
 pub use m20261129_000009_create_audit_chain::GENESIS_HASH;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000007_create_audit_and_disclosures::Migration),
             Box::new(m20261129_000008_create_policy::Migration),
             Box::new(m20261129_000009_create_audit_chain::Migration),
+            Box::new(m20261129_000010_lighten_audit_links::Migration),
         ]
     }
 }
