@@ -9,10 +9,10 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::{mpsc, oneshot};
 
 use chrono::{DateTime, SubsecRound, Utc};
-use sea_orm::sea_query::{Expr, Query as SqlQuery};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Set, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use vigo_entities::enums::AccessOutcome;
@@ -138,20 +138,17 @@ const LINKS_PER_INSERT: usize = 5_000;
 /// head, so every event of the trail is written here.
 pub async fn record(db: &DatabaseConnection, events: &[Event]) -> Result<Vec<i64>, ApiError> {
     let txn = db.begin().await?;
-    txn.execute(
-        &SqlQuery::update()
-            .table(audit_chain::Entity)
-            .value(
-                audit_chain::Column::LastEventId,
-                Expr::col(audit_chain::Column::LastEventId),
-            )
-            .and_where(audit_chain::Column::Id.eq(1))
-            .to_owned(),
-    )
-    .await?;
-    let head = audit_chain::Entity::find_by_id(1)
-        .one(&txn)
+    // Locks the head row and reads it in one statement.
+    let head = audit_chain::Entity::update_many()
+        .col_expr(
+            audit_chain::Column::LastEventId,
+            Expr::col(audit_chain::Column::LastEventId).into(),
+        )
+        .filter(audit_chain::Column::Id.eq(1))
+        .exec_with_returning(&txn)
         .await?
+        .into_iter()
+        .next()
         .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the audit chain has no head")))?;
     // Ids follow the chain head: the events of a batch and their person links then go in
     // as a few multi-row inserts instead of one round trip per event.
