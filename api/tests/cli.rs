@@ -202,3 +202,31 @@ fn schema_for_a_role_shows_only_what_it_can_read() {
     assert!(!output.status.success());
     assert!(stderr_line(&output).contains("follow_up"));
 }
+
+#[test]
+fn audit_verify_names_the_first_bad_record() {
+    use sea_orm::ConnectionTrait;
+    let dir = TempDir::new("audit");
+    let db = dir.db_url();
+    let output = vigo(&dir, &["migrate", "--db", &db]);
+    assert!(output.status.success());
+    let output = vigo(&dir, &["audit", "verify", "--db", &db]);
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("intact: 0 events"));
+
+    // An event that was never appended through the chain.
+    let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    runtime.block_on(async {
+        let conn = sea_orm::Database::connect(&db).await.unwrap_or_else(|e| panic!("{e}"));
+        conn.execute_unprepared(
+            "INSERT INTO audit_event (id, at, actor_role, actor_org, actor_sub, purpose, operation, request_id, categories, outcome, prev_hash, hash) \
+             VALUES (1, '2026-11-29T10:00:00Z', 'school', NULL, 'x', 'administration', 'Query.person', '-', 'identity', 'allowed', \
+             '0000000000000000000000000000000000000000000000000000000000000000', 'forged')",
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    });
+    let output = vigo(&dir, &["audit", "verify", "--db", &db]);
+    assert!(!output.status.success());
+    assert!(stderr_line(&output).contains("audit event 1"));
+}
