@@ -142,7 +142,7 @@ pub async fn record(db: &DatabaseConnection, events: &[Event]) -> Result<Vec<i64
     let head = audit_chain::Entity::update_many()
         .col_expr(
             audit_chain::Column::LastEventId,
-            Expr::col(audit_chain::Column::LastEventId).into(),
+            Expr::col(audit_chain::Column::LastEventId),
         )
         .filter(audit_chain::Column::Id.eq(1))
         .exec_with_returning(&txn)
