@@ -188,15 +188,7 @@ pub async fn record(db: &DatabaseConnection, events: &[Event]) -> Result<Vec<i64
             prev_hash: Set(prev_hash),
             hash: Set(hash.clone()),
         });
-        links.extend(
-            event
-                .persons
-                .iter()
-                .map(|person| audit_event_person::ActiveModel {
-                    audit_event_id: Set(id),
-                    person_id: Set(*person),
-                }),
-        );
+        links.extend(event.persons.iter().map(|person| (id, *person)));
         ids.push(id);
         prev_hash = hash;
     }
@@ -205,13 +197,7 @@ pub async fn record(db: &DatabaseConnection, events: &[Event]) -> Result<Vec<i64
             .exec_without_returning(&txn)
             .await?;
     }
-    let mut links = links.into_iter().peekable();
-    while links.peek().is_some() {
-        let chunk: Vec<_> = links.by_ref().take(LINKS_PER_INSERT).collect();
-        audit_event_person::Entity::insert_many(chunk)
-            .exec_without_returning(&txn)
-            .await?;
-    }
+    insert_links(&txn, links).await?;
     if let Some(last) = ids.last() {
         audit_chain::ActiveModel {
             id: Set(1),
@@ -223,6 +209,46 @@ pub async fn record(db: &DatabaseConnection, events: &[Event]) -> Result<Vec<i64
     }
     txn.commit().await?;
     Ok(ids)
+}
+
+/// Inserts person links: on PostgreSQL as two arrays unnested in one statement (parsing and
+/// binding thousands of `VALUES` parameters cost more than the rows themselves), elsewhere
+/// as chunked multi-row inserts.
+async fn insert_links(
+    txn: &sea_orm::DatabaseTransaction,
+    links: Vec<(i64, i32)>,
+) -> Result<(), sea_orm::DbErr> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    if links.is_empty() {
+        return Ok(());
+    }
+    if txn.get_database_backend() == DbBackend::Postgres {
+        let array = |items: Vec<String>| format!("{{{}}}", items.join(","));
+        let events = array(links.iter().map(|(e, _)| e.to_string()).collect());
+        let persons = array(links.iter().map(|(_, p)| p.to_string()).collect());
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "INSERT INTO audit_event_person (audit_event_id, person_id) \
+             SELECT * FROM UNNEST($1::text::bigint[], $2::text::integer[])",
+            [events.into(), persons.into()],
+        ))
+        .await?;
+        return Ok(());
+    }
+    let mut rows = links
+        .into_iter()
+        .map(|(event, person)| audit_event_person::ActiveModel {
+            audit_event_id: Set(event),
+            person_id: Set(person),
+        })
+        .peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(LINKS_PER_INSERT).collect();
+        audit_event_person::Entity::insert_many(chunk)
+            .exec_without_returning(txn)
+            .await?;
+    }
+    Ok(())
 }
 
 type Pending = (Event, oneshot::Sender<Result<i64, String>>);
