@@ -48,6 +48,22 @@ pub enum Command {
     Schema(SchemaArgs),
     /// Works with the audit trail.
     Audit(AuditArgs),
+    /// Writes everything held about one person as one JSON document (GDPR art. 15); the
+    /// export is recorded in the audit trail.
+    ExportSubject(ExportSubjectArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportSubjectArgs {
+    /// The person's national id.
+    pub national_id: String,
+    /// Where to write the JSON document.
+    #[arg(long)]
+    pub out: std::path::PathBuf,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub secret: SecretArgs,
 }
 
 #[derive(Debug, Args)]

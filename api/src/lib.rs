@@ -43,6 +43,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Seed(args) => seed(args).await,
         Command::Token(args) => token(args).await,
         Command::Schema(args) => schema(args).await,
+        Command::ExportSubject(args) => export_subject(args).await,
         Command::Audit(config::AuditArgs {
             command: config::AuditCommand::Verify(args),
         }) => {
@@ -75,6 +76,55 @@ async fn load_gate(db: &DatabaseConnection) -> anyhow::Result<Gate> {
         "access policy loaded"
     );
     Ok(Gate::new(policy))
+}
+
+/// Writes everything held about one person, exactly as the person sees it through `me`
+/// with every field selected, and records the export in the audit trail.
+async fn export_subject(args: config::ExportSubjectArgs) -> anyhow::Result<()> {
+    let national_id =
+        NationalId::parse(&args.national_id).map_err(|e| anyhow::anyhow!("national id: {e}"))?;
+    let auth = authenticator(&args.secret, &args.database.database_url)?;
+    let db = db::connect(&args.database.database_url).await?;
+    let gate = load_gate(&db).await?;
+    let state = AppState::with_gate(db, auth, gate.clone(), server::DEFAULT_RATE_LIMIT)?;
+    let subject = Subject::new(
+        Role::Student,
+        Purpose::SelfService,
+        None,
+        Some(national_id),
+        "export-subject".into(),
+    )?;
+    let access = gate.access(&subject)?;
+    let types = graphql::enforce::TypeMap::from_sdl(&graphql::sdl()).map_err(anyhow::Error::msg)?;
+    let query = format!(
+        "query ExportSubject {{ me {{ {} }} }}",
+        graphql::enforce::select_all(&types, "Person", &|t, f| access.fields.allows(t, f))
+    );
+    let mut request = async_graphql::Request::new(query);
+    let request_id = format!("export-subject-{}", uuid::Uuid::new_v4());
+    let enforced = server::enforce_fields(&state, &subject, &access, &request_id, &mut request)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let (response, persons) =
+        server::execute(&state, &subject, &access, &request_id, request, &enforced).await;
+    if let Some(error) = response.errors.first() {
+        anyhow::bail!("export failed: {}", error.message);
+    }
+    let document = response.data.into_json()?;
+    if document["me"].is_null() {
+        anyhow::bail!("no person with national id {}", national_id.as_string());
+    }
+    server::audit_request(&state, &subject, &request_id, &enforced, &persons)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    std::fs::write(&args.out, serde_json::to_vec_pretty(&document["me"])?)
+        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", args.out.display()))?;
+    println!(
+        "wrote everything held about {} to {}",
+        national_id.as_string(),
+        args.out.display()
+    );
+    Ok(())
 }
 
 /// Prints the SDL, or the part of it a role can ever read under the default policy.

@@ -230,3 +230,79 @@ fn audit_verify_names_the_first_bad_record() {
     assert!(!output.status.success());
     assert!(stderr_line(&output).contains("audit event 1"));
 }
+
+#[test]
+fn export_subject_writes_everything_about_the_person_and_is_audited() {
+    use sea_orm::{EntityTrait, QueryOrder};
+    let dir = TempDir::new("export");
+    let db = dir.db_url();
+    let output = vigo(&dir, &["seed", "--persons", "40", "--db", &db]);
+    assert!(output.status.success());
+    let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let national_id = runtime.block_on(async {
+        let conn = sea_orm::Database::connect(&db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let contact = vigo_entities::contact::Entity::find()
+            .order_by_asc(vigo_entities::contact::Column::PersonId)
+            .one(&conn)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("a person with contact data"));
+        vigo_entities::person::Entity::find_by_id(contact.person_id)
+            .one(&conn)
+            .await
+            .ok()
+            .flatten()
+            .map(|p| p.national_id)
+            .unwrap_or_default()
+    });
+    let out = dir.0.join("export.json");
+    let out_arg = out.display().to_string();
+    let output = vigo(
+        &dir,
+        &[
+            "export-subject",
+            &national_id,
+            "--out",
+            &out_arg,
+            "--db",
+            &db,
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let document: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out).unwrap_or_default()).unwrap_or_default();
+    assert_eq!(document["nationalId"], national_id.as_str());
+    assert!(document["contact"]["address"].is_string(), "{document}");
+    for list in [
+        "enrolments",
+        "results",
+        "applications",
+        "educationRights",
+        "accessLog",
+    ] {
+        assert!(document[list].is_array(), "{list} missing: {document}");
+    }
+    let output = vigo(&dir, &["audit", "verify", "--db", &db]);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("intact: 1 events"));
+
+    let output = vigo(
+        &dir,
+        &[
+            "export-subject",
+            "01811050048",
+            "--out",
+            &out_arg,
+            "--db",
+            &db,
+        ],
+    );
+    assert!(!output.status.success());
+    assert!(stderr_line(&output).contains("check digit"));
+}

@@ -141,6 +141,42 @@ fn base_name(base: &BaseType) -> String {
     }
 }
 
+/// A selection of every field reachable from `type_name` that `include` accepts, not
+/// re-entering a type already on the path (the schema's cycles, e.g. organisation →
+/// training office → organisation): the whole record, for subject access exports and the
+/// leak tests.
+pub fn select_all(
+    types: &TypeMap,
+    type_name: &str,
+    include: &dyn Fn(&str, &str) -> bool,
+) -> String {
+    fn walk(
+        types: &TypeMap,
+        type_name: &str,
+        include: &dyn Fn(&str, &str) -> bool,
+        path: &mut Vec<String>,
+    ) -> String {
+        path.push(type_name.to_owned());
+        let mut parts = Vec::new();
+        for (field, returns) in types.fields_of(type_name) {
+            if !include(type_name, &field) {
+                continue;
+            }
+            if types.fields_of(&returns).is_empty() {
+                parts.push(field);
+            } else if !path.contains(&returns) {
+                let nested = walk(types, &returns, include, path);
+                if !nested.is_empty() {
+                    parts.push(format!("{field} {{ {nested} }}"));
+                }
+            }
+        }
+        path.pop();
+        parts.join(" ")
+    }
+    walk(types, type_name, include, &mut Vec::new())
+}
+
 /// What a request's caller may see, for enforcement and introspection.
 #[derive(Clone, Copy)]
 pub struct Visibility<'a> {
