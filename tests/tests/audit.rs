@@ -417,6 +417,20 @@ async fn the_privacy_officer_queries_the_trail_by_person_role_and_time() -> anyh
         )
         .await?;
     assert_eq!(error_code(&body), Some("BAD_USER_INPUT"));
+    // Reading the trail is itself recorded.
+    let body = app
+        .query(
+            &officer,
+            query,
+            json!({ "f": { "role": "privacy_officer" }, "first": 5 }),
+        )
+        .await?;
+    assert!(
+        events(&body)
+            .iter()
+            .any(|e| e["operation"] == "Query.auditEvents"),
+        "{body}"
+    );
     // Nobody else reads the trail.
     let body = app.query(&caseworker, query, json!({ "first": 5 })).await?;
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
