@@ -95,10 +95,11 @@ async fn export_subject(args: config::ExportSubjectArgs) -> anyhow::Result<()> {
         "export-subject".into(),
     )?;
     let access = gate.access(&subject)?;
-    let types = graphql::enforce::TypeMap::from_sdl(&graphql::sdl()).map_err(anyhow::Error::msg)?;
     let query = format!(
         "query ExportSubject {{ me {{ {} }} }}",
-        graphql::enforce::select_all(&types, "Person", &|t, f| access.fields.allows(t, f))
+        graphql::enforce::select_all(state.types(), "Person", &|t, f| {
+            access.fields.allows(t, f)
+        })
     );
     let mut request = async_graphql::Request::new(query);
     let request_id = format!("export-subject-{}", uuid::Uuid::new_v4());

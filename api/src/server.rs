@@ -68,6 +68,11 @@ fn metrics_handle() -> PrometheusHandle {
 }
 
 impl AppState {
+    /// The schema's types, as enforcement reads them.
+    pub fn types(&self) -> &TypeMap {
+        &self.types
+    }
+
     /// Builds the state with a given gate and per-token rate limit (requests per second).
     pub fn with_gate(
         db: DatabaseConnection,
