@@ -132,6 +132,42 @@ async fn one_event_per_request_links_every_person_returned_and_writes_are_record
         .max_by_key(|e| e.id)
         .expect("events");
     assert_eq!(last.operation, "Mutation.markDeceased");
+    // Contracts read through an organisation are linked to their persons.
+    let contract = &app.population.contracts[0];
+    let company = app
+        .population
+        .organisations
+        .iter()
+        .find(|o| o.id == contract.company_id)
+        .map(|o| o.org_no.clone())
+        .unwrap_or_default();
+    let body = app
+        .query(
+            &caseworker,
+            "query($o: String!) { organisation(orgNo: $o) { apprentices { status } } }",
+            json!({ "o": company }),
+        )
+        .await?;
+    assert!(
+        body["data"]["organisation"]["apprentices"].is_array(),
+        "{body}"
+    );
+    let last = audit_event::Entity::find()
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .max_by_key(|e| e.id)
+        .expect("events");
+    assert_eq!(last.operation, "Query.organisation");
+    let linked: Vec<i32> = vigo_entities::audit_event_person::Entity::find()
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .filter(|l| l.audit_event_id == last.id)
+        .map(|l| l.person_id)
+        .collect();
+    assert!(linked.contains(&contract.person_id), "{linked:?}");
+
     // The deceased person's trail keeps working.
     let me = app.token(Role::Student, Some(&national_id));
     let body = app
