@@ -160,6 +160,38 @@ fn company_contracts(subject: &Subject) -> Condition {
         )
 }
 
+/// Applications with a wish matching `wishes`, as a condition on `application`.
+fn applications_with(wishes: Condition) -> Condition {
+    Condition::all().add(
+        application::Column::Id.in_subquery(
+            select(
+                application_wish::Column::ApplicationId,
+                application_wish::Entity,
+            )
+            .cond_where(wishes)
+            .to_owned(),
+        ),
+    )
+}
+
+/// The persons who applied with a wish matching `wishes`.
+fn applicants_with(wishes: Condition) -> SelectStatement {
+    select(application::Column::PersonId, application::Entity)
+        .cond_where(applications_with(wishes))
+        .to_owned()
+}
+
+/// Offers made for a wish matching `wishes`, as a condition on `offer`.
+fn offers_on(wishes: Condition) -> Condition {
+    Condition::all().add(
+        offer::Column::WishId.in_subquery(
+            select(application_wish::Column::Id, application_wish::Entity)
+                .cond_where(wishes)
+                .to_owned(),
+        ),
+    )
+}
+
 fn school_wishes(subject: &Subject) -> Condition {
     Condition::all().add(application_wish::Column::SchoolId.in_subquery(own_organisation(subject)))
 }
@@ -176,54 +208,27 @@ impl Scope {
                 Some(own) => Condition::all().add(person::Column::NationalId.eq(own.as_string())),
                 None => Condition::all().add(Expr::val(false)),
             },
-            Scope::SchoolPupils => {
-                Condition::any()
-                    .add(
-                        id.in_subquery(
-                            select(enrolment::Column::PersonId, enrolment::Entity)
-                                .and_where(
-                                    enrolment::Column::SchoolId
-                                        .in_subquery(own_organisation(subject)),
-                                )
-                                .to_owned(),
+            Scope::SchoolPupils => Condition::any()
+                .add(
+                    id.in_subquery(
+                        select(enrolment::Column::PersonId, enrolment::Entity)
+                            .and_where(
+                                enrolment::Column::SchoolId.in_subquery(own_organisation(subject)),
+                            )
+                            .to_owned(),
+                    ),
+                )
+                .add(
+                    id.in_subquery(applicants_with(
+                        school_wishes(subject).add(
+                            application_wish::Column::Id
+                                .in_subquery(select(offer::Column::WishId, offer::Entity)),
                         ),
-                    )
-                    .add(
-                        id.in_subquery(
-                            select(application::Column::PersonId, application::Entity)
-                                .and_where(
-                                    application::Column::Id.in_subquery(
-                                        select(
-                                            application_wish::Column::ApplicationId,
-                                            application_wish::Entity,
-                                        )
-                                        .cond_where(school_wishes(subject))
-                                        .and_where(application_wish::Column::Id.in_subquery(
-                                            select(offer::Column::WishId, offer::Entity),
-                                        ))
-                                        .to_owned(),
-                                    ),
-                                )
-                                .to_owned(),
-                        ),
-                    )
-            }
-            Scope::CompanyApplicants => Condition::all().add(
-                id.in_subquery(
-                    select(application::Column::PersonId, application::Entity)
-                        .and_where(
-                            application::Column::Id.in_subquery(
-                                select(
-                                    application_wish::Column::ApplicationId,
-                                    application_wish::Entity,
-                                )
-                                .cond_where(company_wishes(subject))
-                                .to_owned(),
-                            ),
-                        )
-                        .to_owned(),
+                    )),
                 ),
-            ),
+            Scope::CompanyApplicants => {
+                Condition::all().add(id.in_subquery(applicants_with(company_wishes(subject))))
+            }
             Scope::CompanyApprentices => Condition::all().add(
                 id.in_subquery(
                     select(
@@ -315,51 +320,15 @@ impl Scope {
             (Scope::SchoolPupils, Record::Result) => {
                 Some(Condition::all().add(subject_result::Column::SchoolId.in_subquery(own())))
             }
-            (Scope::SchoolPupils, Record::Application) => Some(
-                Condition::all().add(
-                    application::Column::Id.in_subquery(
-                        select(
-                            application_wish::Column::ApplicationId,
-                            application_wish::Entity,
-                        )
-                        .cond_where(school_wishes(subject))
-                        .to_owned(),
-                    ),
-                ),
-            ),
+            (Scope::SchoolPupils, Record::Application) => {
+                Some(applications_with(school_wishes(subject)))
+            }
             (Scope::SchoolPupils, Record::Wish) => Some(school_wishes(subject)),
-            (Scope::SchoolPupils, Record::Offer) => Some(
-                Condition::all().add(
-                    offer::Column::WishId.in_subquery(
-                        select(application_wish::Column::Id, application_wish::Entity)
-                            .cond_where(school_wishes(subject))
-                            .to_owned(),
-                    ),
-                ),
-            ),
+            (Scope::SchoolPupils, Record::Offer) => Some(offers_on(school_wishes(subject))),
             (Scope::CompanyApplicants | Scope::CompanyApprentices, record) => match record {
-                Record::Application => Some(
-                    Condition::all().add(
-                        application::Column::Id.in_subquery(
-                            select(
-                                application_wish::Column::ApplicationId,
-                                application_wish::Entity,
-                            )
-                            .cond_where(company_wishes(subject))
-                            .to_owned(),
-                        ),
-                    ),
-                ),
+                Record::Application => Some(applications_with(company_wishes(subject))),
                 Record::Wish => Some(company_wishes(subject)),
-                Record::Offer => Some(
-                    Condition::all().add(
-                        offer::Column::WishId.in_subquery(
-                            select(application_wish::Column::Id, application_wish::Entity)
-                                .cond_where(company_wishes(subject))
-                                .to_owned(),
-                        ),
-                    ),
-                ),
+                Record::Offer => Some(offers_on(company_wishes(subject))),
                 Record::Contract => Some(company_contracts(subject)),
                 Record::TradeTest => Some(
                     Condition::all().add(

@@ -1,7 +1,7 @@
 //! The audit trail: every read of persons and every write is recorded before the response is
 //! sent, the person sees who looked, and tampering breaks the chain.
 
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, Statement};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, Statement};
 use serde_json::{Value, json};
 use vigo_api::audit;
 use vigo_entities::audit_event;
@@ -28,6 +28,15 @@ fn pupil_of_first_school(app: &TestApp) -> (i32, String, String) {
         .find(|p| p.id == enrolment.person_id)
         .expect("the pupil");
     (person.id, person.national_id.clone(), school.org_no.clone())
+}
+
+/// The newest event of the trail.
+async fn last_event(app: &TestApp) -> anyhow::Result<audit_event::Model> {
+    audit_event::Entity::find()
+        .order_by_desc(audit_event::Column::Id)
+        .one(&app.db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the trail is empty"))
 }
 
 async fn execute(app: &TestApp, sql: &str) -> anyhow::Result<()> {
@@ -125,12 +134,7 @@ async fn one_event_per_request_links_every_person_returned_and_writes_are_record
         body["data"]["markDeceased"]["deceasedOn"].is_string(),
         "{body}"
     );
-    let last = audit_event::Entity::find()
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .max_by_key(|e| e.id)
-        .expect("events");
+    let last = last_event(&app).await?;
     assert_eq!(last.operation, "Mutation.markDeceased");
     // Contracts read through an organisation are linked to their persons.
     let contract = &app.population.contracts[0];
@@ -152,12 +156,7 @@ async fn one_event_per_request_links_every_person_returned_and_writes_are_record
         body["data"]["organisation"]["apprentices"].is_array(),
         "{body}"
     );
-    let last = audit_event::Entity::find()
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .max_by_key(|e| e.id)
-        .expect("events");
+    let last = last_event(&app).await?;
     assert_eq!(last.operation, "Query.organisation");
     let linked: Vec<i32> = vigo_entities::audit_event_person::Entity::find()
         .all(&app.db)
