@@ -163,11 +163,11 @@ async fn one(
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?,
     };
-    let (response, persons) =
+    let (response, reached) =
         server::execute(state, subject, access, "bench", request, &enforced).await;
     if variant != Variant::WithoutAudit {
-        anyhow::ensure!(!persons.is_empty(), "the page touched nobody");
-        server::audit_request(state, subject, "bench", &enforced, &persons)
+        anyhow::ensure!(!reached.persons.is_empty(), "the page touched nobody");
+        server::audit_request(state, subject, "bench", &enforced, &reached)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }

@@ -11,35 +11,63 @@ use tokio::sync::{mpsc, oneshot};
 use chrono::{DateTime, SubsecRound, Utc};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseConnection, DatabaseTransaction, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use sha2::{Digest, Sha256};
 use vigo_entities::enums::AccessOutcome;
-use vigo_entities::{audit_chain, audit_event, audit_event_person};
+use vigo_entities::{audit_chain, audit_event, audit_event_person, disclosure, disclosure_person};
 use vigo_policy::Subject;
 
 use crate::error::ApiError;
 
 /// The persons a request touched, gathered by the resolvers that return persons or records
-/// of one; request data.
+/// of one, and the data categories read by work a resolver runs on its own (an export);
+/// request data.
 #[derive(Debug, Default)]
-pub struct Touched(Mutex<BTreeSet<i32>>);
+pub struct Touched {
+    persons: Mutex<BTreeSet<i32>>,
+    categories: Mutex<BTreeSet<String>>,
+}
 
 impl Touched {
     pub fn add(&self, ids: impl IntoIterator<Item = i32>) {
-        if let Ok(mut set) = self.0.lock() {
+        if let Ok(mut set) = self.persons.lock() {
             set.extend(ids);
         }
     }
 
-    /// The persons touched so far, sorted.
-    pub fn persons(&self) -> Vec<i32> {
-        self.0
-            .lock()
-            .map(|set| set.iter().copied().collect())
-            .unwrap_or_default()
+    pub fn add_categories(&self, categories: impl IntoIterator<Item = String>) {
+        if let Ok(mut set) = self.categories.lock() {
+            set.extend(categories);
+        }
     }
+
+    /// What the request reached: the persons touched and the categories read, beside those
+    /// the enforcement walk found in the document (`categories`), sorted.
+    pub fn reached(&self, categories: &[String]) -> Reached {
+        let mut all: BTreeSet<String> = categories.iter().cloned().collect();
+        if let Ok(set) = self.categories.lock() {
+            all.extend(set.iter().cloned());
+        }
+        Reached {
+            persons: self
+                .persons
+                .lock()
+                .map(|set| set.iter().copied().collect())
+                .unwrap_or_default(),
+            categories: all.into_iter().collect(),
+        }
+    }
+}
+
+/// What one request reached, for its audit event.
+#[derive(Clone, Debug, Default)]
+pub struct Reached {
+    /// Sorted.
+    pub persons: Vec<i32>,
+    /// Sorted.
+    pub categories: Vec<String>,
 }
 
 /// Notes persons as touched by the current request.
@@ -138,6 +166,14 @@ const LINKS_PER_INSERT: usize = 5_000;
 /// head, so every event of the trail is written here.
 pub async fn record(db: &DatabaseConnection, events: &[Event]) -> Result<Vec<i64>, ApiError> {
     let txn = db.begin().await?;
+    let ids = append(&txn, events).await?;
+    txn.commit().await?;
+    Ok(ids)
+}
+
+/// Appends events inside a transaction the caller commits, so that what they record and the
+/// record itself land together or not at all (see [`record`] for the locking).
+pub async fn append(txn: &DatabaseTransaction, events: &[Event]) -> Result<Vec<i64>, ApiError> {
     // Locks the head row and reads it in one statement.
     let head = audit_chain::Entity::update_many()
         .col_expr(
@@ -145,7 +181,7 @@ pub async fn record(db: &DatabaseConnection, events: &[Event]) -> Result<Vec<i64
             Expr::col(audit_chain::Column::LastEventId),
         )
         .filter(audit_chain::Column::Id.eq(1))
-        .exec_with_returning(&txn)
+        .exec_with_returning(txn)
         .await?
         .into_iter()
         .next()
@@ -194,28 +230,118 @@ pub async fn record(db: &DatabaseConnection, events: &[Event]) -> Result<Vec<i64
     }
     if !rows.is_empty() {
         audit_event::Entity::insert_many(rows)
-            .exec_without_returning(&txn)
+            .exec_without_returning(txn)
             .await?;
     }
-    insert_links(&txn, links).await?;
+    insert_links(txn, links).await?;
     if let Some(last) = ids.last() {
         audit_chain::ActiveModel {
             id: Set(1),
             last_event_id: Set(*last),
             last_hash: Set(prev_hash),
         }
-        .update(&txn)
+        .update(txn)
         .await?;
     }
-    txn.commit().await?;
     Ok(ids)
+}
+
+/// The data categories the enforcement walk found a request reads, as request data: events
+/// written during execution (writes, in their own transaction) record them.
+#[derive(Clone, Debug, Default)]
+pub struct RequestCategories(pub Vec<String>);
+
+/// Appends the event of a write made by the current request (root field `Mutation.*`) to the
+/// write's own transaction. If it cannot be appended, the write must be rolled back.
+pub async fn append_for_request(
+    ctx: &async_graphql::Context<'_>,
+    txn: &DatabaseTransaction,
+    persons: &[i32],
+) -> Result<(), ApiError> {
+    let unrecorded = |e: &dyn std::fmt::Display| {
+        tracing::error!(error = %e, "the change could not be recorded in the audit trail; rolled back");
+        ApiError::Unrecorded(
+            "the change could not be recorded in the audit trail; nothing was changed",
+        )
+    };
+    let subject = ctx.data::<Subject>().map_err(|e| unrecorded(&e.message))?;
+    let request_id = ctx
+        .data::<crate::denials::RequestId>()
+        .map(|r| r.0.as_str())
+        .unwrap_or("-");
+    let categories = ctx
+        .data::<RequestCategories>()
+        .map(|c| c.0.as_slice())
+        .unwrap_or_default();
+    let event = Event::new(
+        subject,
+        &format!("Mutation.{}", ctx.field().name()),
+        request_id,
+        categories,
+        persons,
+    );
+    append(txn, &[event])
+        .await
+        .map(|_| ())
+        .map_err(|e| unrecorded(&e))
+}
+
+/// An export of personal data to a recipient (utlevering), as the person will see it.
+#[derive(Clone, Debug)]
+pub struct Disclosure {
+    /// Who received it: the recipient's role and organisation.
+    pub recipient: String,
+    pub legal_basis: String,
+    pub extract: String,
+    pub row_count: usize,
+}
+
+/// Records a disclosure, the persons it included and its audit event in one transaction, and
+/// returns the disclosure's id. The event names the disclosure (as its request id), so the
+/// hash chain covers which disclosure included whom.
+pub async fn record_disclosure(
+    db: &DatabaseConnection,
+    disclosure: &Disclosure,
+    mut event: Event,
+) -> Result<i32, ApiError> {
+    let txn = db.begin().await?;
+    let stored = disclosure::ActiveModel {
+        at: Set(Utc::now().trunc_subsecs(6)),
+        recipient: Set(clip(&disclosure.recipient, 200)),
+        legal_basis: Set(clip(&disclosure.legal_basis, 200)),
+        purpose: Set(event.purpose.clone()),
+        extract: Set(clip(&disclosure.extract, 64)),
+        row_count: Set(i32::try_from(disclosure.row_count).unwrap_or(i32::MAX)),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let mut links = event
+        .persons
+        .iter()
+        .map(|person| disclosure_person::ActiveModel {
+            disclosure_id: Set(stored.id),
+            person_id: Set(*person),
+            ..Default::default()
+        })
+        .peekable();
+    while links.peek().is_some() {
+        let chunk: Vec<_> = links.by_ref().take(LINKS_PER_INSERT).collect();
+        disclosure_person::Entity::insert_many(chunk)
+            .exec_without_returning(&txn)
+            .await?;
+    }
+    event.request_id = format!("disclosure-{}", stored.id);
+    append(&txn, &[event]).await?;
+    txn.commit().await?;
+    Ok(stored.id)
 }
 
 /// Inserts person links: on PostgreSQL as two arrays unnested in one statement (parsing and
 /// binding thousands of `VALUES` parameters cost more than the rows themselves), elsewhere
 /// as chunked multi-row inserts.
 async fn insert_links(
-    txn: &sea_orm::DatabaseTransaction,
+    txn: &DatabaseTransaction,
     links: Vec<(i64, i32)>,
 ) -> Result<(), sea_orm::DbErr> {
     use sea_orm::{ConnectionTrait, DbBackend, Statement};
@@ -310,6 +436,79 @@ impl AuditWriter {
     }
 }
 
+/// The operation of the event that records a retention prune; its request id names the
+/// last event removed (`through-ID`).
+const PRUNE_OPERATION: &str = "Audit.prune";
+
+/// What a retention prune removed.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Pruned {
+    pub events: u64,
+    /// The last event removed, if any was.
+    pub through: Option<i64>,
+}
+
+/// Applies the retention rule: removes the oldest events recorded before `cutoff`, with
+/// their person links, as a prefix of the chain, and appends an event that records the
+/// prune (which event it went through) in the same transaction. [`verify`] then starts at
+/// the first event kept, vouched for by that record; a prefix removed any other way still
+/// breaks the chain.
+pub async fn prune(db: &DatabaseConnection, cutoff: DateTime<Utc>) -> Result<Pruned, ApiError> {
+    let txn = db.begin().await?;
+    // The newest event before the cutoff; the prune removes every event up to it.
+    let through = audit_event::Entity::find()
+        .filter(audit_event::Column::At.lt(cutoff))
+        .order_by_desc(audit_event::Column::Id)
+        .one(&txn)
+        .await?
+        .map(|e| e.id);
+    let Some(through) = through else {
+        return Ok(Pruned {
+            events: 0,
+            through: None,
+        });
+    };
+    let event = Event {
+        role: "system".into(),
+        org: None,
+        sub: "vigo audit prune".into(),
+        purpose: "retention".into(),
+        operation: PRUNE_OPERATION.into(),
+        request_id: format!("through-{through}"),
+        categories: Vec::new(),
+        persons: Vec::new(),
+    };
+    // Appending first takes the chain head's lock, so no writer interleaves.
+    append(&txn, &[event]).await?;
+    audit_event_person::Entity::delete_many()
+        .filter(audit_event_person::Column::AuditEventId.lte(through))
+        .exec(&txn)
+        .await?;
+    let removed = audit_event::Entity::delete_many()
+        .filter(audit_event::Column::Id.lte(through))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    txn.commit().await?;
+    Ok(Pruned {
+        events: removed,
+        through: Some(through),
+    })
+}
+
+/// Where the kept chain starts: after the last event a recorded prune removed, or at the
+/// genesis. A prune record is trusted only because [`verify`] checks it as part of the chain.
+async fn chain_start(db: &DatabaseConnection) -> Result<Option<i64>, sea_orm::DbErr> {
+    let prunes = audit_event::Entity::find()
+        .filter(audit_event::Column::Operation.eq(PRUNE_OPERATION))
+        .all(db)
+        .await?;
+    Ok(prunes
+        .iter()
+        .filter_map(|e| e.request_id.strip_prefix("through-")?.parse::<i64>().ok())
+        .max())
+}
+
 /// Why the trail does not verify.
 #[derive(Debug, thiserror::Error)]
 pub enum Broken {
@@ -332,6 +531,25 @@ pub async fn verify(db: &DatabaseConnection) -> Result<u64, Broken> {
     let mut prev_hash = vigo_migrations::GENESIS_HASH.to_owned();
     let mut last_id = 0i64;
     let mut count = 0u64;
+    // After a retention prune, the first event kept links to a removed one: its stored link
+    // is taken as the start, and must be the event right after the last one pruned.
+    let pruned_through = chain_start(db).await?;
+    if let Some(through) = pruned_through {
+        let first = audit_event::Entity::find()
+            .order_by_asc(audit_event::Column::Id)
+            .one(db)
+            .await?;
+        if let Some(first) = first {
+            if first.id != through + 1 {
+                return Err(Broken::Event {
+                    id: first.id,
+                    reason: "is not the event after the last one the retention rule removed (events were removed)",
+                });
+            }
+            prev_hash = first.prev_hash;
+            last_id = through;
+        }
+    }
     loop {
         let events = audit_event::Entity::find()
             .filter(audit_event::Column::Id.gt(last_id))

@@ -51,6 +51,28 @@ pub enum Command {
     /// Writes everything held about one person as one JSON document (GDPR art. 15); the
     /// export is recorded in the audit trail.
     ExportSubject(ExportSubjectArgs),
+    /// Writes an extract as the token's subject would receive it: rows from its row scope,
+    /// columns from its field mask. The disclosure is recorded before the file appears.
+    Extract(ExtractArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExtractArgs {
+    /// The extract: `national-ids`, `enrolment-status` or `diplomas`.
+    pub name: String,
+    /// `csv` or `parquet` (`jsonstat` is for statistics tables).
+    #[arg(long)]
+    pub format: String,
+    /// Where to write the file.
+    #[arg(long)]
+    pub out: std::path::PathBuf,
+    /// The recipient's token (JWT), as it would call the API.
+    #[arg(long, env = "VIGO_TOKEN", hide_env_values = true)]
+    pub token: String,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    #[command(flatten)]
+    pub secret: SecretArgs,
 }
 
 #[derive(Debug, Args)]
@@ -77,6 +99,19 @@ pub enum AuditCommand {
     /// Checks the audit trail's hash chain; exits non-zero naming the first altered,
     /// removed or reordered record.
     Verify(DatabaseArgs),
+    /// Applies the retention rule: removes events older than the retention period and
+    /// records the prune in the trail. Without a period (the default) the trail is kept
+    /// whole and nothing is removed.
+    Prune(PruneArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PruneArgs {
+    /// How long audit events are kept, e.g. `10y` or `3650d`; unset keeps them all.
+    #[arg(long, env = "VIGO_AUDIT_RETENTION", value_parser = humantime::parse_duration)]
+    pub retention: Option<Duration>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]

@@ -22,6 +22,10 @@ pub enum ApiError {
         field: &'static str,
         message: String,
     },
+    /// The audit trail could not record the request, so nothing was returned or changed;
+    /// the message says which, and internals go to the log only.
+    #[error("{0}")]
+    Unrecorded(&'static str),
     #[error("internal error")]
     Internal(#[source] anyhow::Error),
 }
@@ -32,7 +36,7 @@ impl ApiError {
             ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
             ApiError::Forbidden(_) => "FORBIDDEN",
             ApiError::BadUserInput { .. } => "BAD_USER_INPUT",
-            ApiError::Internal(_) => "INTERNAL",
+            ApiError::Unrecorded(_) | ApiError::Internal(_) => "INTERNAL",
         }
     }
 
@@ -79,7 +83,7 @@ impl IntoResponse for ApiError {
             ApiError::Unauthenticated(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::BadUserInput { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Unrecorded(_) | ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         };
         let body = json!({
             "errors": [{ "message": self.to_string(), "extensions": { "code": self.code() } }]

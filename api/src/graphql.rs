@@ -2,6 +2,7 @@
 
 mod apprenticeship;
 pub mod enforce;
+pub mod export;
 mod follow_up;
 pub mod loaders;
 mod mutation;

@@ -7,6 +7,9 @@ pub mod config;
 pub mod db;
 pub mod denials;
 pub mod error;
+pub mod extract;
+/// Extracts, as the command line and the tests use them.
+pub use vigo_analytics as analytics;
 pub mod graphql;
 pub mod server;
 pub mod service;
@@ -44,6 +47,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Token(args) => token(args).await,
         Command::Schema(args) => schema(args).await,
         Command::ExportSubject(args) => export_subject(args).await,
+        Command::Extract(args) => run_extract(args).await,
         Command::Audit(config::AuditArgs {
             command: config::AuditCommand::Verify(args),
         }) => {
@@ -52,6 +56,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             println!("the audit trail is intact: {events} events");
             Ok(())
         }
+        Command::Audit(config::AuditArgs {
+            command: config::AuditCommand::Prune(args),
+        }) => prune(args).await,
     }
 }
 
@@ -95,36 +102,91 @@ async fn export_subject(args: config::ExportSubjectArgs) -> anyhow::Result<()> {
         "export-subject".into(),
     )?;
     let access = gate.access(&subject)?;
-    let query = format!(
-        "query ExportSubject {{ me {{ {} }} }}",
-        graphql::enforce::select_all(state.types(), "Person", &|t, f| {
-            access.fields.allows(t, f)
-        })
-    );
-    let mut request = async_graphql::Request::new(query);
+    let mut request = async_graphql::Request::new("query ExportSubject { subjectExport }");
     let request_id = format!("export-subject-{}", uuid::Uuid::new_v4());
     let enforced = server::enforce_fields(&state, &subject, &access, &request_id, &mut request)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (response, persons) =
+    let (response, reached) =
         server::execute(&state, &subject, &access, &request_id, request, &enforced).await;
     if let Some(error) = response.errors.first() {
         anyhow::bail!("export failed: {}", error.message);
     }
     let document = response.data.into_json()?;
-    if document["me"].is_null() {
+    if document["subjectExport"].is_null() {
         anyhow::bail!("no person with national id {}", national_id.as_string());
     }
-    server::audit_request(&state, &subject, &request_id, &enforced, &persons)
+    server::audit_request(&state, &subject, &request_id, &enforced, &reached)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    std::fs::write(&args.out, serde_json::to_vec_pretty(&document["me"])?)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", args.out.display()))?;
+    std::fs::write(
+        &args.out,
+        serde_json::to_vec_pretty(&document["subjectExport"])?,
+    )
+    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", args.out.display()))?;
     println!(
         "wrote everything held about {} to {}",
         national_id.as_string(),
         args.out.display()
     );
+    Ok(())
+}
+
+/// Applies the audit trail's retention rule, if one is set.
+async fn prune(args: config::PruneArgs) -> anyhow::Result<()> {
+    let Some(retention) = args.retention else {
+        println!(
+            "no retention period is set (VIGO_AUDIT_RETENTION): the audit trail is kept whole"
+        );
+        return Ok(());
+    };
+    let cutoff = chrono::Utc::now()
+        - chrono::Duration::from_std(retention)
+            .map_err(|_| anyhow::anyhow!("retention period too long: {retention:?}"))?;
+    let db = db::connect(&args.database.database_url).await?;
+    // Check before removing anything: a prune must not hide earlier tampering.
+    audit::verify(&db).await?;
+    let pruned = audit::prune(&db, cutoff)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    match pruned.through {
+        Some(through) => println!(
+            "removed {} audit events recorded before {} (through event {through}); the prune is recorded in the trail",
+            pruned.events,
+            cutoff.format("%Y-%m-%d %H:%M:%S UTC")
+        ),
+        None => println!(
+            "no audit event is older than {}; nothing removed",
+            cutoff.format("%Y-%m-%d %H:%M:%S UTC")
+        ),
+    }
+    Ok(())
+}
+
+/// Writes a recipient file for the subject of `--token` (see [`extract::run`]).
+async fn run_extract(args: config::ExtractArgs) -> anyhow::Result<()> {
+    let format: vigo_analytics::Format = args.format.parse()?;
+    let auth = authenticator(&args.secret, &args.database.database_url)?;
+    let subject = auth.authenticate(Some(&format!("Bearer {}", args.token.trim())))?;
+    let db = db::connect(&args.database.database_url).await?;
+    let gate = load_gate(&db).await?;
+    gate.admit(&subject)?;
+    let written = extract::run(&db, &gate, &subject, &args.name, format, &args.out).await?;
+    println!(
+        "wrote {} rows about {} persons to {} (columns: {}); recorded as disclosure {}",
+        written.rows,
+        written.persons,
+        args.out.display(),
+        written.columns.join(", "),
+        written.disclosure
+    );
+    if !written.withheld.is_empty() {
+        println!(
+            "left out, as {} may not read them: {}",
+            subject.role,
+            written.withheld.join(", ")
+        );
+    }
     Ok(())
 }
 

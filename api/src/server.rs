@@ -211,9 +211,9 @@ async fn graphql(
         Ok(enforced) => enforced,
         Err(e) => return e.into_response(),
     };
-    let (response, persons) =
+    let (response, reached) =
         execute(&state, &subject, &access, &request_id, request, &enforced).await;
-    if let Err(e) = audit_request(&state, &subject, &request_id, &enforced, &persons).await {
+    if let Err(e) = audit_request(&state, &subject, &request_id, &enforced, &reached).await {
         return e.into_response();
     }
     metrics::counter!("vigo_graphql_requests_total", "operation" => operation.clone()).increment(1);
@@ -250,8 +250,8 @@ pub async fn enforce_fields(
 }
 
 /// Executes a request for the caller, with loaders scoped by its row scope, and filters an
-/// introspection result down to what the caller can read. Returns the response and the
-/// persons it touched, for [`audit_request`].
+/// introspection result down to what the caller can read. Returns the response and what it
+/// reached, for [`audit_request`].
 pub async fn execute(
     state: &AppState,
     subject: &Subject,
@@ -259,13 +259,13 @@ pub async fn execute(
     request_id: &str,
     request: async_graphql::Request,
     enforced: &Enforced,
-) -> (async_graphql::Response, Vec<i32>) {
+) -> (async_graphql::Response, audit::Reached) {
     let touched = Arc::new(Touched::default());
-    let request = loaders::register(request, &state.db, &access.rows)
-        .data(subject.clone())
-        .data(RequestId(request_id.to_owned()))
-        .data(touched.clone())
-        .data(access.clone());
+    let request = scoped_request(
+        &state.db, subject, access, request_id, request, enforced, &touched,
+    )
+    .data(state.schema.clone())
+    .data(state.types.clone());
     let mut response = state.schema.execute(request).await;
     if enforced.introspection {
         let visibility = Visibility {
@@ -276,38 +276,59 @@ pub async fn execute(
         };
         enforce::filter_introspection(&mut response.data, &visibility);
     }
-    (response, touched.persons())
+    (response, touched.reached(&enforced.categories))
 }
 
-/// Records a request in the audit trail when it touched persons, changed anything, or read
-/// the trail itself. The caller must not return the response if this fails.
+/// A request with what its resolvers read as request data: fresh loaders scoped by the
+/// caller's row scope, the caller, the request id, the access and the audit bookkeeping.
+pub fn scoped_request(
+    db: &DatabaseConnection,
+    subject: &Subject,
+    access: &Access,
+    request_id: &str,
+    request: async_graphql::Request,
+    enforced: &Enforced,
+    touched: &Arc<Touched>,
+) -> async_graphql::Request {
+    loaders::register(request, db, &access.rows)
+        .data(subject.clone())
+        .data(RequestId(request_id.to_owned()))
+        .data(touched.clone())
+        .data(audit::RequestCategories(enforced.categories.clone()))
+        .data(access.clone())
+}
+
+/// Records a request in the audit trail when it touched persons or read the trail itself.
+/// Writes are recorded by each mutation in its own transaction (see
+/// [`audit::append_for_request`]), not here. The caller must not return the response if this
+/// fails.
 pub async fn audit_request(
     state: &AppState,
     subject: &Subject,
     request_id: &str,
     enforced: &Enforced,
-    persons: &[i32],
+    reached: &audit::Reached,
 ) -> Result<(), ApiError> {
     // Reading the trail or the denial log reads who did what: it is recorded too.
     let reads_the_trail = enforced
         .operations
         .iter()
         .any(|o| o == "Query.auditEvents" || o == "Query.denials");
-    if persons.is_empty() && !enforced.mutation && !reads_the_trail {
+    if enforced.mutation || (reached.persons.is_empty() && !reads_the_trail) {
         return Ok(());
     }
     let event = audit::Event::new(
         subject,
         &enforced.operations.join(","),
         request_id,
-        &enforced.categories,
-        persons,
+        &reached.categories,
+        &reached.persons,
     );
     state.audit.write(event).await.map(|_| ()).map_err(|e| {
         tracing::error!(error = %e, "the audit record could not be written; no data returned");
-        ApiError::Internal(anyhow::anyhow!(
-            "the access could not be recorded in the audit trail"
-        ))
+        ApiError::Unrecorded(
+            "the access could not be recorded in the audit trail; no data returned",
+        )
     })
 }
 

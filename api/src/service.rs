@@ -4,8 +4,8 @@
 use chrono::{NaiveDate, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    IntoActiveModel, QueryFilter, SqlErr, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
+    QueryFilter, SqlErr, TransactionSession, TransactionTrait,
 };
 use vigo_entities::enums::*;
 use vigo_entities::ids::{Grade, NationalId, OrgNo, ProgrammeAreaCode};
@@ -13,6 +13,12 @@ use vigo_entities::*;
 use vigo_policy::Subject;
 
 use crate::error::ApiError;
+
+/// Where a write runs: a connection, or the transaction a write shares with its audit record
+/// (writes that need their own transaction then take a savepoint in it).
+pub trait Store: ConnectionTrait + TransactionTrait {}
+
+impl<T: ConnectionTrait + TransactionTrait> Store for T {}
 
 /// Unique-constraint violations become client errors where they happen.
 trait OnConstraint<T> {
@@ -205,7 +211,7 @@ async fn programme_area_by_code<C: ConnectionTrait>(
 }
 
 pub async fn register_person(
-    db: &DatabaseConnection,
+    db: &impl Store,
     input: PersonInput,
 ) -> Result<person::Model, ApiError> {
     let national_id =
@@ -246,7 +252,7 @@ pub async fn register_person(
 
 /// Changes a person's names or citizenship; fields left out stay as they are.
 pub async fn update_person(
-    db: &DatabaseConnection,
+    db: &impl Store,
     national_id: &str,
     given_name: Option<&str>,
     family_name: Option<&str>,
@@ -294,7 +300,7 @@ async fn write_contact<C: ConnectionTrait>(
 }
 
 pub async fn set_contact(
-    db: &DatabaseConnection,
+    db: &impl Store,
     national_id: &str,
     contact: ContactInput,
 ) -> Result<person::Model, ApiError> {
@@ -431,7 +437,7 @@ async fn log_change<C: ConnectionTrait>(
 }
 
 pub async fn submit_application(
-    db: &DatabaseConnection,
+    db: &impl Store,
     subject: &Subject,
     national_id: &str,
     intake_year: i32,
@@ -475,7 +481,7 @@ pub async fn submit_application(
 }
 
 pub async fn change_wishes(
-    db: &DatabaseConnection,
+    db: &impl Store,
     subject: &Subject,
     national_id: &str,
     intake_year: i32,
@@ -549,7 +555,7 @@ pub struct ResultInput {
 }
 
 pub async fn record_result(
-    db: &DatabaseConnection,
+    db: &impl Store,
     national_id: &str,
     input: ResultInput,
 ) -> Result<subject_result::Model, ApiError> {
@@ -604,7 +610,7 @@ pub struct EnrolmentInput {
 }
 
 pub async fn register_enrolment(
-    db: &DatabaseConnection,
+    db: &impl Store,
     national_id: &str,
     input: EnrolmentInput,
 ) -> Result<enrolment::Model, ApiError> {
@@ -643,7 +649,7 @@ pub struct ContractInput {
 }
 
 pub async fn create_contract(
-    db: &DatabaseConnection,
+    db: &impl Store,
     national_id: &str,
     input: ContractInput,
 ) -> Result<apprenticeship_contract::Model, ApiError> {
@@ -695,7 +701,7 @@ pub async fn create_contract(
 }
 
 pub async fn approve_contract(
-    db: &DatabaseConnection,
+    db: &impl Store,
     contract_id: i32,
 ) -> Result<apprenticeship_contract::Model, ApiError> {
     let contract = apprenticeship_contract::Entity::find_by_id(contract_id)
@@ -715,7 +721,7 @@ pub async fn approve_contract(
 }
 
 pub async fn register_trade_test(
-    db: &DatabaseConnection,
+    db: &impl Store,
     national_id: &str,
     trade: &str,
     kind: &str,
@@ -762,7 +768,7 @@ pub async fn register_trade_test(
 }
 
 pub async fn record_trade_test_result(
-    db: &DatabaseConnection,
+    db: &impl Store,
     trade_test_id: i32,
     result: &str,
 ) -> Result<trade_test::Model, ApiError> {
@@ -795,7 +801,7 @@ const FOLLOW_UP_CODES: &[&str] = &[
 ];
 
 pub async fn set_follow_up_status(
-    db: &DatabaseConnection,
+    db: &impl Store,
     national_id: &str,
     code: &str,
     school_year: i32,
@@ -823,7 +829,7 @@ pub async fn set_follow_up_status(
 /// Registers a death: deletes contact data and withdraws open applications, all in one
 /// transaction (the privacy statement's rule for deceased persons).
 pub async fn mark_deceased(
-    db: &DatabaseConnection,
+    db: &impl Store,
     subject: &Subject,
     national_id: &str,
     deceased_on: Option<&str>,

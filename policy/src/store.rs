@@ -9,7 +9,9 @@ use sea_orm::{
 };
 use vigo_entities::{policy_change, policy_rule};
 
-use crate::gate::{Action, DEFAULT_POLICY, Gate, Policy, Rule, parse_rules};
+#[cfg(doc)]
+use crate::gate::Gate;
+use crate::gate::{Action, DEFAULT_POLICY, Policy, Rule, parse_rules};
 use crate::{PolicyError, Subject};
 
 fn storage(e: sea_orm::DbErr) -> PolicyError {
@@ -55,27 +57,26 @@ pub async fn load_or_install(db: &DatabaseConnection) -> Result<Policy, PolicyEr
     Policy::compile(rules, version).await
 }
 
-/// Replaces the rules with `rules`, as a new version made by `actor`, and puts it in force.
-/// Nothing changes unless the new policy validates, compiles and is stored.
-pub async fn apply(
-    db: &DatabaseConnection,
-    gate: &Gate,
+/// Replaces the rules with `rules`, as a new version made by `actor`, inside the caller's
+/// transaction, and returns the compiled policy. The caller puts it in force
+/// ([`Gate::replace`]) once that transaction has committed, together with whatever else
+/// records the change; a policy that does not validate or compile is refused and the caller
+/// rolls back, so nothing changes.
+pub async fn stage<C: ConnectionTrait>(
+    txn: &C,
     rules: Vec<Rule>,
     actor: &Subject,
     summary: &str,
-) -> Result<i64, PolicyError> {
-    let txn = db.begin().await.map_err(storage)?;
+) -> Result<Policy, PolicyError> {
     let who = format!("{}:{}:{}", actor.role, actor.purpose, actor.sub);
-    let version = write(&txn, &rules, &who, summary).await?;
+    let version = write(txn, &rules, &who, summary).await?;
     let policy = Policy::compile(rules, version).await?;
     if !policy.anyone_may("policy", Action::Write) {
         return Err(PolicyError::MalformedRule(
             "no role could change this policy again; keep a 'policy, write, allow' rule".into(),
         ));
     }
-    txn.commit().await.map_err(storage)?;
-    gate.replace(policy);
-    Ok(version)
+    Ok(policy)
 }
 
 /// Writes `rules` as the whole policy and records the change; returns the new version.

@@ -310,6 +310,112 @@ async fn a_request_whose_audit_record_cannot_be_written_returns_no_data() -> any
 }
 
 #[tokio::test]
+async fn a_write_whose_audit_record_cannot_be_written_changes_nothing() -> anyhow::Result<()> {
+    for backend in backends() {
+        let app = TestApp::new(backend, 20).await?;
+        let person = app.population.persons[0].clone();
+        // The chain's head is locked and updated by every append: renaming its table makes
+        // the append, and only the append, fail.
+        execute(&app, "ALTER TABLE audit_chain RENAME TO audit_chain_moved").await?;
+        let body = app
+            .query(
+                &app.token(Role::Caseworker, None),
+                "mutation($n: String!) { updatePerson(nationalId: $n, input: { givenName: \"Changed\" }) { givenName } }",
+                json!({ "n": person.national_id }),
+            )
+            .await?;
+        assert_eq!(error_code(&body), Some("INTERNAL"), "{backend:?}: {body}");
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("nothing was changed")),
+            "{body}"
+        );
+        let stored = vigo_entities::person::Entity::find_by_id(person.id)
+            .one(&app.db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("person gone"))?;
+        assert_eq!(
+            stored.given_name, person.given_name,
+            "{backend:?}: rolled back"
+        );
+        execute(&app, "ALTER TABLE audit_chain_moved RENAME TO audit_chain").await?;
+        let body = app
+            .query(
+                &app.token(Role::Caseworker, None),
+                "mutation($n: String!) { updatePerson(nationalId: $n, input: { givenName: \"Changed\" }) { givenName } }",
+                json!({ "n": person.national_id }),
+            )
+            .await?;
+        assert_eq!(
+            body["data"]["updatePerson"]["givenName"], "Changed",
+            "{body}"
+        );
+        let last = last_event(&app).await?;
+        assert_eq!(last.operation, "Mutation.updatePerson");
+        assert_eq!(last.categories, "identity");
+        assert_eq!(audit::verify(&app.db).await?, 1, "{backend:?}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_retention_rule_removes_old_events_and_the_chain_still_verifies() -> anyhow::Result<()>
+{
+    for backend in backends() {
+        let app = TestApp::new(backend, 30).await?;
+        let caseworker = app.token(Role::Caseworker, None);
+        let read = "{ persons(first: 3) { edges { node { nationalId } } } }";
+        for _ in 0..2 {
+            app.query(&caseworker, read, Value::Null).await?;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        let cutoff = chrono::Utc::now();
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        app.query(&caseworker, read, Value::Null).await?;
+        assert_eq!(audit::verify(&app.db).await?, 3);
+
+        let pruned = audit::prune(&app.db, cutoff).await?;
+        assert_eq!(
+            pruned,
+            audit::Pruned {
+                events: 2,
+                through: Some(2)
+            },
+            "{backend:?}"
+        );
+        assert_eq!(
+            audit::verify(&app.db).await?,
+            2,
+            "{backend:?}: kept + prune record"
+        );
+        let last = last_event(&app).await?;
+        assert_eq!(last.operation, "Audit.prune");
+        assert_eq!(last.request_id, "through-2");
+        let links = vigo_entities::audit_event_person::Entity::find()
+            .all(&app.db)
+            .await?;
+        assert!(
+            links.iter().all(|l| l.audit_event_id > 2),
+            "links pruned too"
+        );
+        // Nothing older than the cutoff is left: pruning again removes nothing.
+        assert_eq!(audit::prune(&app.db, cutoff).await?.events, 0);
+
+        // Removing the first kept event is still tampering.
+        execute(
+            &app,
+            "DELETE FROM audit_event_person WHERE audit_event_id = 3",
+        )
+        .await?;
+        execute(&app, "DELETE FROM audit_event WHERE id = 3").await?;
+        let err = audit::verify(&app.db).await.unwrap_err().to_string();
+        assert!(err.contains("retention rule"), "{backend:?}: {err}");
+    }
+    Ok(())
+}
+
+#[tokio::test]
 async fn concurrent_writers_keep_the_chain_valid() -> anyhow::Result<()> {
     use tower::ServiceExt;
     for backend in backends() {
@@ -469,5 +575,67 @@ async fn the_privacy_officer_queries_the_trail_by_person_role_and_time() -> anyh
     // Nobody else reads the trail.
     let body = app.query(&caseworker, query, json!({ "first": 5 })).await?;
     assert_eq!(error_code(&body), Some("FORBIDDEN"));
+
+    // Denials only: filtered by role and kind, a page at a time.
+    let school = app.token(Role::School, None);
+    for _ in 0..2 {
+        app.query(
+            &school,
+            "{ persons(first: 1) { edges { node { loanCustomer } } } }",
+            Value::Null,
+        )
+        .await?;
+    }
+    let denials = "query($f: DenialFilter, $last: Int!, $before: ID) { denials(filter: $f, last: $last, before: $before) { id kind target actorRole actorOrg } }";
+    let body = app
+        .query(
+            &officer,
+            denials,
+            json!({ "f": { "role": "school", "kind": "field" }, "last": 1 }),
+        )
+        .await?;
+    let page = body["data"]["denials"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(page.len(), 1, "{body}");
+    assert_eq!(page[0]["target"], "Person.loanCustomer");
+    assert_eq!(page[0]["actorRole"], "school");
+    let body = app
+        .query(
+            &officer,
+            denials,
+            json!({ "f": { "role": "school", "kind": "field" }, "last": 10, "before": page[0]["id"] }),
+        )
+        .await?;
+    assert_eq!(
+        body["data"]["denials"].as_array().map(Vec::len),
+        Some(1),
+        "the older denial on the next page: {body}"
+    );
+    // The caseworker's refused read of the trail is an operation denial, not a field one.
+    let body = app
+        .query(
+            &officer,
+            denials,
+            json!({ "f": { "role": "caseworker" }, "last": 10 }),
+        )
+        .await?;
+    assert!(
+        body["data"]["denials"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|d| d["kind"] == "operation"),
+        "{body}"
+    );
+    let body = app
+        .query(
+            &officer,
+            denials,
+            json!({ "f": { "kind": "maybe" }, "last": 1 }),
+        )
+        .await?;
+    assert_eq!(error_code(&body), Some("BAD_USER_INPUT"));
     Ok(())
 }

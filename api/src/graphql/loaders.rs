@@ -217,6 +217,49 @@ impl Loader<i32> for AccessLogLoader {
     }
 }
 
+/// Disclosures that included a person, by person, oldest first: one joined query per batch.
+pub struct DisclosuresLoader {
+    db: DatabaseConnection,
+}
+
+impl Loader<i32> for DisclosuresLoader {
+    type Value = Vec<Shared<disclosure::Model>>;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
+        let rows = disclosure_person::Entity::find()
+            .filter(disclosure_person::Column::PersonId.is_in(keys.iter().copied()))
+            .find_also_related(disclosure::Entity)
+            .order_by_asc(disclosure_person::Column::DisclosureId)
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?;
+        let mut grouped: HashMap<i32, Self::Value> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for (link, disclosure) in rows {
+            if let Some(disclosure) = disclosure {
+                grouped
+                    .entry(link.person_id)
+                    .or_default()
+                    .push(Arc::new(disclosure));
+            }
+        }
+        Ok(grouped)
+    }
+}
+
+/// The disclosures that included a person, through the request's loader.
+pub async fn disclosures(
+    ctx: &Context<'_>,
+    person: i32,
+) -> async_graphql::Result<Vec<Shared<disclosure::Model>>> {
+    ctx.data::<DataLoader<DisclosuresLoader>>()?
+        .load_one(person)
+        .await
+        .map(Option::unwrap_or_default)
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")).extend())
+}
+
 /// Loaders cache for the request, so that [`prime`]d rows are not fetched again.
 type Cached<L> = DataLoader<L, HashMapCache>;
 
@@ -265,6 +308,10 @@ pub fn register(request: Request, db: &DatabaseConnection, rows: &RowScope) -> R
         .data(by_id::<exam_board::Entity>(db))
         .data(DataLoader::new(
             AccessLogLoader { db: db.clone() },
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            DisclosuresLoader { db: db.clone() },
             tokio::spawn,
         ))
 }

@@ -3,7 +3,7 @@
 //! the gate does not let write.
 
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result};
-use sea_orm::DatabaseConnection;
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use vigo_policy::{Gate, Subject};
 
 use super::apprenticeship::{ApprenticeshipContract, TradeTest};
@@ -120,15 +120,21 @@ pub struct ContractInput {
     pub end_date: String,
 }
 
-/// The caller, once the gate has let it write; a refusal is recorded.
-async fn writer<'a>(ctx: &Context<'a>) -> Result<(&'a Subject, &'a DatabaseConnection)> {
+/// The caller, once the gate has let it write (a refusal is recorded), and the transaction
+/// the write and its audit record share.
+async fn writer<'a>(ctx: &Context<'a>) -> Result<(&'a Subject, DatabaseTransaction)> {
     let subject = ctx.data::<Subject>()?;
     if let Err(refusal) = ctx.data::<Gate>()?.may_write(subject) {
         let operation = format!("Mutation.{}", ctx.field().name());
         let access = ctx.data::<vigo_policy::Access>()?;
         return Err(super::query::refuse(ctx, access, &operation, refusal).await);
     }
-    Ok((subject, ctx.data::<DatabaseConnection>()?))
+    let txn = ctx
+        .data::<DatabaseConnection>()?
+        .begin()
+        .await
+        .map_err(|e| ApiError::from(e).extend())?;
+    Ok((subject, txn))
 }
 
 /// Parses an `ID` of the form `Type:123` for the given type.
@@ -169,10 +175,19 @@ person_of!(
     follow_up_status => person_id,
 );
 
-/// The outcome of a write: errors extended, the changed person noted for the audit trail.
-fn written<T: PersonOf>(ctx: &Context<'_>, result: Result<T, ApiError>) -> Result<T> {
+/// Finishes a write: on success its audit event is appended in the write's own transaction
+/// before it commits, so a change is never kept without its record; on failure the
+/// transaction is rolled back with nothing recorded.
+async fn written<T: PersonOf>(
+    ctx: &Context<'_>,
+    result: Result<T, ApiError>,
+    txn: DatabaseTransaction,
+) -> Result<T> {
     let written = extended(result)?;
-    crate::audit::touch(ctx, [written.person_id()]);
+    crate::audit::append_for_request(ctx, &txn, &[written.person_id()])
+        .await
+        .map_err(|e| e.extend())?;
+    txn.commit().await.map_err(|e| ApiError::from(e).extend())?;
     Ok(written)
 }
 
@@ -184,9 +199,9 @@ impl Mutation {
         ctx: &Context<'_>,
         input: RegisterPersonInput,
     ) -> Result<Person> {
-        let (_, db) = writer(ctx).await?;
+        let (_, txn) = writer(ctx).await?;
         let person = service::register_person(
-            db,
+            &txn,
             service::PersonInput {
                 national_id: input.national_id,
                 given_name: input.given_name,
@@ -196,7 +211,7 @@ impl Mutation {
             },
         )
         .await;
-        written(ctx, person).map(Person)
+        written(ctx, person, txn).await.map(Person)
     }
 
     /// Changes a person's names or citizenship.
@@ -206,16 +221,16 @@ impl Mutation {
         national_id: String,
         input: UpdatePersonInput,
     ) -> Result<Person> {
-        let (_, db) = writer(ctx).await?;
+        let (_, txn) = writer(ctx).await?;
         let person = service::update_person(
-            db,
+            &txn,
             &national_id,
             input.given_name.as_deref(),
             input.family_name.as_deref(),
             input.citizenship.as_deref(),
         )
         .await;
-        written(ctx, person).map(Person)
+        written(ctx, person, txn).await.map(Person)
     }
 
     /// Sets a person's contact data, replacing what was held.
@@ -225,11 +240,13 @@ impl Mutation {
         national_id: String,
         contact: ContactInput,
     ) -> Result<Person> {
-        let (_, db) = writer(ctx).await?;
+        let (_, txn) = writer(ctx).await?;
         written(
             ctx,
-            service::set_contact(db, &national_id, contact.into()).await,
+            service::set_contact(&txn, &national_id, contact.into()).await,
+            txn,
         )
+        .await
         .map(Person)
     }
 
@@ -241,12 +258,14 @@ impl Mutation {
         intake_year: i32,
         wishes: Vec<WishInput>,
     ) -> Result<Application> {
-        let (subject, db) = writer(ctx).await?;
+        let (subject, txn) = writer(ctx).await?;
         let wishes: Vec<service::WishInput> = wishes.into_iter().map(Into::into).collect();
         written(
             ctx,
-            service::submit_application(db, subject, &national_id, intake_year, &wishes).await,
+            service::submit_application(&txn, subject, &national_id, intake_year, &wishes).await,
+            txn,
         )
+        .await
         .map(Application::from)
     }
 
@@ -258,12 +277,14 @@ impl Mutation {
         intake_year: i32,
         wishes: Vec<WishInput>,
     ) -> Result<Application> {
-        let (subject, db) = writer(ctx).await?;
+        let (subject, txn) = writer(ctx).await?;
         let wishes: Vec<service::WishInput> = wishes.into_iter().map(Into::into).collect();
         written(
             ctx,
-            service::change_wishes(db, subject, &national_id, intake_year, &wishes).await,
+            service::change_wishes(&txn, subject, &national_id, intake_year, &wishes).await,
+            txn,
         )
+        .await
         .map(Application::from)
     }
 
@@ -274,7 +295,7 @@ impl Mutation {
         national_id: String,
         input: ResultInput,
     ) -> Result<SubjectResult> {
-        let (_, db) = writer(ctx).await?;
+        let (_, txn) = writer(ctx).await?;
         let input = service::ResultInput {
             subject_code: input.subject_code,
             grade: input.grade,
@@ -282,7 +303,13 @@ impl Mutation {
             school_year: input.school_year,
             school: input.school,
         };
-        written(ctx, service::record_result(db, &national_id, input).await).map(SubjectResult::from)
+        written(
+            ctx,
+            service::record_result(&txn, &national_id, input).await,
+            txn,
+        )
+        .await
+        .map(SubjectResult::from)
     }
 
     /// Registers an enrolment at a school.
@@ -292,7 +319,7 @@ impl Mutation {
         national_id: String,
         input: EnrolmentInput,
     ) -> Result<Enrolment> {
-        let (_, db) = writer(ctx).await?;
+        let (_, txn) = writer(ctx).await?;
         let input = service::EnrolmentInput {
             school: input.school,
             programme_area: input.programme_area,
@@ -302,8 +329,10 @@ impl Mutation {
         };
         written(
             ctx,
-            service::register_enrolment(db, &national_id, input).await,
+            service::register_enrolment(&txn, &national_id, input).await,
+            txn,
         )
+        .await
         .map(Enrolment::from)
     }
 
@@ -314,7 +343,7 @@ impl Mutation {
         national_id: String,
         input: ContractInput,
     ) -> Result<ApprenticeshipContract> {
-        let (_, db) = writer(ctx).await?;
+        let (_, txn) = writer(ctx).await?;
         let input = service::ContractInput {
             company: input.company,
             trade: input.trade,
@@ -322,8 +351,13 @@ impl Mutation {
             start_date: input.start_date,
             end_date: input.end_date,
         };
-        written(ctx, service::create_contract(db, &national_id, input).await)
-            .map(ApprenticeshipContract::from)
+        written(
+            ctx,
+            service::create_contract(&txn, &national_id, input).await,
+            txn,
+        )
+        .await
+        .map(ApprenticeshipContract::from)
     }
 
     /// Approves a draft contract on behalf of the county.
@@ -332,13 +366,15 @@ impl Mutation {
         ctx: &Context<'_>,
         contract_id: ID,
     ) -> Result<ApprenticeshipContract> {
-        let (_, db) = writer(ctx).await?;
+        let (_, txn) = writer(ctx).await?;
         let id = extended(parse_id(
             "contractId",
             "ApprenticeshipContract",
             &contract_id,
         ))?;
-        written(ctx, service::approve_contract(db, id).await).map(ApprenticeshipContract::from)
+        written(ctx, service::approve_contract(&txn, id).await, txn)
+            .await
+            .map(ApprenticeshipContract::from)
     }
 
     /// Registers a person for a trade, journeyman or competence test.
@@ -350,12 +386,14 @@ impl Mutation {
         kind: String,
         test_date: Option<String>,
     ) -> Result<TradeTest> {
-        let (_, db) = writer(ctx).await?;
+        let (_, txn) = writer(ctx).await?;
         written(
             ctx,
-            service::register_trade_test(db, &national_id, &trade, &kind, test_date.as_deref())
+            service::register_trade_test(&txn, &national_id, &trade, &kind, test_date.as_deref())
                 .await,
+            txn,
         )
+        .await
         .map(TradeTest::from)
     }
 
@@ -366,12 +404,14 @@ impl Mutation {
         trade_test_id: ID,
         result: String,
     ) -> Result<TradeTest> {
-        let (_, db) = writer(ctx).await?;
+        let (_, txn) = writer(ctx).await?;
         let id = extended(parse_id("tradeTestId", "TradeTest", &trade_test_id))?;
         written(
             ctx,
-            service::record_trade_test_result(db, id, &result).await,
+            service::record_trade_test_result(&txn, id, &result).await,
+            txn,
         )
+        .await
         .map(TradeTest::from)
     }
 
@@ -383,11 +423,13 @@ impl Mutation {
         code: String,
         school_year: i32,
     ) -> Result<FollowUpStatus> {
-        let (_, db) = writer(ctx).await?;
+        let (_, txn) = writer(ctx).await?;
         written(
             ctx,
-            service::set_follow_up_status(db, &national_id, &code, school_year).await,
+            service::set_follow_up_status(&txn, &national_id, &code, school_year).await,
+            txn,
         )
+        .await
         .map(FollowUpStatus::from)
     }
 
@@ -399,11 +441,13 @@ impl Mutation {
         national_id: String,
         deceased_on: Option<String>,
     ) -> Result<Person> {
-        let (subject, db) = writer(ctx).await?;
+        let (subject, txn) = writer(ctx).await?;
         written(
             ctx,
-            service::mark_deceased(db, subject, &national_id, deceased_on.as_deref()).await,
+            service::mark_deceased(&txn, subject, &national_id, deceased_on.as_deref()).await,
+            txn,
         )
+        .await
         .map(Person)
     }
 

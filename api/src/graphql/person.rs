@@ -131,6 +131,12 @@ impl Person {
         let events = access_log(ctx, self.0.id).await?;
         Ok(Some(events.into_iter().map(AccessEvent).collect()))
     }
+    /// Every export to a recipient that included the person: when, to whom, which extract,
+    /// for which purpose and on which legal basis.
+    async fn disclosures(&self, ctx: &Context<'_>) -> Result<Option<Vec<Disclosure>>> {
+        let found = disclosures(ctx, self.0.id).await?;
+        Ok(Some(found.into_iter().map(Disclosure).collect()))
+    }
     /// Automated decisions about the person, each with its explanation.
     async fn decisions(&self, ctx: &Context<'_>) -> Result<Option<Vec<Decision>>> {
         children::<DecisionsOfPerson, _>(ctx, self.0.id)
@@ -277,6 +283,36 @@ impl AccessEvent {
                 .filter(|c| !c.is_empty())
                 .collect(),
         )
+    }
+}
+
+/// An export to a recipient that included the person (utlevering).
+pub struct Disclosure(Shared<vigo_entities::disclosure::Model>);
+
+/// An export to a recipient that included the person (utlevering).
+#[Object]
+impl Disclosure {
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
+    }
+    async fn at(&self) -> Option<String> {
+        Some(super::records::timestamp(&self.0.at))
+    }
+    /// The receiving party: its role and organisation number.
+    async fn recipient(&self) -> Option<&str> {
+        Some(&self.0.recipient)
+    }
+    /// The extract, e.g. `enrolment-status`.
+    async fn extract(&self) -> Option<&str> {
+        Some(&self.0.extract)
+    }
+    async fn purpose(&self) -> Option<&str> {
+        Some(&self.0.purpose)
+    }
+    /// The law that allows the disclosure.
+    async fn legal_basis(&self) -> Option<&str> {
+        Some(&self.0.legal_basis)
     }
 }
 

@@ -2,7 +2,7 @@
 //! live policy edits.
 
 use async_graphql::{Context, ErrorExtensions, Result, SimpleObject};
-use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder, QuerySelect};
+use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder, QuerySelect, TransactionTrait};
 use vigo_entities::{access_denial, policy_change};
 use vigo_policy::{Action, Gate, Subject, parse_rules};
 
@@ -31,6 +31,8 @@ pub struct PolicyChange {
 /// A refused read.
 #[derive(SimpleObject)]
 pub struct Denial {
+    /// Pass as `before` for the next page.
+    pub id: async_graphql::ID,
     pub at: String,
     pub actor_role: String,
     pub actor_org: Option<String>,
@@ -70,6 +72,21 @@ pub struct AuditFilter {
     pub org: Option<String>,
     /// Events by this role.
     pub role: Option<String>,
+    /// From this time (RFC 3339), inclusive.
+    pub from: Option<String>,
+    /// Until this time (RFC 3339), exclusive.
+    pub until: Option<String>,
+}
+
+/// Filters on the denial log; all given filters must hold.
+#[derive(async_graphql::InputObject, Default)]
+pub struct DenialFilter {
+    /// Denials of this organisation (organisation number).
+    pub org: Option<String>,
+    /// Denials of this role.
+    pub role: Option<String>,
+    /// `field`, `row` or `operation`.
+    pub kind: Option<String>,
     /// From this time (RFC 3339), inclusive.
     pub from: Option<String>,
     /// Until this time (RFC 3339), exclusive.
@@ -124,9 +141,48 @@ pub async fn policy_changes(ctx: &Context<'_>, last: u64) -> Result<Vec<PolicyCh
         .collect())
 }
 
-pub async fn denials(ctx: &Context<'_>, last: u64) -> Result<Vec<Denial>> {
+/// The denial log, newest first, a page at a time: `last` denials older than `before`.
+pub async fn denials(
+    ctx: &Context<'_>,
+    filter: DenialFilter,
+    last: u64,
+    before: Option<async_graphql::ID>,
+) -> Result<Vec<Denial>> {
+    use sea_orm::{ColumnTrait, QueryFilter};
     let (_, _, db) = permitted(ctx, "audit_trail", Action::Read).await?;
-    let rows = access_denial::Entity::find()
+    let mut query = access_denial::Entity::find();
+    if let Some(org) = &filter.org {
+        let org = vigo_entities::ids::OrgNo::parse(org)
+            .map_err(|e| ApiError::bad_input("filter.org", e).extend())?;
+        query = query.filter(access_denial::Column::ActorOrg.eq(org.as_str()));
+    }
+    if let Some(role) = &filter.role {
+        let role: vigo_policy::Role = role
+            .parse()
+            .map_err(|e| ApiError::bad_input("filter.role", e).extend())?;
+        query = query.filter(access_denial::Column::ActorRole.eq(role.code()));
+    }
+    if let Some(kind) = &filter.kind {
+        if !["field", "row", "operation"].contains(&kind.as_str()) {
+            return Err(
+                ApiError::bad_input("filter.kind", "one of field, row, operation").extend(),
+            );
+        }
+        query = query.filter(access_denial::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(from) = &filter.from {
+        query = query.filter(access_denial::Column::At.gte(time("filter.from", from)?));
+    }
+    if let Some(until) = &filter.until {
+        query = query.filter(access_denial::Column::At.lt(time("filter.until", until)?));
+    }
+    if let Some(before) = before {
+        let id: i64 = before
+            .parse()
+            .map_err(|_| ApiError::bad_input("before", "an id returned by this query").extend())?;
+        query = query.filter(access_denial::Column::Id.lt(id));
+    }
+    let rows = query
         .order_by_desc(access_denial::Column::Id)
         .limit(last)
         .all(db)
@@ -135,6 +191,7 @@ pub async fn denials(ctx: &Context<'_>, last: u64) -> Result<Vec<Denial>> {
     Ok(rows
         .into_iter()
         .map(|d| Denial {
+            id: async_graphql::ID(d.id.to_string()),
             at: timestamp(&d.at),
             actor_role: d.actor_role,
             actor_org: d.actor_org,
@@ -262,7 +319,8 @@ pub async fn replace_policy(
         return Err(ApiError::bad_input("summary", "say why the policy changes").extend());
     }
     let parsed = parse_rules(&rules).map_err(|e| ApiError::bad_input("rules", e).extend())?;
-    vigo_policy::store::apply(db, gate, parsed, subject, summary.trim())
+    let txn = db.begin().await.map_err(|e| ApiError::from(e).extend())?;
+    let staged = vigo_policy::store::stage(&txn, parsed, subject, summary.trim())
         .await
         .map_err(|e| match e {
             vigo_policy::PolicyError::Storage(_) => {
@@ -270,5 +328,10 @@ pub async fn replace_policy(
             }
             other => ApiError::bad_input("rules", other).extend(),
         })?;
+    crate::audit::append_for_request(ctx, &txn, &[])
+        .await
+        .map_err(|e| e.extend())?;
+    txn.commit().await.map_err(|e| ApiError::from(e).extend())?;
+    gate.replace(staged);
     policy(ctx).await
 }

@@ -217,6 +217,16 @@ impl Query {
         find_person(ctx, own).await
     }
 
+    /// Everything held about the caller (the `student` role) as one JSON document: every
+    /// field of `me` the caller may read, access log and disclosures included (GDPR art. 15),
+    /// the same document `vigo export-subject` writes. Recorded in the audit trail.
+    async fn subject_export(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<async_graphql::Json<serde_json::Value>>> {
+        super::export::subject_export(ctx).await
+    }
+
     /// A person by national id (fødselsnummer, D-nummer, …). `null` when no such person
     /// exists or the person is outside the caller's scope; the two look the same.
     async fn person(&self, ctx: &Context<'_>, national_id: String) -> Result<Option<Person>> {
@@ -302,13 +312,16 @@ impl Query {
         super::privacy::policy_changes(ctx, last).await
     }
 
-    /// The latest refused reads, newest first (privacy officers).
+    /// Refused reads, newest first (privacy officers): `last` denials older than the denial
+    /// `before`, filtered by organisation, role, kind and time.
     async fn denials(
         &self,
         ctx: &Context<'_>,
+        filter: Option<super::privacy::DenialFilter>,
         #[graphql(default = 100, validator(minimum = 1, maximum = 1000))] last: u64,
+        before: Option<async_graphql::ID>,
     ) -> Result<Vec<super::privacy::Denial>> {
-        super::privacy::denials(ctx, last).await
+        super::privacy::denials(ctx, filter.unwrap_or_default(), last, before).await
     }
 
     /// The audit trail, newest first (privacy officers): `first` events older than the event

@@ -1,0 +1,413 @@
+//! Recipient files: which extracts exist, and building one for a subject.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use polars::prelude::{Column, DataFrame, DataType, IntoColumn, NamedFrom, Series};
+use sea_orm::sea_query::{Query, SelectStatement};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
+use vigo_entities::{diploma, enrolment, organisation, person, programme_area};
+use vigo_policy::{Access, Purpose, Record, Subject, catalog};
+
+use crate::ExtractError;
+
+/// One column of a recipient file and the schema fields it shows: the column is written only
+/// when the recipient may read every one of them (`Enrolment.school` and
+/// `Organisation.orgNo` for a school's organisation number).
+#[derive(Debug)]
+pub struct ColumnDef {
+    pub name: &'static str,
+    pub fields: &'static [(&'static str, &'static str)],
+}
+
+/// Which rows an extract holds.
+#[derive(Clone, Copy, Debug)]
+enum Rows {
+    /// One row per person in scope.
+    Persons,
+    /// One row per enrolment in scope.
+    Enrolments,
+    /// One row per diploma of a person in scope.
+    Diplomas,
+}
+
+/// A recipient extract: a file of person-level rows for a recipient such as the population
+/// register or Lånekassen.
+#[derive(Debug)]
+pub struct RecipientExtract {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// The list each row stands for (`Person.enrolments`). A row alone tells that the person
+    /// has such a record, so the recipient must be allowed to read the list itself.
+    pub row_field: (&'static str, &'static str),
+    pub columns: &'static [ColumnDef],
+    rows: Rows,
+}
+
+const NATIONAL_ID: ColumnDef = ColumnDef {
+    name: "national_id",
+    fields: &[("Person", "nationalId")],
+};
+
+/// Every recipient extract, by name.
+pub const RECIPIENT_EXTRACTS: &[RecipientExtract] = &[
+    RecipientExtract {
+        name: "national-ids",
+        description: "The national id of every person in the recipient's scope (population \
+                      register address updates, MinID notices).",
+        row_field: ("Person", "nationalId"),
+        columns: &[NATIONAL_ID],
+        rows: Rows::Persons,
+    },
+    RecipientExtract {
+        name: "enrolment-status",
+        description: "One row per enrolment the recipient may see: school, programme area, \
+                      school year and status (Lånekassen's enrolment status file).",
+        row_field: ("Person", "enrolments"),
+        columns: &[
+            NATIONAL_ID,
+            ColumnDef {
+                name: "school",
+                fields: &[("Enrolment", "school"), ("Organisation", "orgNo")],
+            },
+            ColumnDef {
+                name: "school_name",
+                fields: &[("Enrolment", "school"), ("Organisation", "name")],
+            },
+            ColumnDef {
+                name: "programme_area",
+                fields: &[("Enrolment", "programmeArea"), ("ProgrammeArea", "code")],
+            },
+            ColumnDef {
+                name: "school_year",
+                fields: &[("Enrolment", "schoolYear")],
+            },
+            ColumnDef {
+                name: "status",
+                fields: &[("Enrolment", "status")],
+            },
+            ColumnDef {
+                name: "course_percentage",
+                fields: &[("Enrolment", "coursePercentage")],
+            },
+            ColumnDef {
+                name: "start_date",
+                fields: &[("Enrolment", "startDate")],
+            },
+            ColumnDef {
+                name: "end_date",
+                fields: &[("Enrolment", "endDate")],
+            },
+        ],
+        rows: Rows::Enrolments,
+    },
+    RecipientExtract {
+        name: "diplomas",
+        description: "One row per diploma of a person in the recipient's scope, with the \
+                      holder's name (the national diploma register).",
+        row_field: ("Person", "diplomas"),
+        columns: &[
+            NATIONAL_ID,
+            ColumnDef {
+                name: "given_name",
+                fields: &[("Person", "givenName")],
+            },
+            ColumnDef {
+                name: "family_name",
+                fields: &[("Person", "familyName")],
+            },
+            ColumnDef {
+                name: "kind",
+                fields: &[("Diploma", "kind")],
+            },
+            ColumnDef {
+                name: "programme_area",
+                fields: &[("Diploma", "programmeArea"), ("ProgrammeArea", "code")],
+            },
+            ColumnDef {
+                name: "issued_on",
+                fields: &[("Diploma", "issuedOn")],
+            },
+        ],
+        rows: Rows::Diplomas,
+    },
+];
+
+pub(crate) fn names() -> String {
+    RECIPIENT_EXTRACTS
+        .iter()
+        .map(|e| e.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The legal basis a disclosure is recorded with, by the recipient's purpose: every
+/// disclosure of personal data rests on the recipient's task in law (GDPR art. 6(1)(c)/(e)).
+pub fn legal_basis(purpose: Purpose) -> &'static str {
+    match purpose {
+        Purpose::AddressUpdate => "GDPR art. 6(1)(e): population register address updates",
+        Purpose::MinidNotice => "GDPR art. 6(1)(e): notice of electronic ID (MinID) to pupils",
+        Purpose::LoanAdministration => {
+            "GDPR art. 6(1)(e): education support administration (utdanningsstøtteloven)"
+        }
+        Purpose::DiplomaRegistration => "GDPR art. 6(1)(e): the national diploma register",
+        Purpose::Apprenticeship | Purpose::TradeTest => {
+            "GDPR art. 6(1)(e): apprenticeship and trade tests (opplæringslova)"
+        }
+        Purpose::FollowUp => "GDPR art. 6(1)(e): the follow-up service (opplæringslova)",
+        Purpose::SelfService => "GDPR art. 15: the person's right of access",
+        _ => "GDPR art. 6(1)(e): upper-secondary education (opplæringslova)",
+    }
+}
+
+/// A recipient file, built but not yet written.
+#[derive(Debug)]
+pub struct RecipientFile {
+    pub extract: &'static RecipientExtract,
+    pub frame: DataFrame,
+    /// Every person with a row in the file, sorted.
+    pub persons: Vec<i32>,
+    /// Columns the recipient may not read, left out.
+    pub withheld: Vec<&'static str>,
+    /// Data categories of the columns written, sorted.
+    pub categories: Vec<String>,
+}
+
+impl RecipientExtract {
+    /// The extract called `name`.
+    pub fn named(name: &str) -> Result<&'static RecipientExtract, ExtractError> {
+        RECIPIENT_EXTRACTS
+            .iter()
+            .find(|e| e.name == name)
+            .ok_or_else(|| ExtractError::Unknown(name.to_owned()))
+    }
+
+    /// Builds the file as `subject` may receive it: rows from its row scope, columns from its
+    /// field mask. Refused when it reaches no person, may not read what a row stands for, or
+    /// may read none of the columns.
+    pub async fn build(
+        &'static self,
+        db: &DatabaseConnection,
+        subject: &Subject,
+        access: &Access,
+    ) -> Result<RecipientFile, ExtractError> {
+        let denied = |reason: String| ExtractError::Denied {
+            role: subject.role.code(),
+            extract: self.name,
+            reason,
+        };
+        if !access.rows.reaches_persons() {
+            return Err(denied("its policy reaches no person".into()));
+        }
+        let (type_name, field) = self.row_field;
+        if !access.fields.allows(type_name, field) {
+            return Err(denied(format!("it may not read {type_name}.{field}")));
+        }
+        let readable = |c: &&ColumnDef| c.fields.iter().all(|(t, f)| access.fields.allows(t, f));
+        let visible: Vec<&ColumnDef> = self.columns.iter().filter(readable).collect();
+        if visible.is_empty() {
+            return Err(denied("it may read none of its columns".into()));
+        }
+        let table = match self.rows {
+            Rows::Persons => persons_table(db, access).await?,
+            Rows::Enrolments => enrolments_table(db, access).await?,
+            Rows::Diplomas => diplomas_table(db, access).await?,
+        };
+        let height = table.persons.len();
+        let mut columns = table.columns;
+        columns.retain(|c| visible.iter().any(|v| v.name == c.name().as_str()));
+        let frame = DataFrame::new(height, columns)?;
+        let categories: BTreeSet<String> = visible
+            .iter()
+            .flat_map(|c| c.fields.iter())
+            .chain(std::iter::once(&self.row_field))
+            .filter_map(|(t, f)| catalog::category_of(t, f))
+            .map(|c| c.code().to_owned())
+            .collect();
+        let mut persons = table.persons;
+        persons.sort_unstable();
+        persons.dedup();
+        Ok(RecipientFile {
+            extract: self,
+            frame,
+            persons,
+            withheld: self
+                .columns
+                .iter()
+                .filter(|c| !readable(c))
+                .map(|c| c.name)
+                .collect(),
+            categories: categories.into_iter().collect(),
+        })
+    }
+}
+
+/// Every column an extract can have, and the person of each row.
+struct Table {
+    persons: Vec<i32>,
+    columns: Vec<Column>,
+}
+
+/// The ids of the persons in scope, as a subquery.
+fn persons_in_scope(access: &Access) -> SelectStatement {
+    Query::select()
+        .column(person::Column::Id)
+        .from(person::Entity)
+        .cond_where(access.rows.person_condition())
+        .to_owned()
+}
+
+/// The narrowing of a record kind by the row scope, if any.
+fn narrowed(access: &Access, record: Record) -> sea_orm::Condition {
+    access
+        .rows
+        .record_condition(record)
+        .unwrap_or_else(sea_orm::Condition::all)
+}
+
+async fn persons_table(db: &DatabaseConnection, access: &Access) -> Result<Table, ExtractError> {
+    let persons = person::Entity::find()
+        .filter(access.rows.person_condition())
+        .order_by_asc(person::Column::NationalId)
+        .all(db)
+        .await?;
+    Ok(Table {
+        persons: persons.iter().map(|p| p.id).collect(),
+        columns: vec![text("national_id", persons.iter().map(|p| &p.national_id))],
+    })
+}
+
+async fn enrolments_table(db: &DatabaseConnection, access: &Access) -> Result<Table, ExtractError> {
+    let rows = enrolment::Entity::find()
+        .filter(enrolment::Column::PersonId.in_subquery(persons_in_scope(access)))
+        .filter(narrowed(access, Record::Enrolment))
+        .find_also_related(person::Entity)
+        .order_by_asc(person::Column::NationalId)
+        .order_by_asc(enrolment::Column::SchoolYear)
+        .order_by_asc(enrolment::Column::Id)
+        .all(db)
+        .await?;
+    let rows: Vec<(enrolment::Model, person::Model)> = rows
+        .into_iter()
+        .filter_map(|(e, p)| p.map(|p| (e, p)))
+        .collect();
+    let schools = organisations(db, rows.iter().map(|(e, _)| e.school_id)).await?;
+    let areas = programme_areas(db, rows.iter().map(|(e, _)| e.programme_area_id)).await?;
+    let school = |e: &enrolment::Model| schools.get(&e.school_id);
+    Ok(Table {
+        persons: rows.iter().map(|(_, p)| p.id).collect(),
+        columns: vec![
+            text("national_id", rows.iter().map(|(_, p)| &p.national_id)),
+            optional_text(
+                "school",
+                rows.iter().map(|(e, _)| school(e).map(|o| &o.org_no)),
+            ),
+            optional_text(
+                "school_name",
+                rows.iter().map(|(e, _)| school(e).map(|o| &o.name)),
+            ),
+            optional_text(
+                "programme_area",
+                rows.iter().map(|(e, _)| areas.get(&e.programme_area_id)),
+            ),
+            Column::new(
+                "school_year".into(),
+                rows.iter().map(|(e, _)| e.school_year).collect::<Vec<_>>(),
+            ),
+            text("status", rows.iter().map(|(e, _)| e.status.code())),
+            Column::new(
+                "course_percentage".into(),
+                rows.iter()
+                    .map(|(e, _)| e.course_percentage)
+                    .collect::<Vec<_>>(),
+            ),
+            dates("start_date", rows.iter().map(|(e, _)| Some(e.start_date)))?,
+            dates("end_date", rows.iter().map(|(e, _)| e.end_date))?,
+        ],
+    })
+}
+
+async fn diplomas_table(db: &DatabaseConnection, access: &Access) -> Result<Table, ExtractError> {
+    let rows = diploma::Entity::find()
+        .filter(diploma::Column::PersonId.in_subquery(persons_in_scope(access)))
+        .find_also_related(person::Entity)
+        .order_by_asc(person::Column::NationalId)
+        .order_by_asc(diploma::Column::IssuedOn)
+        .order_by_asc(diploma::Column::Id)
+        .all(db)
+        .await?;
+    let rows: Vec<(diploma::Model, person::Model)> = rows
+        .into_iter()
+        .filter_map(|(d, p)| p.map(|p| (d, p)))
+        .collect();
+    let areas = programme_areas(db, rows.iter().filter_map(|(d, _)| d.programme_area_id)).await?;
+    Ok(Table {
+        persons: rows.iter().map(|(_, p)| p.id).collect(),
+        columns: vec![
+            text("national_id", rows.iter().map(|(_, p)| &p.national_id)),
+            text("given_name", rows.iter().map(|(_, p)| &p.given_name)),
+            text("family_name", rows.iter().map(|(_, p)| &p.family_name)),
+            text("kind", rows.iter().map(|(d, _)| d.kind.code())),
+            optional_text(
+                "programme_area",
+                rows.iter()
+                    .map(|(d, _)| d.programme_area_id.and_then(|id| areas.get(&id))),
+            ),
+            dates("issued_on", rows.iter().map(|(d, _)| Some(d.issued_on)))?,
+        ],
+    })
+}
+
+/// Organisations by id, for the ids given (schools of a page of rows: few).
+async fn organisations(
+    db: &DatabaseConnection,
+    ids: impl Iterator<Item = i32>,
+) -> Result<HashMap<i32, organisation::Model>, ExtractError> {
+    let ids: BTreeSet<i32> = ids.collect();
+    Ok(organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o))
+        .collect())
+}
+
+/// Programme area codes by id, for the ids given.
+async fn programme_areas(
+    db: &DatabaseConnection,
+    ids: impl Iterator<Item = i32>,
+) -> Result<HashMap<i32, String>, ExtractError> {
+    let ids: BTreeSet<i32> = ids.collect();
+    Ok(programme_area::Entity::find()
+        .filter(programme_area::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.code))
+        .collect())
+}
+
+fn text<S: AsRef<str>>(name: &str, values: impl Iterator<Item = S>) -> Column {
+    let values: Vec<String> = values.map(|v| v.as_ref().to_owned()).collect();
+    Column::new(name.into(), values)
+}
+
+fn optional_text<S: AsRef<str>>(name: &str, values: impl Iterator<Item = Option<S>>) -> Column {
+    let values: Vec<Option<String>> = values.map(|v| v.map(|v| v.as_ref().to_owned())).collect();
+    Column::new(name.into(), values)
+}
+
+/// A date column (Parquet's DATE; ISO dates in CSV).
+fn dates(
+    name: &str,
+    values: impl Iterator<Item = Option<NaiveDate>>,
+) -> Result<Column, ExtractError> {
+    let epoch = NaiveDate::default();
+    let days: Vec<Option<i32>> = values
+        .map(|d| d.map(|d| (d - epoch).num_days() as i32))
+        .collect();
+    Ok(Series::new(name.into(), days)
+        .cast(&DataType::Date)?
+        .into_column())
+}

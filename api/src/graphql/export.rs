@@ -1,0 +1,63 @@
+//! The person's own export (GDPR art. 15): everything held about the caller as one JSON
+//! document, the same that `vigo export-subject` writes.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ErrorExtensions, Json, Request, Result};
+use sea_orm::DatabaseConnection;
+use vigo_policy::{Access, Role, Subject};
+
+use super::VigoSchema;
+use super::enforce::{self, TypeMap};
+use crate::audit::Touched;
+use crate::denials::RequestId;
+use crate::error::ApiError;
+
+/// The query that reads every field of `Person` the access lets its holder read.
+pub fn subject_query(types: &TypeMap, access: &Access) -> String {
+    format!(
+        "query ExportSubject {{ me {{ {} }} }}",
+        enforce::select_all(types, "Person", &|t, f| access.fields.allows(t, f))
+    )
+}
+
+/// Runs [`subject_query`] for the caller within its own request: the same loaders' scope,
+/// the same enforcement, and the persons and categories it reads are added to the request's
+/// audit event. Only a person may export their own data; others are refused.
+pub async fn subject_export(ctx: &Context<'_>) -> Result<Option<Json<serde_json::Value>>> {
+    let subject = ctx.data::<Subject>()?;
+    let access = ctx.data::<Access>()?;
+    if subject.role != Role::Student || subject.person.is_none() {
+        let refusal = "only a person can export their own data (role student)";
+        return Err(super::query::refuse(ctx, access, "Query.subjectExport", refusal).await);
+    }
+    let schema = ctx.data::<VigoSchema>()?;
+    let types = ctx.data::<Arc<TypeMap>>()?;
+    let touched = ctx.data::<Arc<Touched>>()?;
+    let request_id = &ctx.data::<RequestId>()?.0;
+    let internal = |e: &dyn std::fmt::Display| {
+        ApiError::Internal(anyhow::anyhow!("subject export: {e}")).extend()
+    };
+    let mut document = async_graphql::parser::parse_query(subject_query(types, access))
+        .map_err(|e| internal(&e))?;
+    let enforced = enforce::enforce(&mut document, types, &access.fields);
+    touched.add_categories(enforced.categories.iter().cloned());
+    let mut request = Request::new("");
+    request.set_parsed_query(document);
+    let request = crate::server::scoped_request(
+        ctx.data::<DatabaseConnection>()?,
+        subject,
+        access,
+        request_id,
+        request,
+        &enforced,
+        touched,
+    );
+    // Boxed: the export runs the schema from inside one of its own resolvers.
+    let response = Box::pin(schema.execute(request)).await;
+    if let Some(error) = response.errors.first() {
+        return Err(internal(&error.message));
+    }
+    let mut data = response.data.into_json().map_err(|e| internal(&e))?;
+    Ok(Some(Json(data["me"].take())).filter(|d| !d.0.is_null()))
+}

@@ -1,0 +1,333 @@
+//! Recipient extracts: rows from the recipient's row scope, columns from its field mask, and
+//! a disclosure record (shown to each person included) written before the file appears.
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+
+use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder};
+use serde_json::{Value, json};
+use vigo_api::analytics::Format;
+use vigo_api::{audit, extract};
+use vigo_entities::{access_denial, audit_event, disclosure, disclosure_person};
+use vigo_policy::{Role, Subject, Today};
+use vigo_tests::{Backend, TestApp, backends};
+
+/// A directory of its own per test, removed afterwards.
+struct OutDir(PathBuf);
+
+impl OutDir {
+    fn new(name: &str) -> Self {
+        let dir = std::env::temp_dir().join(format!("vigo-extract-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap_or_else(|e| panic!("{e}"));
+        OutDir(dir)
+    }
+
+    /// The files in the directory.
+    fn files(&self) -> Vec<String> {
+        std::fs::read_dir(&self.0)
+            .map(|entries| {
+                entries
+                    .filter_map(Result::ok)
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+impl Drop for OutDir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The subject a token authenticates, as the server would see it.
+fn subject(app: &TestApp, role: Role) -> anyhow::Result<Subject> {
+    Ok(app
+        .auth
+        .authenticate(Some(&format!("Bearer {}", app.token(role, None))))?)
+}
+
+/// A CSV file as its header and rows (the extracts' values hold no commas or quotes).
+fn read_csv(path: &std::path::Path) -> anyhow::Result<(Vec<String>, Vec<Vec<String>>)> {
+    let text = std::fs::read_to_string(path)?;
+    let mut lines = text
+        .lines()
+        .map(|l| l.split(',').map(str::to_owned).collect());
+    let header = lines.next().unwrap_or_default();
+    Ok((header, lines.collect()))
+}
+
+#[tokio::test]
+async fn an_extract_holds_the_recipients_rows_and_columns_and_shows_in_each_persons_disclosures()
+-> anyhow::Result<()> {
+    for backend in backends() {
+        let app = TestApp::new(backend, 300).await?;
+        let dir = OutDir::new(&format!("lanekassen-{backend:?}"));
+        let out = dir.0.join("enrolment-status.csv");
+        let lanekassen = subject(&app, Role::Lanekassen)?;
+        let written = extract::run(
+            &app.db,
+            &app.gate,
+            &lanekassen,
+            "enrolment-status",
+            Format::Csv,
+            &out,
+        )
+        .await?;
+
+        // Columns: what Lånekassen may read (no course percentage, no programme area).
+        let (header, rows) = read_csv(&out)?;
+        assert_eq!(
+            header,
+            [
+                "national_id",
+                "school",
+                "school_name",
+                "school_year",
+                "status"
+            ],
+            "{backend:?}"
+        );
+        assert_eq!(
+            written.withheld,
+            [
+                "programme_area",
+                "course_percentage",
+                "start_date",
+                "end_date"
+            ]
+        );
+        // Rows: this school year's enrolments of loan customers, recomputed from the
+        // population.
+        let pop = &app.population;
+        let year = Today::now().school_year();
+        let customers: BTreeSet<i32> = pop.loan_customers.iter().map(|l| l.person_id).collect();
+        let national_id = |id: i32| {
+            pop.persons
+                .iter()
+                .find(|p| p.id == id)
+                .map(|p| p.national_id.clone())
+                .unwrap_or_default()
+        };
+        let expected: BTreeSet<(String, String, String)> = pop
+            .enrolments
+            .iter()
+            .filter(|e| customers.contains(&e.person_id) && e.school_year == year)
+            .map(|e| {
+                let school = pop
+                    .organisations
+                    .iter()
+                    .find(|o| o.id == e.school_id)
+                    .map(|o| o.org_no.clone())
+                    .unwrap_or_default();
+                (national_id(e.person_id), school, e.status.code().to_owned())
+            })
+            .collect();
+        let found: BTreeSet<(String, String, String)> = rows
+            .iter()
+            .map(|r| (r[0].clone(), r[1].clone(), r[4].clone()))
+            .collect();
+        assert!(!expected.is_empty(), "the population has loan customers");
+        assert_eq!(found, expected, "{backend:?}");
+        assert_eq!(written.rows, rows.len());
+        assert!(rows.iter().all(|r| r[3] == year.to_string()));
+
+        // The disclosure: recorded once, with every person included, and chained.
+        let stored = disclosure::Entity::find()
+            .order_by_desc(disclosure::Column::Id)
+            .one(&app.db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no disclosure recorded"))?;
+        assert_eq!(stored.id, written.disclosure);
+        assert_eq!(stored.extract, "enrolment-status");
+        assert_eq!(stored.purpose, "loan_administration");
+        assert_eq!(stored.row_count as usize, rows.len());
+        // The test token names no organisation; Maskinporten tokens do (then `lanekassen ORGNO`).
+        assert_eq!(stored.recipient, "lanekassen", "{stored:?}");
+        let included: BTreeSet<String> = rows.iter().map(|r| r[0].clone()).collect();
+        assert_eq!(
+            disclosure_person::Entity::find().count(&app.db).await? as usize,
+            included.len()
+        );
+        let event = audit_event::Entity::find()
+            .order_by_desc(audit_event::Column::Id)
+            .one(&app.db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no audit event"))?;
+        assert_eq!(event.operation, "Extract.enrolment-status");
+        assert_eq!(event.request_id, format!("disclosure-{}", stored.id));
+        assert_eq!(event.actor_role, "lanekassen");
+        assert_eq!(audit::verify(&app.db).await?, 1, "{backend:?}");
+
+        // The person included sees it; a person left out sees none.
+        let included_id = included.iter().next().cloned().unwrap_or_default();
+        let body = app
+            .query(
+                &app.token(Role::Student, Some(&included_id)),
+                "{ me { disclosures { at recipient extract purpose legalBasis } } }",
+                Value::Null,
+            )
+            .await?;
+        let shown = &body["data"]["me"]["disclosures"];
+        assert_eq!(shown.as_array().map(Vec::len), Some(1), "{body}");
+        assert_eq!(shown[0]["extract"], "enrolment-status");
+        assert_eq!(shown[0]["recipient"], json!(stored.recipient));
+        assert_eq!(shown[0]["purpose"], "loan_administration");
+        assert!(
+            shown[0]["legalBasis"]
+                .as_str()
+                .is_some_and(|b| b.contains("utdanningsstøtte")),
+            "{body}"
+        );
+        let left_out = pop
+            .persons
+            .iter()
+            .find(|p| !included.contains(&p.national_id) && p.deceased_on.is_none())
+            .map(|p| p.national_id.clone())
+            .unwrap_or_default();
+        let body = app
+            .query(
+                &app.token(Role::Student, Some(&left_out)),
+                "{ me { disclosures { extract } } }",
+                Value::Null,
+            )
+            .await?;
+        assert_eq!(body["data"]["me"]["disclosures"], json!([]), "{body}");
+        assert_eq!(
+            dir.files(),
+            ["enrolment-status.csv"],
+            "no partial file left"
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_national_id_file_for_the_population_register_is_parquet_with_one_column()
+-> anyhow::Result<()> {
+    let app = TestApp::new(Backend::Sqlite, 120).await?;
+    let dir = OutDir::new("folkeregister");
+    let out = dir.0.join("ids.parquet");
+    let folkeregister = subject(&app, Role::Folkeregister)?;
+    let written = extract::run(
+        &app.db,
+        &app.gate,
+        &folkeregister,
+        "national-ids",
+        Format::Parquet,
+        &out,
+    )
+    .await?;
+    assert_eq!(written.columns, ["national_id"]);
+    assert_eq!(written.rows, app.population.persons.len(), "every person");
+    let bytes = std::fs::read(&out)?;
+    assert!(bytes.starts_with(b"PAR1") && bytes.ends_with(b"PAR1"));
+    // The folkeregister may not see names: they are nowhere in the file.
+    let name = &app.population.persons[0].family_name;
+    assert!(!bytes.windows(name.len()).any(|w| w == name.as_bytes()));
+    Ok(())
+}
+
+#[tokio::test]
+async fn refused_extracts_write_nothing_and_are_recorded_as_denials() -> anyhow::Result<()> {
+    let app = TestApp::new(Backend::Sqlite, 80).await?;
+    let dir = OutDir::new("refused");
+    let out = dir.0.join("out.csv");
+    let ot = subject(&app, Role::Ot)?;
+    let refusal = extract::run(&app.db, &app.gate, &ot, "diplomas", Format::Csv, &out)
+        .await
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(refusal.contains("Person.diplomas"), "{refusal}");
+    let denial = access_denial::Entity::find()
+        .order_by_desc(access_denial::Column::Id)
+        .one(&app.db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no denial recorded"))?;
+    assert_eq!(denial.target, "Extract.diplomas");
+    assert_eq!(denial.actor_role, "ot");
+
+    let privacy_officer = subject(&app, Role::PrivacyOfficer)?;
+    let refusal = extract::run(
+        &app.db,
+        &app.gate,
+        &privacy_officer,
+        "national-ids",
+        Format::Csv,
+        &out,
+    )
+    .await
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
+    assert!(refusal.contains("reaches no person"), "{refusal}");
+
+    let caseworker = subject(&app, Role::Caseworker)?;
+    let refusal = extract::run(
+        &app.db,
+        &app.gate,
+        &caseworker,
+        "national-ids",
+        Format::JsonStat,
+        &out,
+    )
+    .await
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
+    assert!(refusal.contains("csv or parquet"), "{refusal}");
+    let refusal = extract::run(
+        &app.db,
+        &app.gate,
+        &caseworker,
+        "everything",
+        Format::Csv,
+        &out,
+    )
+    .await
+    .err()
+    .map(|e| e.to_string())
+    .unwrap_or_default();
+    assert!(
+        refusal.contains("national-ids, enrolment-status, diplomas"),
+        "{refusal}"
+    );
+
+    assert!(dir.files().is_empty(), "{:?}", dir.files());
+    assert_eq!(disclosure::Entity::find().count(&app.db).await?, 0);
+    assert_eq!(audit_event::Entity::find().count(&app.db).await?, 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn when_the_disclosure_cannot_be_recorded_no_file_is_delivered() -> anyhow::Result<()> {
+    for backend in backends() {
+        let app = TestApp::new(backend, 60).await?;
+        let dir = OutDir::new(&format!("unrecorded-{backend:?}"));
+        let out = dir.0.join("ids.csv");
+        use sea_orm::ConnectionTrait;
+        app.db.execute_unprepared("DROP TABLE audit_chain").await?;
+        let caseworker = subject(&app, Role::Caseworker)?;
+        let failed = extract::run(
+            &app.db,
+            &app.gate,
+            &caseworker,
+            "national-ids",
+            Format::Csv,
+            &out,
+        )
+        .await;
+        let message = failed.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(message.contains("could not be recorded"), "{message}");
+        assert!(dir.files().is_empty(), "{backend:?}: {:?}", dir.files());
+        assert_eq!(
+            disclosure::Entity::find().count(&app.db).await?,
+            0,
+            "{backend:?}: the disclosure row is rolled back with its audit event"
+        );
+    }
+    Ok(())
+}
