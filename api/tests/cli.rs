@@ -306,3 +306,109 @@ fn export_subject_writes_everything_about_the_person_and_is_audited() {
     assert!(!output.status.success());
     assert!(stderr_line(&output).contains("check digit"));
 }
+
+#[test]
+fn extract_writes_the_recipients_file_and_records_the_disclosure() {
+    let dir = TempDir::new("extract");
+    let db = dir.db_url();
+    let output = vigo(&dir, &["seed", "--persons", "30", "--db", &db]);
+    assert!(output.status.success());
+    let token = vigo(&dir, &["token", "--role", "folkeregister", "--db", &db]);
+    assert!(token.status.success());
+    let token = String::from_utf8_lossy(&token.stdout).trim().to_owned();
+    let out = dir.0.join("ids.csv");
+    let out_arg = out.display().to_string();
+    let run = |name: &str, format: &str, token: &str| {
+        vigo(
+            &dir,
+            &[
+                "extract", name, "--format", format, "--out", &out_arg, "--token", token, "--db",
+                &db,
+            ],
+        )
+    };
+    let output = run("national-ids", "csv", &token);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("recorded as disclosure 1"));
+    let text = std::fs::read_to_string(&out).unwrap_or_default();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.first(), Some(&"national_id"));
+    assert_eq!(lines.len(), 31, "a header and every person");
+    let output = vigo(&dir, &["audit", "verify", "--db", &db]);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("intact: 1 events"));
+
+    for (name, format, token, says) in [
+        ("national-ids", "jsonstat", token.as_str(), "csv or parquet"),
+        ("national-ids", "xlsx", token.as_str(), "valid formats"),
+        (
+            "grades",
+            "csv",
+            token.as_str(),
+            "national-ids, enrolment-status",
+        ),
+        ("diplomas", "csv", token.as_str(), "Person.diplomas"),
+        ("national-ids", "csv", "not-a-token", "token"),
+    ] {
+        let output = run(name, format, token);
+        assert!(!output.status.success(), "{name} {format}");
+        let line = stderr_line(&output);
+        assert!(line.contains(says), "{name} {format}: {line}");
+    }
+}
+
+#[test]
+fn audit_prune_keeps_everything_unless_a_retention_period_is_set() {
+    let dir = TempDir::new("prune");
+    let db = dir.db_url();
+    let output = vigo(&dir, &["seed", "--persons", "20", "--db", &db]);
+    assert!(output.status.success());
+    let token = vigo(&dir, &["token", "--role", "folkeregister", "--db", &db]);
+    let token = String::from_utf8_lossy(&token.stdout).trim().to_owned();
+    let out = dir.0.join("ids.csv").display().to_string();
+    for _ in 0..2 {
+        let output = vigo(
+            &dir,
+            &[
+                "extract",
+                "national-ids",
+                "--format",
+                "csv",
+                "--out",
+                &out,
+                "--token",
+                &token,
+                "--db",
+                &db,
+            ],
+        );
+        assert!(output.status.success());
+    }
+    let output = vigo(&dir, &["audit", "prune", "--db", &db]);
+    assert!(output.status.success());
+    assert!(String::from_utf8_lossy(&output.stdout).contains("kept whole"));
+    let output = vigo(&dir, &["audit", "prune", "--retention", "1d", "--db", &db]);
+    assert!(String::from_utf8_lossy(&output.stdout).contains("nothing removed"));
+    std::thread::sleep(std::time::Duration::from_millis(20));
+    let output = vigo(&dir, &["audit", "prune", "--retention", "1ms", "--db", &db]);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stdout).contains("removed 2 audit events"));
+    let output = vigo(&dir, &["audit", "verify", "--db", &db]);
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("intact: 1 events"),
+        "only the prune record is left: {}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    let output = vigo(
+        &dir,
+        &["audit", "prune", "--retention", "soon", "--db", &db],
+    );
+    assert!(!output.status.success());
+}

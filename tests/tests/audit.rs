@@ -416,6 +416,78 @@ async fn the_retention_rule_removes_old_events_and_the_chain_still_verifies() ->
 }
 
 #[tokio::test]
+async fn a_person_exports_everything_held_about_them_as_one_document() -> anyhow::Result<()> {
+    for backend in backends() {
+        let app = TestApp::new(backend, 40).await?;
+        let living = app.population.contacts[0].person_id;
+        let person = app
+            .population
+            .persons
+            .iter()
+            .find(|p| p.id == living)
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("no living person"))?;
+        let me = app.token(Role::Student, Some(&person.national_id));
+        let body = app.query(&me, "{ subjectExport }", Value::Null).await?;
+        assert!(body.get("errors").is_none(), "{backend:?}: {body}");
+        let document = &body["data"]["subjectExport"];
+        assert_eq!(document["nationalId"], json!(person.national_id));
+        assert!(document["contact"]["address"].is_string(), "{document}");
+        for list in [
+            "enrolments",
+            "applications",
+            "accessLog",
+            "disclosures",
+            "decisions",
+        ] {
+            assert!(document[list].is_array(), "{list} missing: {document}");
+        }
+        // The same as `me` with every field: the plain query gives the same identity.
+        let plain = app
+            .query(&me, "{ me { givenName familyName } }", Value::Null)
+            .await?;
+        assert_eq!(document["givenName"], plain["data"]["me"]["givenName"]);
+
+        // The export is one audit event, with the categories it read and the person.
+        let events = audit_event::Entity::find()
+            .order_by_asc(audit_event::Column::Id)
+            .all(&app.db)
+            .await?;
+        let export = events
+            .iter()
+            .find(|e| e.operation == "Query.subjectExport")
+            .ok_or_else(|| anyhow::anyhow!("the export is not in the trail"))?;
+        for category in ["identity", "contact", "access_log", "disclosures"] {
+            assert!(
+                export.categories.split(',').any(|c| c == category),
+                "{category} not recorded: {}",
+                export.categories
+            );
+        }
+        let linked: Vec<i32> = vigo_entities::audit_event_person::Entity::find()
+            .all(&app.db)
+            .await?
+            .into_iter()
+            .filter(|l| l.audit_event_id == export.id)
+            .map(|l| l.person_id)
+            .collect();
+        assert_eq!(linked, [person.id]);
+
+        // Only a person exports their own data.
+        let school = app.token(Role::School, None);
+        let body = app.query(&school, "{ subjectExport }", Value::Null).await?;
+        assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+        let denial = vigo_entities::access_denial::Entity::find()
+            .order_by_desc(vigo_entities::access_denial::Column::Id)
+            .one(&app.db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("the refusal is not recorded"))?;
+        assert_eq!(denial.target, "Query.subjectExport");
+    }
+    Ok(())
+}
+
+#[tokio::test]
 async fn concurrent_writers_keep_the_chain_valid() -> anyhow::Result<()> {
     use tower::ServiceExt;
     for backend in backends() {
