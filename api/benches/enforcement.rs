@@ -56,6 +56,11 @@ async fn main() -> anyhow::Result<()> {
     if vigo_entities::person::Entity::find().count(&db).await? == 0 {
         let population = vigo_synth::generate(vigo_synth::Config::new(10_000, 1));
         vigo_synth::seed(&db, &population, false).await?;
+        // Fresh tables have no planner statistics; without them the page's plans are poor.
+        if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+            use sea_orm::ConnectionTrait;
+            db.execute_unprepared("ANALYZE").await?;
+        }
     }
     let gate = Gate::new(vigo_policy::store::load_or_install(&db).await?);
     let auth = vigo_api::auth::Authenticator::from_secret(b"bench-secret-bench-secret-bench!");

@@ -11,6 +11,7 @@ pub mod extract;
 /// Extracts, as the command line and the tests use them.
 pub use vigo_analytics as analytics;
 pub mod graphql;
+pub mod policy_sync;
 pub mod server;
 pub mod service;
 pub mod telemetry;

@@ -361,8 +361,14 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     )
 }
 
-/// Serves until Ctrl-C or SIGTERM.
+/// Serves until Ctrl-C or SIGTERM, keeping the gate on the newest stored policy (see
+/// [`crate::policy_sync`]) so that a change made through another instance applies here too.
 pub async fn serve(state: AppState, listen: SocketAddr) -> anyhow::Result<()> {
+    crate::policy_sync::start(
+        state.db.clone(),
+        state.gate.clone(),
+        crate::policy_sync::POLL_INTERVAL,
+    );
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;

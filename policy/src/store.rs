@@ -4,8 +4,8 @@
 //! gate keeps the last good policy.
 
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryOrder,
-    Set, TransactionTrait,
+    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait,
+    QueryOrder, Set, Statement, TransactionTrait,
 };
 use vigo_entities::{policy_change, policy_rule};
 
@@ -57,6 +57,10 @@ pub async fn load_or_install(db: &DatabaseConnection) -> Result<Policy, PolicyEr
     Policy::compile(rules, version).await
 }
 
+/// The PostgreSQL notification channel on which committed policy versions are announced to
+/// every server instance.
+pub const CHANNEL: &str = "vigo_policy";
+
 /// Replaces the rules with `rules`, as a new version made by `actor`, inside the caller's
 /// transaction, and returns the compiled policy. The caller puts it in force
 /// ([`Gate::replace`]) once that transaction has committed, together with whatever else
@@ -75,6 +79,16 @@ pub async fn stage<C: ConnectionTrait>(
         return Err(PolicyError::MalformedRule(
             "no role could change this policy again; keep a 'policy, write, allow' rule".into(),
         ));
+    }
+    if txn.get_database_backend() == DbBackend::Postgres {
+        // Delivered only when the transaction commits.
+        txn.execute_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_notify($1, $2)",
+            [CHANNEL.into(), version.to_string().into()],
+        ))
+        .await
+        .map_err(storage)?;
     }
     Ok(policy)
 }
