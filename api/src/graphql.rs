@@ -4,6 +4,7 @@ mod apprenticeship;
 pub mod enforce;
 pub mod export;
 mod follow_up;
+mod leaves;
 pub mod loaders;
 mod mutation;
 mod organisation;

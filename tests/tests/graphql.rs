@@ -978,3 +978,96 @@ async fn metrics_count_operations_and_responses_carry_request_ids() -> anyhow::R
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn grades_read_the_same_through_the_fast_path_and_the_resolvers() -> anyhow::Result<()> {
+    let app = TestApp::new(Backend::Sqlite, 60).await?;
+    let caseworker = app.token(Role::Caseworker, None);
+    let results = |body: &Value| -> Vec<Value> {
+        body["data"]["persons"]["edges"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .flat_map(|e| e["node"]["results"].as_array().cloned().unwrap_or_default())
+            .collect()
+    };
+    // Scalars only: built at once. With an object field: every field through its resolver.
+    let fast = app
+        .query(
+            &caseworker,
+            "{ persons(first: 60) { edges { node { results { subjectCode grade kind schoolYear passed __typename g: grade } } } } }",
+            Value::Null,
+        )
+        .await?;
+    let usual = app
+        .query(
+            &caseworker,
+            "{ persons(first: 60) { edges { node { results { subjectCode grade kind schoolYear passed __typename g: grade school { orgNo } } } } } }",
+            Value::Null,
+        )
+        .await?;
+    let fast = results(&fast);
+    let mut usual = results(&usual);
+    for result in &mut usual {
+        if let Some(object) = result.as_object_mut() {
+            object.remove("school");
+        }
+    }
+    assert_eq!(fast.len(), app.population.subject_results.len());
+    assert_eq!(fast, usual);
+    assert!(
+        fast.iter()
+            .all(|r| r["g"] == r["grade"] && r["__typename"] == "SubjectResult")
+    );
+    assert!(fast.iter().any(|r| r["passed"] == json!(true)));
+
+    // A denied field still resolves to null with FORBIDDEN; allowed ones keep their values.
+    use vigo_entities::enums::ResultKind;
+    let pop = &app.population;
+    let customer = pop
+        .loan_customers
+        .iter()
+        .map(|l| l.person_id)
+        .find(|id| {
+            pop.subject_results.iter().any(|r| {
+                r.person_id == *id
+                    && matches!(r.kind, ResultKind::WrittenExam | ResultKind::OralExam)
+            })
+        })
+        .ok_or_else(|| anyhow::anyhow!("no loan customer with exams"))?;
+    let national_id = app.population.persons[(customer - 1) as usize]
+        .national_id
+        .clone();
+    let lanekassen = app.token(Role::Lanekassen, None);
+    let body = app
+        .query(
+            &lanekassen,
+            "query($n: String!) { person(nationalId: $n) { results { subjectCode passed grade } } }",
+            json!({ "n": national_id }),
+        )
+        .await?;
+    let shown = body["data"]["person"]["results"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert!(!shown.is_empty(), "{body}");
+    assert!(
+        shown
+            .iter()
+            .all(|r| r["grade"].is_null() && r["subjectCode"].is_string())
+    );
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    let body = app
+        .query(
+            &lanekassen,
+            "query($n: String!) { person(nationalId: $n) { results { subjectCode passed } } }",
+            json!({ "n": national_id }),
+        )
+        .await?;
+    assert!(body.get("errors").is_none(), "{body}");
+    assert_eq!(
+        body["data"]["person"]["results"].as_array().map(Vec::len),
+        Some(shown.len())
+    );
+    Ok(())
+}

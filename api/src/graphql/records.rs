@@ -1,12 +1,13 @@
 //! School records and intake: programme areas, enrolments, results, applications with their
 //! wishes, offers and change log.
 
-use async_graphql::{Context, Object, Result};
+use async_graphql::{Context, Object, Result, Value};
 use vigo_entities::{
     absence, application, application_change, application_wish, enrolment, offer, organisation,
     programme_area, subject_result,
 };
 
+use super::leaves::LeafFields;
 use super::loaders::*;
 use super::organisation::Organisation;
 
@@ -137,10 +138,7 @@ impl SubjectResult {
     /// Whether the subject is passed: a grade from 2, or `B`. Tells an exam's outcome without
     /// the grade.
     async fn passed(&self) -> Option<bool> {
-        Some(matches!(
-            self.0.grade.as_str(),
-            "2" | "3" | "4" | "5" | "6" | "B"
-        ))
+        Some(self.is_passed())
     }
     async fn school_year(&self) -> Option<i32> {
         Some(self.0.school_year)
@@ -151,6 +149,26 @@ impl SubjectResult {
             Some(id) => row::<organisation::Entity, _>(ctx, id).await,
             None => Ok(None),
         }
+    }
+}
+
+impl SubjectResult {
+    fn is_passed(&self) -> bool {
+        matches!(self.0.grade.as_str(), "2" | "3" | "4" | "5" | "6" | "B")
+    }
+}
+
+/// Pages of persons carry thousands of grades: their scalar fields skip the executor.
+impl LeafFields for SubjectResult {
+    fn leaf(&self, name: &str) -> Option<Value> {
+        Some(match name {
+            "subjectCode" => Value::from(self.0.subject_code.as_str()),
+            "grade" => Value::from(self.0.grade.as_str()),
+            "kind" => Value::from(self.0.kind.code()),
+            "schoolYear" => Value::from(self.0.school_year),
+            "passed" => Value::from(self.is_passed()),
+            _ => return None,
+        })
     }
 }
 
