@@ -1,18 +1,19 @@
-//! A fast path for long lists of small objects. The executor resolves every selected field of
-//! every object through a boxed future of its own; for a page of persons with their grades
-//! that is thousands of futures per request for values that are already in memory. When the
-//! selection on such an object holds nothing but plain scalar fields (no arguments, no
-//! directives, no fragments, no sub-selections), [`Leaves`] builds the object's value at once;
-//! any other selection goes through the object's usual resolvers. Field masks are unaffected:
-//! a denied field arrives here rewritten to `__denied(field: …)`, which has an argument and so
-//! always takes the usual path.
+//! A fast path for long lists of small objects. The executor resolves every item of a list,
+//! and every selected field of every item, through a future of its own; for a page of
+//! persons with their grades that is thousands of futures per request for values already in
+//! memory. When the selection on the items holds nothing but plain scalar fields (no
+//! arguments, no directives, no fragments, no sub-selections), [`LeafList`] builds the whole
+//! list at once; any other selection goes through the items' usual resolvers. Field masks are
+//! unaffected: a denied field arrives here rewritten to `__denied(field: …)`, which has an
+//! argument and so always takes the usual path.
 
 use std::borrow::Cow;
 
 use async_graphql::indexmap::IndexMap;
 use async_graphql::parser::types::{Field, Selection};
 use async_graphql::registry::Registry;
-use async_graphql::{ContextSelectionSet, OutputType, Positioned, ServerResult, Value};
+use async_graphql::resolver_utils::resolve_list;
+use async_graphql::{ContextSelectionSet, Name, OutputType, Positioned, ServerResult, Value};
 
 /// An object whose scalar fields can be read without the executor.
 pub trait LeafFields: OutputType {
@@ -21,52 +22,65 @@ pub trait LeafFields: OutputType {
     fn leaf(&self, name: &str) -> Option<Value>;
 }
 
-/// A list item resolved at once when only scalar fields of it are selected.
-pub struct Leaves<T>(pub T);
+/// A list whose items are built at once when only their scalar fields are selected; in the
+/// schema, exactly a list of `T`.
+pub struct LeafList<T>(pub Vec<T>);
 
-impl<T: LeafFields> Leaves<T> {
-    /// The object's value, when every selection is a plain scalar field this path serves.
-    fn at_once(&self, ctx: &ContextSelectionSet<'_>) -> Option<Value> {
-        let items = &ctx.item.node.items;
-        let mut object = IndexMap::with_capacity(items.len());
-        for selection in items {
-            let Selection::Field(field) = &selection.node else {
-                return None;
-            };
-            let field = &field.node;
-            if !field.arguments.is_empty()
-                || !field.directives.is_empty()
-                || !field.selection_set.node.items.is_empty()
-            {
-                return None;
-            }
-            let value = match field.name.node.as_str() {
-                "__typename" => Value::String(T::type_name().into_owned()),
-                name => self.0.leaf(name)?,
-            };
-            // A key selected twice is merged by the executor; leave that to it.
-            if object
-                .insert(field.response_key().node.clone(), value)
-                .is_some()
-            {
-                return None;
-            }
+/// The selected fields as (response key, field name), when every selection is a plain scalar
+/// field; keys selected twice are left to the executor, which merges them.
+fn plain_fields<'a>(ctx: &'a ContextSelectionSet<'_>) -> Option<Vec<(&'a Name, &'a str)>> {
+    let items = &ctx.item.node.items;
+    let mut fields = Vec::with_capacity(items.len());
+    for selection in items {
+        let Selection::Field(field) = &selection.node else {
+            return None;
+        };
+        let field = &field.node;
+        if !field.arguments.is_empty()
+            || !field.directives.is_empty()
+            || !field.selection_set.node.items.is_empty()
+        {
+            return None;
         }
-        Some(Value::Object(object))
+        let key = &field.response_key().node;
+        if fields.iter().any(|(k, _)| *k == key) {
+            return None;
+        }
+        fields.push((key, field.name.node.as_str()));
+    }
+    Some(fields)
+}
+
+impl<T: LeafFields> LeafList<T> {
+    /// The list's value, when every selected field is one the items serve.
+    fn at_once(&self, fields: &[(&Name, &str)]) -> Option<Value> {
+        let mut list = Vec::with_capacity(self.0.len());
+        for item in &self.0 {
+            let mut object = IndexMap::with_capacity(fields.len());
+            for (key, name) in fields {
+                let value = match *name {
+                    "__typename" => Value::String(T::type_name().into_owned()),
+                    name => item.leaf(name)?,
+                };
+                object.insert((*key).clone(), value);
+            }
+            list.push(Value::Object(object));
+        }
+        Some(Value::List(list))
     }
 }
 
-impl<T: LeafFields> OutputType for Leaves<T> {
+impl<T: LeafFields> OutputType for LeafList<T> {
     fn type_name() -> Cow<'static, str> {
-        T::type_name()
+        Vec::<T>::type_name()
     }
 
     fn qualified_type_name() -> String {
-        T::qualified_type_name()
+        Vec::<T>::qualified_type_name()
     }
 
     fn create_type_info(registry: &mut Registry) -> String {
-        T::create_type_info(registry)
+        Vec::<T>::create_type_info(registry)
     }
 
     async fn resolve(
@@ -74,9 +88,9 @@ impl<T: LeafFields> OutputType for Leaves<T> {
         ctx: &ContextSelectionSet<'_>,
         field: &Positioned<Field>,
     ) -> ServerResult<Value> {
-        match self.at_once(ctx) {
-            Some(value) => Ok(value),
-            None => self.0.resolve(ctx, field).await,
+        if let Some(value) = plain_fields(ctx).and_then(|fields| self.at_once(&fields)) {
+            return Ok(value);
         }
+        resolve_list(ctx, field, &self.0, Some(self.0.len())).await
     }
 }

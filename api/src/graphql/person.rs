@@ -5,7 +5,7 @@ use vigo_entities::{contact, exam_board, organisation, person, programme_area};
 
 use super::apprenticeship::{ApprenticeshipContract, TradeTest};
 use super::follow_up::{Decision, Diploma, EducationRight, FollowUpStatus};
-use super::leaves::Leaves;
+use super::leaves::LeafList;
 use super::loaders::*;
 use super::records::{Absence, Application, Enrolment, SubjectResult};
 
@@ -74,9 +74,9 @@ impl Person {
             .map(Some)
     }
     /// Grades: lower-secondary grades used for intake, and upper-secondary results.
-    async fn results(&self, ctx: &Context<'_>) -> Result<Option<Vec<Leaves<SubjectResult>>>> {
+    async fn results(&self, ctx: &Context<'_>) -> Result<Option<LeafList<SubjectResult>>> {
         let results = children::<ResultsOfPerson, SubjectResult>(ctx, self.0.id).await?;
-        Ok(Some(results.into_iter().map(Leaves).collect()))
+        Ok(Some(LeafList(results)))
     }
     /// Applications with their ranked wishes and offers.
     async fn applications(&self, ctx: &Context<'_>) -> Result<Option<Vec<Application>>> {
