@@ -436,8 +436,8 @@ impl AuditWriter {
     }
 }
 
-/// The operation of the event that records a retention prune; its request id names the
-/// last event removed (`through-ID`).
+/// The operation of the event that records a retention prune, followed by `:ID:HASH` of the
+/// last event removed, so that the hash chain itself vouches for where the kept trail starts.
 const PRUNE_OPERATION: &str = "Audit.prune";
 
 /// What a retention prune removed.
@@ -456,25 +456,25 @@ pub struct Pruned {
 pub async fn prune(db: &DatabaseConnection, cutoff: DateTime<Utc>) -> Result<Pruned, ApiError> {
     let txn = db.begin().await?;
     // The newest event before the cutoff; the prune removes every event up to it.
-    let through = audit_event::Entity::find()
+    let last_removed = audit_event::Entity::find()
         .filter(audit_event::Column::At.lt(cutoff))
         .order_by_desc(audit_event::Column::Id)
         .one(&txn)
-        .await?
-        .map(|e| e.id);
-    let Some(through) = through else {
+        .await?;
+    let Some(last_removed) = last_removed else {
         return Ok(Pruned {
             events: 0,
             through: None,
         });
     };
+    let through = last_removed.id;
     let event = Event {
         role: "system".into(),
         org: None,
         sub: "vigo audit prune".into(),
         purpose: "retention".into(),
-        operation: PRUNE_OPERATION.into(),
-        request_id: format!("through-{through}"),
+        operation: format!("{PRUNE_OPERATION}:{through}:{}", last_removed.hash),
+        request_id: "retention".into(),
         categories: Vec::new(),
         persons: Vec::new(),
     };
@@ -496,16 +496,21 @@ pub async fn prune(db: &DatabaseConnection, cutoff: DateTime<Utc>) -> Result<Pru
     })
 }
 
-/// Where the kept chain starts: after the last event a recorded prune removed, or at the
-/// genesis. A prune record is trusted only because [`verify`] checks it as part of the chain.
-async fn chain_start(db: &DatabaseConnection) -> Result<Option<i64>, sea_orm::DbErr> {
+/// Where the kept chain starts: the last event a recorded prune removed (its id and hash), or
+/// the genesis. A prune record is trusted only because [`verify`] checks it as part of the
+/// chain.
+async fn chain_start(db: &DatabaseConnection) -> Result<Option<(i64, String)>, sea_orm::DbErr> {
+    let prefix = format!("{PRUNE_OPERATION}:");
     let prunes = audit_event::Entity::find()
-        .filter(audit_event::Column::Operation.eq(PRUNE_OPERATION))
+        .filter(audit_event::Column::Operation.starts_with(prefix.as_str()))
         .all(db)
         .await?;
     Ok(prunes
         .iter()
-        .filter_map(|e| e.request_id.strip_prefix("through-")?.parse::<i64>().ok())
+        .filter_map(|e| {
+            let (id, hash) = e.operation.strip_prefix(&prefix)?.split_once(':')?;
+            Some((id.parse::<i64>().ok()?, hash.to_owned()))
+        })
         .max())
 }
 
@@ -533,22 +538,9 @@ pub async fn verify(db: &DatabaseConnection) -> Result<u64, Broken> {
     let mut count = 0u64;
     // After a retention prune, the first event kept links to a removed one: its stored link
     // is taken as the start, and must be the event right after the last one pruned.
-    let pruned_through = chain_start(db).await?;
-    if let Some(through) = pruned_through {
-        let first = audit_event::Entity::find()
-            .order_by_asc(audit_event::Column::Id)
-            .one(db)
-            .await?;
-        if let Some(first) = first {
-            if first.id != through + 1 {
-                return Err(Broken::Event {
-                    id: first.id,
-                    reason: "is not the event after the last one the retention rule removed (events were removed)",
-                });
-            }
-            prev_hash = first.prev_hash;
-            last_id = through;
-        }
+    if let Some((through, hash)) = chain_start(db).await? {
+        prev_hash = hash;
+        last_id = through;
     }
     loop {
         let events = audit_event::Entity::find()
@@ -573,6 +565,14 @@ pub async fn verify(db: &DatabaseConnection) -> Result<u64, Broken> {
                 .push(link.person_id);
         }
         for event in events {
+            // Ids are handed out by the chain head without gaps; a gap is a removed event
+            // (the hash alone would not notice a renumbered one).
+            if event.id != last_id + 1 {
+                return Err(Broken::Event {
+                    id: event.id,
+                    reason: "does not follow the event before it (events before it were removed or renumbered)",
+                });
+            }
             if event.prev_hash != prev_hash {
                 return Err(Broken::Event {
                     id: event.id,

@@ -58,8 +58,8 @@ pub async fn run(
         Err(e) => return Err(e.into()),
     };
     let partial = partial_path(out);
-    let written = std::fs::File::create(&partial)
-        .map_err(anyhow::Error::from)
+    let written = create_private(&partial)
+        .map_err(|e| anyhow::anyhow!("{}: {e}", partial.display()))
         .and_then(|mut f| Ok(vigo_analytics::write(&mut file.frame, format, &mut f)?));
     if let Err(e) = written {
         let _ = std::fs::remove_file(&partial);
@@ -113,11 +113,22 @@ pub async fn run(
 }
 
 /// Where the file is written before its disclosure is recorded: beside the destination, so
-/// the final rename does not cross file systems.
+/// the final rename does not cross file systems, and hidden, so that a job collecting the
+/// destination's directory does not pick it up early.
 fn partial_path(out: &Path) -> PathBuf {
-    let mut name = out.file_name().unwrap_or_default().to_os_string();
+    let mut name = std::ffi::OsString::from(".");
+    name.push(out.file_name().unwrap_or_default());
     name.push(".partial");
     out.with_file_name(name)
+}
+
+/// A new file only the owner can read; never an existing file or a link planted in its place.
+fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    options.open(path)
 }
 
 fn internal(e: ApiError) -> anyhow::Error {

@@ -27,11 +27,10 @@ pub async fn refresh(db: &DatabaseConnection, gate: &Gate) -> anyhow::Result<i64
     }
     let policy = vigo_policy::store::load_or_install(db).await?;
     let version = policy.version();
-    if version > gate.policy().version() {
-        gate.replace(policy);
+    if gate.replace_if_newer(policy) {
         tracing::info!(version, "a newer access policy is in force");
     }
-    Ok(version)
+    Ok(gate.policy().version())
 }
 
 /// Starts the tasks that keep `gate` current: the poll on every backend, and the listener on

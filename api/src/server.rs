@@ -300,8 +300,9 @@ pub fn scoped_request(
 
 /// Records a request in the audit trail when it touched persons or read the trail itself.
 /// Writes are recorded by each mutation in its own transaction (see
-/// [`audit::append_for_request`]), not here. The caller must not return the response if this
-/// fails.
+/// [`audit::append_for_request`]); persons a mutation's result reads beyond that (an
+/// organisation's apprentices, say) are recorded here, as any read. The caller must not return
+/// the response if this fails.
 pub async fn audit_request(
     state: &AppState,
     subject: &Subject,
@@ -314,7 +315,7 @@ pub async fn audit_request(
         .operations
         .iter()
         .any(|o| o == "Query.auditEvents" || o == "Query.denials");
-    if enforced.mutation || (reached.persons.is_empty() && !reads_the_trail) {
+    if reached.persons.is_empty() && !reads_the_trail {
         return Ok(());
     }
     let event = audit::Event::new(

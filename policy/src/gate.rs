@@ -480,6 +480,20 @@ impl Gate {
         }
     }
 
+    /// Puts `policy` in force unless the one in force is as new or newer (instances learn of
+    /// versions in any order); returns whether it did.
+    pub fn replace_if_newer(&self, policy: Policy) -> bool {
+        let mut guard = match self.current.write() {
+            Ok(guard) => guard,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        if policy.version() <= guard.version() {
+            return false;
+        }
+        *guard = Arc::new(policy);
+        true
+    }
+
     /// What the policy grants the subject's role for its purpose, or the refusal: a purpose
     /// the policy does not grant the role is refused here (purpose binding).
     pub fn grant(&self, subject: &Subject) -> Result<Arc<Grant>, PolicyError> {

@@ -34,6 +34,14 @@ pub async fn load_or_install(db: &DatabaseConnection) -> Result<Policy, PolicyEr
         txn.commit().await.map_err(storage)?;
         return Ok(policy);
     }
+    // The version is read before the rules: a change committed in between then gives newer
+    // rules under an older version, which the next refresh replaces, never the reverse.
+    let version = policy_change::Entity::find()
+        .order_by_desc(policy_change::Column::Id)
+        .one(db)
+        .await
+        .map_err(storage)?
+        .map_or(0, |change| change.id);
     let rows = policy_rule::Entity::find()
         .order_by_asc(policy_rule::Column::Id)
         .all(db)
@@ -48,18 +56,15 @@ pub async fn load_or_install(db: &DatabaseConnection) -> Result<Policy, PolicyEr
         })?;
         rules.push(rule);
     }
-    let version = policy_change::Entity::find()
-        .order_by_desc(policy_change::Column::Id)
-        .one(db)
-        .await
-        .map_err(storage)?
-        .map_or(0, |change| change.id);
     Policy::compile(rules, version).await
 }
 
 /// The PostgreSQL notification channel on which committed policy versions are announced to
 /// every server instance.
 pub const CHANNEL: &str = "vigo_policy";
+
+/// The PostgreSQL advisory lock key that serializes policy edits.
+const EDIT_LOCK: i64 = 0x7669_676f_706f_6c; // "vigopol"
 
 /// Replaces the rules with `rules`, as a new version made by `actor`, inside the caller's
 /// transaction, and returns the compiled policy. The caller puts it in force
@@ -72,6 +77,16 @@ pub async fn stage<C: ConnectionTrait>(
     actor: &Subject,
     summary: &str,
 ) -> Result<Policy, PolicyError> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        // One edit at a time: two overlapping replacements would otherwise leave the union
+        // of both rule sets. (SQLite lets one writer at a time anyway.)
+        txn.execute_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!("SELECT pg_advisory_xact_lock({EDIT_LOCK})"),
+        ))
+        .await
+        .map_err(storage)?;
+    }
     let who = format!("{}:{}:{}", actor.role, actor.purpose, actor.sub);
     let version = write(txn, &rules, &who, summary).await?;
     let policy = Policy::compile(rules, version).await?;

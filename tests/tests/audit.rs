@@ -372,8 +372,14 @@ async fn the_retention_rule_removes_old_events_and_the_chain_still_verifies() ->
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
         let cutoff = chrono::Utc::now();
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-        app.query(&caseworker, read, Value::Null).await?;
-        assert_eq!(audit::verify(&app.db).await?, 3);
+        for _ in 0..2 {
+            app.query(&caseworker, read, Value::Null).await?;
+        }
+        assert_eq!(audit::verify(&app.db).await?, 4);
+        let second = audit_event::Entity::find_by_id(2i64)
+            .one(&app.db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no event 2"))?;
 
         let pruned = audit::prune(&app.db, cutoff).await?;
         assert_eq!(
@@ -386,12 +392,11 @@ async fn the_retention_rule_removes_old_events_and_the_chain_still_verifies() ->
         );
         assert_eq!(
             audit::verify(&app.db).await?,
-            2,
+            3,
             "{backend:?}: kept + prune record"
         );
         let last = last_event(&app).await?;
-        assert_eq!(last.operation, "Audit.prune");
-        assert_eq!(last.request_id, "through-2");
+        assert_eq!(last.operation, format!("Audit.prune:2:{}", second.hash));
         let links = vigo_entities::audit_event_person::Entity::find()
             .all(&app.db)
             .await?;
@@ -402,7 +407,8 @@ async fn the_retention_rule_removes_old_events_and_the_chain_still_verifies() ->
         // Nothing older than the cutoff is left: pruning again removes nothing.
         assert_eq!(audit::prune(&app.db, cutoff).await?.events, 0);
 
-        // Removing the first kept event is still tampering.
+        // Removing the first kept event is still tampering, even when the next one is
+        // renumbered to take its place.
         execute(
             &app,
             "DELETE FROM audit_event_person WHERE audit_event_id = 3",
@@ -410,7 +416,15 @@ async fn the_retention_rule_removes_old_events_and_the_chain_still_verifies() ->
         .await?;
         execute(&app, "DELETE FROM audit_event WHERE id = 3").await?;
         let err = audit::verify(&app.db).await.unwrap_err().to_string();
-        assert!(err.contains("retention rule"), "{backend:?}: {err}");
+        assert!(err.contains("audit event 4"), "{backend:?}: {err}");
+        execute(
+            &app,
+            "UPDATE audit_event_person SET audit_event_id = 3 WHERE audit_event_id = 4",
+        )
+        .await?;
+        execute(&app, "UPDATE audit_event SET id = 3 WHERE id = 4").await?;
+        let err = audit::verify(&app.db).await.unwrap_err().to_string();
+        assert!(err.contains("audit event 3"), "{backend:?}: {err}");
     }
     Ok(())
 }
@@ -484,6 +498,35 @@ async fn a_person_exports_everything_held_about_them_as_one_document() -> anyhow
             .ok_or_else(|| anyhow::anyhow!("the refusal is not recorded"))?;
         assert_eq!(denial.target, "Query.subjectExport");
     }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_read_beside_a_mutation_that_does_not_run_is_still_recorded() -> anyhow::Result<()> {
+    let app = TestApp::new(Backend::Sqlite, 20).await?;
+    let (_, body) = app
+        .post(
+            Some(&app.token(Role::Caseworker, None)),
+            json!({
+                "query": "query R { persons(first: 2) { edges { node { nationalId } } } } mutation W { markDeceased(nationalId: \"x\") { id } }",
+                "operationName": "R",
+            }),
+        )
+        .await?;
+    assert_eq!(
+        body["data"]["persons"]["edges"].as_array().map(Vec::len),
+        Some(2),
+        "{body}"
+    );
+    let last = last_event(&app).await?;
+    assert!(last.operation.contains("Query.persons"), "{last:?}");
+    let links = vigo_entities::audit_event_person::Entity::find()
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .filter(|l| l.audit_event_id == last.id)
+        .count();
+    assert_eq!(links, 2);
     Ok(())
 }
 

@@ -332,6 +332,6 @@ pub async fn replace_policy(
         .await
         .map_err(|e| e.extend())?;
     txn.commit().await.map_err(|e| ApiError::from(e).extend())?;
-    gate.replace(staged);
+    gate.replace_if_newer(staged);
     policy(ctx).await
 }
