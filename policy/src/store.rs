@@ -64,7 +64,7 @@ pub async fn load_or_install(db: &DatabaseConnection) -> Result<Policy, PolicyEr
 pub const CHANNEL: &str = "vigo_policy";
 
 /// The PostgreSQL advisory lock key that serializes policy edits.
-const EDIT_LOCK: i64 = 0x7669_676f_706f_6c; // "vigopol"
+const EDIT_LOCK: i64 = 0x0076_6967_6f70_6f6c; // "vigopol"
 
 /// Replaces the rules with `rules`, as a new version made by `actor`, inside the caller's
 /// transaction, and returns the compiled policy. The caller puts it in force
