@@ -151,17 +151,16 @@ pub async fn denials(
     use sea_orm::{ColumnTrait, QueryFilter};
     let (_, _, db) = permitted(ctx, "audit_trail", Action::Read).await?;
     let mut query = access_denial::Entity::find();
-    if let Some(org) = &filter.org {
-        let org = vigo_entities::ids::OrgNo::parse(org)
-            .map_err(|e| ApiError::bad_input("filter.org", e).extend())?;
-        query = query.filter(access_denial::Column::ActorOrg.eq(org.as_str()));
-    }
-    if let Some(role) = &filter.role {
-        let role: vigo_policy::Role = role
-            .parse()
-            .map_err(|e| ApiError::bad_input("filter.role", e).extend())?;
-        query = query.filter(access_denial::Column::ActorRole.eq(role.code()));
-    }
+    query = query.filter(shared_filters(
+        Columns {
+            org: access_denial::Column::ActorOrg,
+            role: access_denial::Column::ActorRole,
+            at: access_denial::Column::At,
+            id: access_denial::Column::Id,
+        },
+        &filter.shared(),
+        before.as_ref(),
+    )?);
     if let Some(kind) = &filter.kind {
         if !["field", "row", "operation"].contains(&kind.as_str()) {
             return Err(
@@ -169,18 +168,6 @@ pub async fn denials(
             );
         }
         query = query.filter(access_denial::Column::Kind.eq(kind.as_str()));
-    }
-    if let Some(from) = &filter.from {
-        query = query.filter(access_denial::Column::At.gte(time("filter.from", from)?));
-    }
-    if let Some(until) = &filter.until {
-        query = query.filter(access_denial::Column::At.lt(time("filter.until", until)?));
-    }
-    if let Some(before) = before {
-        let id: i64 = before
-            .parse()
-            .map_err(|_| ApiError::bad_input("before", "an id returned by this query").extend())?;
-        query = query.filter(access_denial::Column::Id.lt(id));
     }
     let rows = query
         .order_by_desc(access_denial::Column::Id)
@@ -203,6 +190,78 @@ pub async fn denials(
             policy_version: d.policy_version,
         })
         .collect())
+}
+
+/// The filters the audit trail and the denial log share: who acted and when.
+struct Shared<'a> {
+    org: Option<&'a str>,
+    role: Option<&'a str>,
+    from: Option<&'a str>,
+    until: Option<&'a str>,
+}
+
+impl AuditFilter {
+    fn shared(&self) -> Shared<'_> {
+        Shared {
+            org: self.org.as_deref(),
+            role: self.role.as_deref(),
+            from: self.from.as_deref(),
+            until: self.until.as_deref(),
+        }
+    }
+}
+
+impl DenialFilter {
+    fn shared(&self) -> Shared<'_> {
+        Shared {
+            org: self.org.as_deref(),
+            role: self.role.as_deref(),
+            from: self.from.as_deref(),
+            until: self.until.as_deref(),
+        }
+    }
+}
+
+/// Where a log keeps who acted, when, and its ids (pages run newest first).
+struct Columns<C> {
+    org: C,
+    role: C,
+    at: C,
+    id: C,
+}
+
+/// The shared filters and the page's `before` id as one condition; input that does not parse
+/// is refused naming the field.
+fn shared_filters<C: sea_orm::ColumnTrait>(
+    columns: Columns<C>,
+    filter: &Shared<'_>,
+    before: Option<&async_graphql::ID>,
+) -> Result<sea_orm::Condition> {
+    let mut condition = sea_orm::Condition::all();
+    if let Some(org) = filter.org {
+        let org = vigo_entities::ids::OrgNo::parse(org)
+            .map_err(|e| ApiError::bad_input("filter.org", e).extend())?;
+        condition = condition.add(columns.org.eq(org.as_str()));
+    }
+    if let Some(role) = filter.role {
+        let role: vigo_policy::Role = role
+            .parse()
+            .map_err(|e| ApiError::bad_input("filter.role", e).extend())?;
+        condition = condition.add(columns.role.eq(role.code()));
+    }
+    if let Some(from) = filter.from {
+        condition = condition.add(columns.at.gte(time("filter.from", from)?));
+    }
+    if let Some(until) = filter.until {
+        condition = condition.add(columns.at.lt(time("filter.until", until)?));
+    }
+    if let Some(before) = before {
+        let id: i64 = before
+            .parse()
+            .map_err(|_| ApiError::bad_input("before", "an id returned by this query").extend())?;
+        condition = condition.add(columns.id.lt(id));
+    }
+    Ok(condition)
 }
 
 fn time(field: &'static str, value: &str) -> Result<chrono::DateTime<chrono::Utc>> {
@@ -246,29 +305,16 @@ pub async fn audit_events(
             ),
         );
     }
-    if let Some(org) = &filter.org {
-        let org = vigo_entities::ids::OrgNo::parse(org)
-            .map_err(|e| ApiError::bad_input("filter.org", e).extend())?;
-        query = query.filter(audit_event::Column::ActorOrg.eq(org.as_str()));
-    }
-    if let Some(role) = &filter.role {
-        let role: vigo_policy::Role = role
-            .parse()
-            .map_err(|e| ApiError::bad_input("filter.role", e).extend())?;
-        query = query.filter(audit_event::Column::ActorRole.eq(role.code()));
-    }
-    if let Some(from) = &filter.from {
-        query = query.filter(audit_event::Column::At.gte(time("filter.from", from)?));
-    }
-    if let Some(until) = &filter.until {
-        query = query.filter(audit_event::Column::At.lt(time("filter.until", until)?));
-    }
-    if let Some(before) = before {
-        let id: i64 = before
-            .parse()
-            .map_err(|_| ApiError::bad_input("before", "an id returned by this query").extend())?;
-        query = query.filter(audit_event::Column::Id.lt(id));
-    }
+    query = query.filter(shared_filters(
+        Columns {
+            org: audit_event::Column::ActorOrg,
+            role: audit_event::Column::ActorRole,
+            at: audit_event::Column::At,
+            id: audit_event::Column::Id,
+        },
+        &filter.shared(),
+        before.as_ref(),
+    )?);
     let events = query
         .order_by_desc(audit_event::Column::Id)
         .limit(first)
