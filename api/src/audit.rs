@@ -21,9 +21,9 @@ use vigo_policy::Subject;
 
 use crate::error::ApiError;
 
-/// The persons a request touched, gathered by the resolvers that return persons or records
-/// of one, and the data categories read by work a resolver runs on its own (an export);
-/// request data.
+/// What a request reached, as request data: the persons touched (noted by the resolvers that
+/// return persons or records of one) and the data categories read (from the enforcement walk,
+/// and from work a resolver runs on its own, such as an export).
 #[derive(Debug, Default)]
 pub struct Touched {
     persons: Mutex<BTreeSet<i32>>,
@@ -43,20 +43,19 @@ impl Touched {
         }
     }
 
-    /// What the request reached: the persons touched and the categories read, beside those
-    /// the enforcement walk found in the document (`categories`), sorted.
-    pub fn reached(&self, categories: &[String]) -> Reached {
-        let mut all: BTreeSet<String> = categories.iter().cloned().collect();
-        if let Ok(set) = self.categories.lock() {
-            all.extend(set.iter().cloned());
-        }
+    /// The persons touched and the categories read so far, sorted.
+    pub fn reached(&self) -> Reached {
         Reached {
             persons: self
                 .persons
                 .lock()
                 .map(|set| set.iter().copied().collect())
                 .unwrap_or_default(),
-            categories: all.into_iter().collect(),
+            categories: self
+                .categories
+                .lock()
+                .map(|set| set.iter().cloned().collect())
+                .unwrap_or_default(),
         }
     }
 }
@@ -246,11 +245,6 @@ pub async fn append(txn: &DatabaseTransaction, events: &[Event]) -> Result<Vec<i
     Ok(ids)
 }
 
-/// The data categories the enforcement walk found a request reads, as request data: events
-/// written during execution (writes, in their own transaction) record them.
-#[derive(Clone, Debug, Default)]
-pub struct RequestCategories(pub Vec<String>);
-
 /// Appends the event of a write made by the current request (root field `Mutation.*`) to the
 /// write's own transaction. If it cannot be appended, the write must be rolled back.
 pub async fn append_for_request(
@@ -270,14 +264,14 @@ pub async fn append_for_request(
         .map(|r| r.0.as_str())
         .unwrap_or("-");
     let categories = ctx
-        .data::<RequestCategories>()
-        .map(|c| c.0.as_slice())
+        .data::<Arc<Touched>>()
+        .map(|t| t.reached().categories)
         .unwrap_or_default();
     let event = Event::new(
         subject,
         &format!("Mutation.{}", ctx.field().name()),
         request_id,
-        categories,
+        &categories,
         persons,
     );
     append(txn, &[event])

@@ -261,11 +261,10 @@ pub async fn execute(
     enforced: &Enforced,
 ) -> (async_graphql::Response, audit::Reached) {
     let touched = Arc::new(Touched::default());
-    let request = scoped_request(
-        &state.db, subject, access, request_id, request, enforced, &touched,
-    )
-    .data(state.schema.clone())
-    .data(state.types.clone());
+    touched.add_categories(enforced.categories.iter().cloned());
+    let request = scoped_request(&state.db, subject, access, request_id, request, &touched)
+        .data(state.schema.clone())
+        .data(state.types.clone());
     let mut response = state.schema.execute(request).await;
     if enforced.introspection {
         let visibility = Visibility {
@@ -276,7 +275,7 @@ pub async fn execute(
         };
         enforce::filter_introspection(&mut response.data, &visibility);
     }
-    (response, touched.reached(&enforced.categories))
+    (response, touched.reached())
 }
 
 /// A request with what its resolvers read as request data: fresh loaders scoped by the
@@ -287,14 +286,12 @@ pub fn scoped_request(
     access: &Access,
     request_id: &str,
     request: async_graphql::Request,
-    enforced: &Enforced,
     touched: &Arc<Touched>,
 ) -> async_graphql::Request {
     loaders::register(request, db, &access.rows)
         .data(subject.clone())
         .data(RequestId(request_id.to_owned()))
         .data(touched.clone())
-        .data(audit::RequestCategories(enforced.categories.clone()))
         .data(access.clone())
 }
 

@@ -223,8 +223,6 @@ pub struct Enforced {
     pub categories: Vec<String>,
     /// The root fields selected, as `Query.persons`, sorted.
     pub operations: Vec<String>,
-    /// Whether the document holds a mutation.
-    pub mutation: bool,
 }
 
 /// Rewrites denied selections in `document` (see the module documentation).
@@ -237,7 +235,6 @@ pub fn enforce(document: &mut ExecutableDocument, types: &TypeMap, mask: &FieldM
         categories: BTreeSet::new(),
     };
     let mut roots = BTreeSet::new();
-    let mut mutation = false;
     let operations: Vec<_> = match &mut document.operations {
         DocumentOperations::Single(op) => vec![op],
         DocumentOperations::Multiple(ops) => ops.values_mut().collect(),
@@ -248,7 +245,6 @@ pub fn enforce(document: &mut ExecutableDocument, types: &TypeMap, mask: &FieldM
             OperationType::Mutation => "Mutation",
             OperationType::Subscription => "Subscription",
         };
-        mutation |= operation.node.ty == OperationType::Mutation;
         for item in &operation.node.selection_set.node.items {
             if let Selection::Field(field) = &item.node {
                 roots.insert(format!("{root}.{}", field.node.name.node));
@@ -267,7 +263,6 @@ pub fn enforce(document: &mut ExecutableDocument, types: &TypeMap, mask: &FieldM
         introspection: walk.introspection,
         categories: walk.categories.into_iter().map(str::to_owned).collect(),
         operations: roots.into_iter().collect(),
-        mutation,
     }
 }
 

@@ -50,7 +50,6 @@ pub async fn subject_export(ctx: &Context<'_>) -> Result<Option<Json<serde_json:
         access,
         request_id,
         request,
-        &enforced,
         touched,
     );
     // Boxed: the export runs the schema from inside one of its own resolvers.
