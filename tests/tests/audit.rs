@@ -39,6 +39,20 @@ async fn last_event(app: &TestApp) -> anyhow::Result<audit_event::Model> {
         .ok_or_else(|| anyhow::anyhow!("the trail is empty"))
 }
 
+/// The persons linked to an event, sorted.
+async fn linked_persons(app: &TestApp, event: i64) -> anyhow::Result<Vec<i32>> {
+    use sea_orm::{ColumnTrait, QueryFilter};
+    let mut persons: Vec<i32> = vigo_entities::audit_event_person::Entity::find()
+        .filter(vigo_entities::audit_event_person::Column::AuditEventId.eq(event))
+        .all(&app.db)
+        .await?
+        .into_iter()
+        .map(|l| l.person_id)
+        .collect();
+    persons.sort_unstable();
+    Ok(persons)
+}
+
 async fn execute(app: &TestApp, sql: &str) -> anyhow::Result<()> {
     let backend = app.db.get_database_backend();
     app.db
@@ -158,13 +172,7 @@ async fn one_event_per_request_links_every_person_returned_and_writes_are_record
     );
     let last = last_event(&app).await?;
     assert_eq!(last.operation, "Query.organisation");
-    let linked: Vec<i32> = vigo_entities::audit_event_person::Entity::find()
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .filter(|l| l.audit_event_id == last.id)
-        .map(|l| l.person_id)
-        .collect();
+    let linked = linked_persons(&app, last.id).await?;
     assert!(linked.contains(&contract.person_id), "{linked:?}");
 
     // The deceased person's trail keeps working.
@@ -478,13 +486,7 @@ async fn a_person_exports_everything_held_about_them_as_one_document() -> anyhow
                 export.categories
             );
         }
-        let linked: Vec<i32> = vigo_entities::audit_event_person::Entity::find()
-            .all(&app.db)
-            .await?
-            .into_iter()
-            .filter(|l| l.audit_event_id == export.id)
-            .map(|l| l.person_id)
-            .collect();
+        let linked = linked_persons(&app, export.id).await?;
         assert_eq!(linked, [person.id]);
 
         // Only a person exports their own data.
@@ -520,13 +522,7 @@ async fn a_read_beside_a_mutation_that_does_not_run_is_still_recorded() -> anyho
     );
     let last = last_event(&app).await?;
     assert!(last.operation.contains("Query.persons"), "{last:?}");
-    let links = vigo_entities::audit_event_person::Entity::find()
-        .all(&app.db)
-        .await?
-        .into_iter()
-        .filter(|l| l.audit_event_id == last.id)
-        .count();
-    assert_eq!(links, 2);
+    assert_eq!(linked_persons(&app, last.id).await?.len(), 2);
     Ok(())
 }
 

@@ -2,7 +2,7 @@
 //! a disclosure record (shown to each person included) written before the file appears.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder};
 use serde_json::{Value, json};
@@ -47,6 +47,21 @@ fn subject(app: &TestApp, role: Role) -> anyhow::Result<Subject> {
     Ok(app
         .auth
         .authenticate(Some(&format!("Bearer {}", app.token(role, None))))?)
+}
+
+/// Why an extract was refused (empty if it was not).
+async fn refusal(
+    app: &TestApp,
+    subject: &Subject,
+    name: &str,
+    format: Format,
+    out: &Path,
+) -> String {
+    extract::run(&app.db, &app.gate, subject, name, format, out)
+        .await
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default()
 }
 
 /// A CSV file as its header and rows (the extracts' values hold no commas or quotes).
@@ -236,12 +251,8 @@ async fn refused_extracts_write_nothing_and_are_recorded_as_denials() -> anyhow:
     let dir = OutDir::new("refused");
     let out = dir.0.join("out.csv");
     let ot = subject(&app, Role::Ot)?;
-    let refusal = extract::run(&app.db, &app.gate, &ot, "diplomas", Format::Csv, &out)
-        .await
-        .err()
-        .map(|e| e.to_string())
-        .unwrap_or_default();
-    assert!(refusal.contains("Person.diplomas"), "{refusal}");
+    let why = refusal(&app, &ot, "diplomas", Format::Csv, &out).await;
+    assert!(why.contains("Person.diplomas"), "{why}");
     let denial = access_denial::Entity::find()
         .order_by_desc(access_denial::Column::Id)
         .one(&app.db)
@@ -251,49 +262,16 @@ async fn refused_extracts_write_nothing_and_are_recorded_as_denials() -> anyhow:
     assert_eq!(denial.actor_role, "ot");
 
     let privacy_officer = subject(&app, Role::PrivacyOfficer)?;
-    let refusal = extract::run(
-        &app.db,
-        &app.gate,
-        &privacy_officer,
-        "national-ids",
-        Format::Csv,
-        &out,
-    )
-    .await
-    .err()
-    .map(|e| e.to_string())
-    .unwrap_or_default();
-    assert!(refusal.contains("reaches no person"), "{refusal}");
+    let why = refusal(&app, &privacy_officer, "national-ids", Format::Csv, &out).await;
+    assert!(why.contains("reaches no person"), "{why}");
 
     let caseworker = subject(&app, Role::Caseworker)?;
-    let refusal = extract::run(
-        &app.db,
-        &app.gate,
-        &caseworker,
-        "national-ids",
-        Format::JsonStat,
-        &out,
-    )
-    .await
-    .err()
-    .map(|e| e.to_string())
-    .unwrap_or_default();
-    assert!(refusal.contains("csv or parquet"), "{refusal}");
-    let refusal = extract::run(
-        &app.db,
-        &app.gate,
-        &caseworker,
-        "everything",
-        Format::Csv,
-        &out,
-    )
-    .await
-    .err()
-    .map(|e| e.to_string())
-    .unwrap_or_default();
+    let why = refusal(&app, &caseworker, "national-ids", Format::JsonStat, &out).await;
+    assert!(why.contains("csv or parquet"), "{why}");
+    let why = refusal(&app, &caseworker, "everything", Format::Csv, &out).await;
     assert!(
-        refusal.contains("national-ids, enrolment-status, diplomas"),
-        "{refusal}"
+        why.contains("national-ids, enrolment-status, diplomas"),
+        "{why}"
     );
 
     assert!(dir.files().is_empty(), "{:?}", dir.files());
