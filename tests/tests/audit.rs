@@ -489,7 +489,7 @@ async fn a_person_exports_everything_held_about_them_as_one_document() -> anyhow
         let linked = linked_persons(&app, export.id).await?;
         assert_eq!(linked, [person.id]);
 
-        // Only a person exports their own data.
+        // A token that names no person has nothing of its own to export.
         let school = app.token(Role::School, None);
         let body = app.query(&school, "{ subjectExport }", Value::Null).await?;
         assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
