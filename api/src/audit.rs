@@ -155,7 +155,7 @@ fn clip(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
-/// Person links are inserted in chunks of this many rows (three values each), well inside
+/// Person links are inserted in chunks of this many rows (two values each), well inside
 /// both backends' limits on statement parameters.
 const LINKS_PER_INSERT: usize = 5_000;
 
@@ -310,21 +310,18 @@ pub async fn record_disclosure(
     }
     .insert(&txn)
     .await?;
-    let mut links = event
-        .persons
-        .iter()
-        .map(|person| disclosure_person::ActiveModel {
-            disclosure_id: Set(stored.id),
-            person_id: Set(*person),
-            ..Default::default()
-        })
-        .peekable();
-    while links.peek().is_some() {
-        let chunk: Vec<_> = links.by_ref().take(LINKS_PER_INSERT).collect();
-        disclosure_person::Entity::insert_many(chunk)
-            .exec_without_returning(&txn)
-            .await?;
-    }
+    insert_chunked(
+        &txn,
+        event
+            .persons
+            .iter()
+            .map(|person| disclosure_person::ActiveModel {
+                disclosure_id: Set(stored.id),
+                person_id: Set(*person),
+                ..Default::default()
+            }),
+    )
+    .await?;
     event.request_id = format!("disclosure-{}", stored.id);
     append(&txn, &[event]).await?;
     txn.commit().await?;
@@ -355,16 +352,30 @@ async fn insert_links(
         .await?;
         return Ok(());
     }
-    let mut rows = links
-        .into_iter()
-        .map(|(event, person)| audit_event_person::ActiveModel {
-            audit_event_id: Set(event),
-            person_id: Set(person),
-        })
-        .peekable();
+    insert_chunked(
+        txn,
+        links
+            .into_iter()
+            .map(|(event, person)| audit_event_person::ActiveModel {
+                audit_event_id: Set(event),
+                person_id: Set(person),
+            }),
+    )
+    .await
+}
+
+/// Inserts link rows as multi-row statements of at most [`LINKS_PER_INSERT`] rows.
+async fn insert_chunked<A>(
+    txn: &DatabaseTransaction,
+    rows: impl IntoIterator<Item = A>,
+) -> Result<(), sea_orm::DbErr>
+where
+    A: ActiveModelTrait + Send,
+{
+    let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let chunk: Vec<_> = rows.by_ref().take(LINKS_PER_INSERT).collect();
-        audit_event_person::Entity::insert_many(chunk)
+        let chunk: Vec<A> = rows.by_ref().take(LINKS_PER_INSERT).collect();
+        A::Entity::insert_many(chunk)
             .exec_without_returning(txn)
             .await?;
     }
