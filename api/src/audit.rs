@@ -27,10 +27,20 @@ use crate::error::ApiError;
 #[derive(Debug, Default)]
 pub struct Touched {
     persons: Mutex<BTreeSet<i32>>,
+    /// Persons already linked to an event of this request (a write's own), not to be linked
+    /// again by its read event.
+    recorded: Mutex<BTreeSet<i32>>,
     categories: Mutex<BTreeSet<String>>,
 }
 
 impl Touched {
+    /// Notes persons as linked to an event already committed for this request.
+    pub fn recorded(&self, ids: impl IntoIterator<Item = i32>) {
+        if let Ok(mut set) = self.recorded.lock() {
+            set.extend(ids);
+        }
+    }
+
     pub fn add(&self, ids: impl IntoIterator<Item = i32>) {
         if let Ok(mut set) = self.persons.lock() {
             set.extend(ids);
@@ -43,13 +53,18 @@ impl Touched {
         }
     }
 
-    /// The persons touched and the categories read so far, sorted.
+    /// The persons touched and not yet recorded, and the categories read so far, sorted.
     pub fn reached(&self) -> Reached {
+        let recorded = self
+            .recorded
+            .lock()
+            .map(|set| set.clone())
+            .unwrap_or_default();
         Reached {
             persons: self
                 .persons
                 .lock()
-                .map(|set| set.iter().copied().collect())
+                .map(|set| set.difference(&recorded).copied().collect())
                 .unwrap_or_default(),
             categories: self
                 .categories

@@ -65,6 +65,8 @@ pub struct Authenticator {
     validation: Validation,
     /// Production issuers' public keys: key id, algorithm and key.
     issuers: Vec<(Option<String>, Algorithm, DecodingKey)>,
+    /// Seals page cursors; derived from the same secret, so instances agree.
+    cursor_key: crate::graphql::cursor::CursorKey,
 }
 
 impl std::fmt::Debug for Authenticator {
@@ -83,7 +85,13 @@ impl Authenticator {
             encoding: EncodingKey::from_secret(secret),
             validation,
             issuers: Vec::new(),
+            cursor_key: crate::graphql::cursor::CursorKey::derive(secret),
         }
+    }
+
+    /// The key page cursors are sealed with.
+    pub fn cursor_key(&self) -> &crate::graphql::cursor::CursorKey {
+        &self.cursor_key
     }
 
     /// Also accepts RS256 and ES256 tokens signed by a key of the JWKS file.

@@ -1,6 +1,7 @@
 //! The GraphQL schema: one `build_schema` so that tests can execute queries without HTTP.
 
 mod apprenticeship;
+pub mod cursor;
 pub mod enforce;
 pub mod export;
 mod follow_up;
@@ -43,10 +44,12 @@ pub const MAX_COMPLEXITY: usize = 1_000;
 /// Builds the schema over a database connection and the policy gate. Each request adds the
 /// caller's [`vigo_policy::Subject`] and [`vigo_policy::Access`], and fresh loaders scoped
 /// by it; its document has been through [`enforce::enforce`].
-pub fn build_schema(db: DatabaseConnection, gate: Gate) -> VigoSchema {
+pub fn build_schema(db: DatabaseConnection, gate: Gate, cursors: cursor::CursorKey) -> VigoSchema {
     Schema::build(Query, Mutation, EmptySubscription)
+        .data(crate::denials::DenialQueue::start(db.clone()))
         .data(db)
         .data(gate)
+        .data(cursors)
         .limit_depth(MAX_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
         .finish()

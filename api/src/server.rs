@@ -34,6 +34,10 @@ use crate::graphql::{VigoSchema, build_schema, loaders};
 /// Largest request body accepted, in bytes; GraphQL requests are small.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
+/// Most `person(nationalId)` look-ups one request may make; each is a read of a person that
+/// is recorded, so a request is refused before any of them runs beyond this.
+pub const MAX_PERSON_LOOKUPS: usize = 25;
+
 /// Requests per second each token may make, with bursts up to twice that.
 pub const DEFAULT_RATE_LIMIT: u32 = 50;
 
@@ -83,7 +87,7 @@ impl AppState {
         let per_second = NonZeroU32::new(rate_limit.max(1)).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(rate_limit.max(1).saturating_mul(2)).unwrap_or(NonZeroU32::MIN);
         Ok(AppState {
-            schema: build_schema(db.clone(), gate.clone()),
+            schema: build_schema(db.clone(), gate.clone(), auth.cursor_key().clone()),
             types: Arc::new(TypeMap::from_sdl(&crate::graphql::sdl()).map_err(anyhow::Error::msg)?),
             audit: audit::AuditWriter::start(db.clone()),
             auth,
@@ -236,6 +240,15 @@ pub async fn enforce_fields(
         return Ok(Enforced::default());
     };
     let enforced = enforce::enforce(&mut document, &state.types, &access.fields);
+    if enforced.person_lookups > MAX_PERSON_LOOKUPS {
+        return Err(ApiError::bad_input(
+            "query",
+            format!(
+                "a request may look up at most {MAX_PERSON_LOOKUPS} persons by national id; this one asks for {}; use persons(filter:) for lists",
+                enforced.person_lookups
+            ),
+        ));
+    }
     denials::record(
         &state.db,
         subject,

@@ -4,7 +4,7 @@
 use chrono::{NaiveDate, Utc};
 use sea_orm::ActiveValue::{NotSet, Set};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, IntoActiveModel,
     QueryFilter, SqlErr, TransactionSession, TransactionTrait,
 };
 use vigo_entities::enums::*;
@@ -151,14 +151,18 @@ pub struct PersonInput {
     pub contact: Option<ContactInput>,
 }
 
-/// The person with this national id, or BAD_USER_INPUT naming the field.
+/// The person with this national id within `persons` (the writer's row scope), or
+/// BAD_USER_INPUT naming the field. A person outside the scope is "not registered", exactly
+/// like one who does not exist: a write reaches only whom its writer may read.
 pub async fn person_by_national_id<C: ConnectionTrait>(
     db: &C,
+    persons: &Condition,
     national_id: &str,
 ) -> Result<person::Model, ApiError> {
     let id = NationalId::parse(national_id).map_err(|e| ApiError::bad_input("nationalId", e))?;
     person::Entity::find()
         .filter(person::Column::NationalId.eq(id.as_string()))
+        .filter(persons.clone())
         .one(db)
         .await?
         .ok_or_else(|| {
@@ -167,6 +171,16 @@ pub async fn person_by_national_id<C: ConnectionTrait>(
                 "no person is registered with this national id",
             )
         })
+}
+
+/// The ids of the persons in `persons`, as a subquery: records of persons outside the
+/// writer's scope are "no such record" to it.
+fn within(persons: &Condition) -> sea_orm::sea_query::SelectStatement {
+    sea_orm::sea_query::Query::select()
+        .column(person::Column::Id)
+        .from(person::Entity)
+        .cond_where(persons.clone())
+        .to_owned()
 }
 
 async fn organisation_by_org_no<C: ConnectionTrait>(
@@ -253,12 +267,13 @@ pub async fn register_person(
 /// Changes a person's names or citizenship; fields left out stay as they are.
 pub async fn update_person(
     db: &impl Store,
+    persons: &Condition,
     national_id: &str,
     given_name: Option<&str>,
     family_name: Option<&str>,
     new_citizenship: Option<&str>,
 ) -> Result<person::Model, ApiError> {
-    let person = person_by_national_id(db, national_id).await?;
+    let person = person_by_national_id(db, persons, national_id).await?;
     let mut active = person.into_active_model();
     if let Some(v) = given_name {
         active.given_name = Set(non_empty("givenName", v, 100)?);
@@ -301,11 +316,12 @@ async fn write_contact<C: ConnectionTrait>(
 
 pub async fn set_contact(
     db: &impl Store,
+    persons: &Condition,
     national_id: &str,
     contact: ContactInput,
 ) -> Result<person::Model, ApiError> {
     let contact = contact.validate()?;
-    let person = person_by_national_id(db, national_id).await?;
+    let person = person_by_national_id(db, persons, national_id).await?;
     if person.deceased_on.is_some() {
         return Err(ApiError::bad_input(
             "nationalId",
@@ -428,6 +444,7 @@ async fn log_change<C: ConnectionTrait>(
         application_id: Set(application_id),
         changed_at: Set(Utc::now()),
         actor: Set(actor(subject)),
+        actor_org: Set(subject.org.as_ref().map(|o| o.as_str().to_owned())),
         change: Set(change.to_owned()),
         detail: Set(detail.to_string()),
     }
@@ -438,13 +455,14 @@ async fn log_change<C: ConnectionTrait>(
 
 pub async fn submit_application(
     db: &impl Store,
+    persons: &Condition,
     subject: &Subject,
     national_id: &str,
     intake_year: i32,
     wishes: &[WishInput],
 ) -> Result<application::Model, ApiError> {
     let intake_year = year("intakeYear", intake_year)?;
-    let person = person_by_national_id(db, national_id).await?;
+    let person = person_by_national_id(db, persons, national_id).await?;
     if person.deceased_on.is_some() {
         return Err(ApiError::bad_input(
             "nationalId",
@@ -482,12 +500,13 @@ pub async fn submit_application(
 
 pub async fn change_wishes(
     db: &impl Store,
+    persons: &Condition,
     subject: &Subject,
     national_id: &str,
     intake_year: i32,
     wishes: &[WishInput],
 ) -> Result<application::Model, ApiError> {
-    let person = person_by_national_id(db, national_id).await?;
+    let person = person_by_national_id(db, persons, national_id).await?;
     let txn = db.begin().await?;
     let application = application::Entity::find()
         .filter(application::Column::PersonId.eq(person.id))
@@ -556,10 +575,11 @@ pub struct ResultInput {
 
 pub async fn record_result(
     db: &impl Store,
+    persons: &Condition,
     national_id: &str,
     input: ResultInput,
 ) -> Result<subject_result::Model, ApiError> {
-    let person = person_by_national_id(db, national_id).await?;
+    let person = person_by_national_id(db, persons, national_id).await?;
     let grade = Grade::parse(&input.grade).map_err(|e| ApiError::bad_input("grade", e))?;
     let kind = <ResultKind as sea_orm::ActiveEnum>::try_from_value(&input.kind).map_err(|_| {
         ApiError::bad_input(
@@ -611,10 +631,11 @@ pub struct EnrolmentInput {
 
 pub async fn register_enrolment(
     db: &impl Store,
+    persons: &Condition,
     national_id: &str,
     input: EnrolmentInput,
 ) -> Result<enrolment::Model, ApiError> {
-    let person = person_by_national_id(db, national_id).await?;
+    let person = person_by_national_id(db, persons, national_id).await?;
     let school =
         organisation_by_org_no(db, "school", &input.school, Some(OrganisationKind::School)).await?;
     let area = programme_area_by_code(db, "programmeArea", &input.programme_area).await?;
@@ -650,10 +671,11 @@ pub struct ContractInput {
 
 pub async fn create_contract(
     db: &impl Store,
+    persons: &Condition,
     national_id: &str,
     input: ContractInput,
 ) -> Result<apprenticeship_contract::Model, ApiError> {
-    let person = person_by_national_id(db, national_id).await?;
+    let person = person_by_national_id(db, persons, national_id).await?;
     let company = organisation_by_org_no(db, "company", &input.company, None).await?;
     if !matches!(
         company.kind,
@@ -702,9 +724,11 @@ pub async fn create_contract(
 
 pub async fn approve_contract(
     db: &impl Store,
+    persons: &Condition,
     contract_id: i32,
 ) -> Result<apprenticeship_contract::Model, ApiError> {
     let contract = apprenticeship_contract::Entity::find_by_id(contract_id)
+        .filter(apprenticeship_contract::Column::PersonId.in_subquery(within(persons)))
         .one(db)
         .await?
         .ok_or_else(|| ApiError::bad_input("contractId", "no such contract"))?;
@@ -722,12 +746,13 @@ pub async fn approve_contract(
 
 pub async fn register_trade_test(
     db: &impl Store,
+    persons: &Condition,
     national_id: &str,
     trade: &str,
     kind: &str,
     test_date: Option<&str>,
 ) -> Result<trade_test::Model, ApiError> {
-    let person = person_by_national_id(db, national_id).await?;
+    let person = person_by_national_id(db, persons, national_id).await?;
     let trade = programme_area_by_code(db, "trade", trade).await?;
     if trade.level != "apprenticeship" {
         return Err(ApiError::bad_input(
@@ -769,6 +794,7 @@ pub async fn register_trade_test(
 
 pub async fn record_trade_test_result(
     db: &impl Store,
+    persons: &Condition,
     trade_test_id: i32,
     result: &str,
 ) -> Result<trade_test::Model, ApiError> {
@@ -777,6 +803,7 @@ pub async fn record_trade_test_result(
             ApiError::bad_input("result", "one of passed, passed_with_distinction, failed")
         })?;
     let test = trade_test::Entity::find_by_id(trade_test_id)
+        .filter(trade_test::Column::PersonId.in_subquery(within(persons)))
         .one(db)
         .await?
         .ok_or_else(|| ApiError::bad_input("tradeTestId", "no such trade test"))?;
@@ -802,6 +829,7 @@ const FOLLOW_UP_CODES: &[&str] = &[
 
 pub async fn set_follow_up_status(
     db: &impl Store,
+    persons: &Condition,
     national_id: &str,
     code: &str,
     school_year: i32,
@@ -813,7 +841,7 @@ pub async fn set_follow_up_status(
             format!("one of {}, optionally with _IM", FOLLOW_UP_CODES.join(", ")),
         ));
     }
-    let person = person_by_national_id(db, national_id).await?;
+    let person = person_by_national_id(db, persons, national_id).await?;
     let school_year = year("schoolYear", school_year)?;
     Ok(follow_up_status::ActiveModel {
         id: NotSet,
@@ -830,6 +858,7 @@ pub async fn set_follow_up_status(
 /// transaction (the privacy statement's rule for deceased persons).
 pub async fn mark_deceased(
     db: &impl Store,
+    persons: &Condition,
     subject: &Subject,
     national_id: &str,
     deceased_on: Option<&str>,
@@ -838,7 +867,7 @@ pub async fn mark_deceased(
         .map(|d| date("deceasedOn", d))
         .transpose()?
         .unwrap_or_else(|| Utc::now().date_naive());
-    let person = person_by_national_id(db, national_id).await?;
+    let person = person_by_national_id(db, persons, national_id).await?;
     if person.deceased_on.is_some() {
         return Err(ApiError::bad_input(
             "nationalId",

@@ -10,8 +10,10 @@ pub struct Model {
     pub id: i32,
     pub application_id: i32,
     pub changed_at: DateTimeUtc,
-    /// Role, organisation and subject of who made the change.
+    /// `role:purpose:subject` of who made the change: the employee, for caseworkers only.
     pub actor: String,
+    /// The organisation the change was made for, if any.
+    pub actor_org: Option<String>,
     /// e.g. `submitted`, `wishes_changed`, `withdrawn`.
     pub change: String,
     /// JSON describing the change.

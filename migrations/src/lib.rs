@@ -14,6 +14,7 @@ mod m20261129_000007_create_audit_and_disclosures;
 mod m20261129_000008_create_policy;
 mod m20261129_000009_create_audit_chain;
 mod m20261129_000010_lighten_audit_links;
+mod m20261202_000011_application_change_actor_org;
 
 pub use m20261129_000009_create_audit_chain::GENESIS_HASH;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_create_policy::Migration),
             Box::new(m20261129_000009_create_audit_chain::Migration),
             Box::new(m20261129_000010_lighten_audit_links::Migration),
+            Box::new(m20261202_000011_application_change_actor_org::Migration),
         ]
     }
 }

@@ -40,6 +40,9 @@ crate::code_enum!(
         Diplomas => "diplomas",
         /// Automated decisions and their explanations.
         Decisions => "decisions",
+        /// Which employee changed a record (a token's subject): for the county's own staff,
+        /// never for the person, who sees the organisation and the role.
+        Employee => "employee",
         /// Who has read the person's data (issue of the audit trail).
         AccessLog => "access_log",
         /// What was disclosed to whom.
@@ -91,7 +94,8 @@ pub const FIELDS: &[CatalogField] = catalog! {
     Wish { rank, programmeArea, school, apprenticeship, status, offers } => Admission;
     Offer { round, offeredAt, answer, answeredAt } => Admission;
     Application { changes } => AdmissionLog;
-    ApplicationChange { changedAt, actor, change, detail } => AdmissionLog;
+    ApplicationChange { changedAt, actorRole, actorOrg, change, detail } => AdmissionLog;
+    ApplicationChange { actor } => Employee;
     Person { contracts } => Contracts;
     ApprenticeshipContract { id, company, trainingOffice, trade, kind, status, startDate,
                              endDate, approvedOn } => Contracts;
@@ -137,6 +141,46 @@ pub const STRUCTURAL_TYPES: &[&str] = &[
     "Denial",
     "AuditEvent",
 ];
+
+/// An argument that selects persons by what they hold. Using it reads the fields it tests
+/// (a filter on enrolments' school tells whose enrolment is at that school), so the caller
+/// may use it only if its mask allows every one of them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Selector {
+    /// As the API names it, e.g. `PersonFilter.school`.
+    pub argument: &'static str,
+    /// The fields it tests, as `(type, field)`, from the person down.
+    pub reads: &'static [(&'static str, &'static str)],
+}
+
+/// Every argument of the API that selects persons.
+pub const SELECTORS: &[Selector] = &[
+    Selector {
+        argument: "Query.person.nationalId",
+        reads: &[("Person", "nationalId")],
+    },
+    Selector {
+        argument: "PersonFilter.school",
+        reads: &[("Person", "enrolments"), ("Enrolment", "school")],
+    },
+    Selector {
+        argument: "PersonFilter.programmeArea",
+        reads: &[("Person", "enrolments"), ("Enrolment", "programmeArea")],
+    },
+    Selector {
+        argument: "PersonFilter.status",
+        reads: &[("Person", "enrolments"), ("Enrolment", "status")],
+    },
+    Selector {
+        argument: "PersonFilter.intakeYear",
+        reads: &[("Person", "applications"), ("Application", "intakeYear")],
+    },
+];
+
+/// The selector named `argument`; every argument that selects persons is listed.
+pub fn selector(argument: &str) -> Option<&'static Selector> {
+    SELECTORS.iter().find(|s| s.argument == argument)
+}
 
 /// The category of `type_name.field`, or `None` when the catalog does not classify it.
 pub fn category_of(type_name: &str, field: &str) -> Option<Category> {
@@ -186,6 +230,19 @@ mod tests {
         let used: HashSet<Category> = FIELDS.iter().map(|f| f.category).collect();
         for category in Category::ALL {
             assert!(used.contains(category), "{category} classifies no field");
+        }
+    }
+
+    #[test]
+    fn selectors_test_classified_fields() {
+        for selector in SELECTORS {
+            for (type_name, field) in selector.reads {
+                assert!(
+                    is_classified(type_name, field),
+                    "{} reads {type_name}.{field}",
+                    selector.argument
+                );
+            }
         }
     }
 

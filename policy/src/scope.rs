@@ -28,13 +28,15 @@ crate::code_enum!(
         Everyone => "everyone",
         /// The subject themself.
         SelfOnly => "self",
-        /// Persons enrolled at, or offered a place by, the subject's school; their records at
-        /// that school only.
+        /// Persons enrolled at the subject's school in the current or the previous school year,
+        /// or offered a place by it in the current intake; their records at that school only.
         SchoolPupils => "school_pupils",
-        /// Applicants wishing an apprenticeship in a trade the subject's company is approved
-        /// for; contracts and trade tests with the company only.
+        /// Applicants of the current and the coming intake wishing an apprenticeship in a trade
+        /// the subject's company is approved for; those applications, and contracts and trade
+        /// tests with the company only.
         CompanyApplicants => "company_applicants",
-        /// The company's own apprentices (contract with it as company or training office).
+        /// The company's own apprentices: a contract with it (as company or training office)
+        /// that is running or ended within the last year.
         CompanyApprentices => "company_apprentices",
         /// OT's target group: a youth right, and neither an active enrolment nor an approved
         /// contract.
@@ -98,6 +100,19 @@ impl Today {
             self.date.year() - 1
         }
     }
+
+    /// The current intake: the applications for the school year that starts in August of this
+    /// calendar year (applied for by 1 March, offered in July, supplementary rounds into the
+    /// autumn). From 1 January the next year's intake is the current one.
+    pub fn intake_year(self) -> i32 {
+        use chrono::Datelike;
+        self.date.year()
+    }
+
+    /// The oldest contract end date a company still sees: a year ago.
+    pub fn contracts_ended_since(self) -> chrono::NaiveDate {
+        self.date - chrono::Duration::days(365)
+    }
 }
 
 fn select<C: sea_orm::sea_query::IntoColumnRef, T: sea_orm::sea_query::IntoTableRef>(
@@ -150,14 +165,43 @@ fn company_wishes(subject: &Subject) -> Condition {
         .add(application_wish::Column::ProgrammeAreaId.in_subquery(approved_trades(subject)))
 }
 
-/// Contracts with the company, as company or as training office.
-fn company_contracts(subject: &Subject) -> Condition {
-    Condition::any()
-        .add(apprenticeship_contract::Column::CompanyId.in_subquery(own_organisation(subject)))
+/// Contracts with the company, as company or as training office, that are running or ended
+/// within the last year.
+fn company_contracts(subject: &Subject, today: Today) -> Condition {
+    Condition::all()
         .add(
-            apprenticeship_contract::Column::TrainingOfficeId
-                .in_subquery(own_organisation(subject)),
+            Condition::any()
+                .add(
+                    apprenticeship_contract::Column::CompanyId
+                        .in_subquery(own_organisation(subject)),
+                )
+                .add(
+                    apprenticeship_contract::Column::TrainingOfficeId
+                        .in_subquery(own_organisation(subject)),
+                ),
         )
+        .add(apprenticeship_contract::Column::EndDate.gte(today.contracts_ended_since()))
+}
+
+/// Applications of the current and the coming intake with a wish for an apprenticeship in
+/// one of the company's trades, as a condition on `application`.
+fn company_applications(subject: &Subject, today: Today) -> Condition {
+    applications_with(company_wishes(subject))
+        .add(application::Column::IntakeYear.is_in([today.intake_year(), today.intake_year() + 1]))
+}
+
+/// Applications of the current and the coming intake, as a condition on `application_wish`.
+fn wishes_of_company_applications(subject: &Subject, today: Today) -> Condition {
+    company_wishes(subject).add(
+        application_wish::Column::ApplicationId.in_subquery(
+            select(application::Column::Id, application::Entity)
+                .and_where(
+                    application::Column::IntakeYear
+                        .is_in([today.intake_year(), today.intake_year() + 1]),
+                )
+                .to_owned(),
+        ),
+    )
 }
 
 /// Applications with a wish matching `wishes`, as a condition on `application`.
@@ -174,10 +218,10 @@ fn applications_with(wishes: Condition) -> Condition {
     )
 }
 
-/// The persons who applied with a wish matching `wishes`.
-fn applicants_with(wishes: Condition) -> SelectStatement {
+/// The persons with an application matching `applications`.
+fn applicants(applications: Condition) -> SelectStatement {
     select(application::Column::PersonId, application::Entity)
-        .cond_where(applications_with(wishes))
+        .cond_where(applications)
         .to_owned()
 }
 
@@ -215,27 +259,33 @@ impl Scope {
                             .and_where(
                                 enrolment::Column::SchoolId.in_subquery(own_organisation(subject)),
                             )
+                            .and_where(
+                                enrolment::Column::SchoolYear
+                                    .is_in([today.school_year(), today.school_year() - 1]),
+                            )
                             .to_owned(),
                     ),
                 )
                 .add(
-                    id.in_subquery(applicants_with(
-                        school_wishes(subject).add(
-                            application_wish::Column::Id
-                                .in_subquery(select(offer::Column::WishId, offer::Entity)),
-                        ),
+                    id.in_subquery(applicants(
+                        applications_with(
+                            school_wishes(subject).add(
+                                application_wish::Column::Id
+                                    .in_subquery(select(offer::Column::WishId, offer::Entity)),
+                            ),
+                        )
+                        .add(application::Column::IntakeYear.eq(today.intake_year())),
                     )),
                 ),
-            Scope::CompanyApplicants => {
-                Condition::all().add(id.in_subquery(applicants_with(company_wishes(subject))))
-            }
+            Scope::CompanyApplicants => Condition::all()
+                .add(id.in_subquery(applicants(company_applications(subject, today)))),
             Scope::CompanyApprentices => Condition::all().add(
                 id.in_subquery(
                     select(
                         apprenticeship_contract::Column::PersonId,
                         apprenticeship_contract::Entity,
                     )
-                    .cond_where(company_contracts(subject))
+                    .cond_where(company_contracts(subject, today))
                     .to_owned(),
                 ),
             ),
@@ -326,10 +376,10 @@ impl Scope {
             (Scope::SchoolPupils, Record::Wish) => Some(school_wishes(subject)),
             (Scope::SchoolPupils, Record::Offer) => Some(offers_on(school_wishes(subject))),
             (Scope::CompanyApplicants | Scope::CompanyApprentices, record) => match record {
-                Record::Application => Some(applications_with(company_wishes(subject))),
-                Record::Wish => Some(company_wishes(subject)),
-                Record::Offer => Some(offers_on(company_wishes(subject))),
-                Record::Contract => Some(company_contracts(subject)),
+                Record::Application => Some(company_applications(subject, today)),
+                Record::Wish => Some(wishes_of_company_applications(subject, today)),
+                Record::Offer => Some(offers_on(wishes_of_company_applications(subject, today))),
+                Record::Contract => Some(company_contracts(subject, today)),
                 Record::TradeTest => Some(
                     Condition::all().add(
                         trade_test::Column::ContractId.in_subquery(
@@ -337,7 +387,7 @@ impl Scope {
                                 apprenticeship_contract::Column::Id,
                                 apprenticeship_contract::Entity,
                             )
-                            .cond_where(company_contracts(subject))
+                            .cond_where(company_contracts(subject, today))
                             .to_owned(),
                         ),
                     ),

@@ -290,6 +290,7 @@ impl PersonGen<'_> {
                 application_id: id,
                 changed_at: submitted,
                 actor: "student:self_service".to_owned(),
+                actor_org: None,
                 change: "submitted".to_owned(),
                 detail: "{}".to_owned(),
             });
@@ -301,6 +302,7 @@ impl PersonGen<'_> {
                     application_id: id,
                     changed_at: at(date(intake_year, 4, 14), 10),
                     actor: "student:self_service".to_owned(),
+                    actor_org: None,
                     change: "wishes_changed".to_owned(),
                     detail: r#"{"reordered":true}"#.to_owned(),
                 });
@@ -313,6 +315,7 @@ impl PersonGen<'_> {
                     application_id: id,
                     changed_at: at(date(intake_year, 6, 1), 9),
                     actor: "caseworker:administration".to_owned(),
+                    actor_org: None,
                     change: "withdrawn".to_owned(),
                     detail: r#"{"reason":"deceased"}"#.to_owned(),
                 });

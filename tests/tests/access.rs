@@ -85,10 +85,13 @@ fn expected_scope(pop: &Population, actor: &Actor) -> Option<BTreeSet<String>> {
         Role::School => {
             let school = actor.org.as_ref()?.0;
             let offered: HashSet<i32> = pop.offers.iter().map(|o| o.wish_id).collect();
+            // Enrolled in the current or the previous school year, or offered a place in the
+            // current intake.
+            let years = [today.school_year(), today.school_year() - 1];
             let mut ids: HashSet<i32> = pop
                 .enrolments
                 .iter()
-                .filter(|e| e.school_id == school)
+                .filter(|e| e.school_id == school && years.contains(&e.school_year))
                 .map(|e| e.person_id)
                 .collect();
             let wished: HashSet<i32> = pop
@@ -100,7 +103,7 @@ fn expected_scope(pop: &Population, actor: &Actor) -> Option<BTreeSet<String>> {
             ids.extend(
                 pop.applications
                     .iter()
-                    .filter(|a| wished.contains(&a.id))
+                    .filter(|a| wished.contains(&a.id) && a.intake_year == today.intake_year())
                     .map(|a| a.person_id),
             );
             ids
@@ -116,7 +119,10 @@ fn expected_scope(pop: &Population, actor: &Actor) -> Option<BTreeSet<String>> {
             let mut ids: HashSet<i32> = pop
                 .contracts
                 .iter()
-                .filter(|c| c.company_id == company || c.training_office_id == Some(company))
+                .filter(|c| {
+                    (c.company_id == company || c.training_office_id == Some(company))
+                        && c.end_date >= today.contracts_ended_since()
+                })
                 .map(|c| c.person_id)
                 .collect();
             let wished: HashSet<i32> = pop
@@ -129,10 +135,12 @@ fn expected_scope(pop: &Population, actor: &Actor) -> Option<BTreeSet<String>> {
                 })
                 .map(|w| w.application_id)
                 .collect();
+            // Applicants of the current and the coming intake.
+            let intakes = [today.intake_year(), today.intake_year() + 1];
             ids.extend(
                 pop.applications
                     .iter()
-                    .filter(|a| wished.contains(&a.id))
+                    .filter(|a| wished.contains(&a.id) && intakes.contains(&a.intake_year))
                     .map(|a| a.person_id),
             );
             ids

@@ -9,19 +9,20 @@ use vigo_policy::Role;
 use vigo_tests::{Backend, TestApp, backends, error_code};
 
 /// A pupil of the school that `app.token(Role::School, …)` acts for.
-fn pupil_of_first_school(app: &TestApp) -> (i32, String, String) {
-    use vigo_entities::enums::OrganisationKind;
+fn pupil_of_a_school(app: &TestApp) -> (i32, String, String) {
     let pop = &app.population;
-    let school = pop
-        .organisations
-        .iter()
-        .find(|o| o.kind == OrganisationKind::School)
-        .expect("a school");
+    // Enrolled this school year, so inside the school's scope.
+    let year = vigo_policy::Today::now().school_year();
     let enrolment = pop
         .enrolments
         .iter()
-        .find(|e| e.school_id == school.id)
-        .expect("a pupil");
+        .find(|e| e.school_year == year)
+        .expect("a pupil this school year");
+    let school = pop
+        .organisations
+        .iter()
+        .find(|o| o.id == enrolment.school_id)
+        .expect("the school");
     let person = pop
         .persons
         .iter()
@@ -65,8 +66,8 @@ async fn execute(app: &TestApp, sql: &str) -> anyhow::Result<()> {
 async fn a_pupil_sees_that_the_school_read_their_data() -> anyhow::Result<()> {
     for backend in backends() {
         let app = TestApp::new(backend, 120).await?;
-        let (_, national_id, org_no) = pupil_of_first_school(&app);
-        let school = app.token(Role::School, None);
+        let (_, national_id, org_no) = pupil_of_a_school(&app);
+        let school = app.token_for(Role::School, Some(&org_no), None, None);
         let body = app
             .query(
                 &school,
@@ -575,8 +576,8 @@ async fn concurrent_writers_keep_the_chain_valid() -> anyhow::Result<()> {
 #[tokio::test]
 async fn the_privacy_officer_queries_the_trail_by_person_role_and_time() -> anyhow::Result<()> {
     let app = TestApp::new(Backend::Sqlite, 120).await?;
-    let (_, national_id, org_no) = pupil_of_first_school(&app);
-    let school = app.token(Role::School, None);
+    let (_, national_id, org_no) = pupil_of_a_school(&app);
+    let school = app.token_for(Role::School, Some(&org_no), None, None);
     let caseworker = app.token(Role::Caseworker, None);
     let read = "query($n: String!) { person(nationalId: $n) { givenName } }";
     app.query(&school, read, json!({ "n": national_id }))

@@ -223,6 +223,9 @@ pub struct Enforced {
     pub categories: Vec<String>,
     /// The root fields selected, as `Query.persons`, sorted.
     pub operations: Vec<String>,
+    /// Selections of `Query.person` anywhere in the document: an upper bound on the
+    /// look-ups the request can make, known before any runs.
+    pub person_lookups: usize,
 }
 
 /// Rewrites denied selections in `document` (see the module documentation).
@@ -233,6 +236,7 @@ pub fn enforce(document: &mut ExecutableDocument, types: &TypeMap, mask: &FieldM
         denied: HashSet::new(),
         introspection: false,
         categories: BTreeSet::new(),
+        person_lookups: 0,
     };
     let mut roots = BTreeSet::new();
     let operations: Vec<_> = match &mut document.operations {
@@ -263,6 +267,7 @@ pub fn enforce(document: &mut ExecutableDocument, types: &TypeMap, mask: &FieldM
         introspection: walk.introspection,
         categories: walk.categories.into_iter().map(str::to_owned).collect(),
         operations: roots.into_iter().collect(),
+        person_lookups: walk.person_lookups,
     }
 }
 
@@ -272,6 +277,7 @@ struct Walk<'a> {
     denied: HashSet<String>,
     introspection: bool,
     categories: BTreeSet<&'static str>,
+    person_lookups: usize,
 }
 
 impl Walk<'_> {
@@ -314,6 +320,9 @@ impl Walk<'_> {
         }
         if name == "__schema" || name == "__type" {
             self.introspection = true;
+        }
+        if parent == "Query" && name == "person" {
+            self.person_lookups += 1;
         }
         let denied = TypeMap::is_data_type(parent)
             && self.types.returns(parent, &name).is_some()

@@ -3,8 +3,15 @@
 //! the gate does not let write.
 
 use async_graphql::{Context, ErrorExtensions, ID, InputObject, Object, Result};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
-use vigo_policy::{Gate, Subject};
+use sea_orm::{
+    Condition, DatabaseConnection, DatabaseTransaction, EntityTrait, Iterable, ModelTrait,
+    PrimaryKeyToColumn, QueryFilter, TransactionTrait,
+};
+use vigo_entities::{
+    application, apprenticeship_contract, enrolment, follow_up_status, person, subject_result,
+    trade_test,
+};
+use vigo_policy::{Access, Gate, Record, Subject};
 
 use super::apprenticeship::{ApprenticeshipContract, TradeTest};
 use super::follow_up::FollowUpStatus;
@@ -120,9 +127,10 @@ pub struct ContractInput {
     pub end_date: String,
 }
 
-/// The caller, once the gate has let it write (a refusal is recorded), and the transaction
-/// the write and its audit record share.
-async fn writer<'a>(ctx: &Context<'a>) -> Result<(&'a Subject, DatabaseTransaction)> {
+/// The caller, once the gate has let it write (a refusal is recorded), the persons it may
+/// write about (its row scope: a write reaches only whom the writer may read), and the
+/// transaction the write and its audit record share.
+async fn writer<'a>(ctx: &Context<'a>) -> Result<(&'a Subject, Condition, DatabaseTransaction)> {
     let subject = ctx.data::<Subject>()?;
     if let Err(refusal) = ctx.data::<Gate>()?.may_write(subject) {
         let operation = format!("Mutation.{}", ctx.field().name());
@@ -134,7 +142,8 @@ async fn writer<'a>(ctx: &Context<'a>) -> Result<(&'a Subject, DatabaseTransacti
         .begin()
         .await
         .map_err(|e| ApiError::from(e).extend())?;
-    Ok((subject, txn))
+    let persons = ctx.data::<vigo_policy::Access>()?.rows.person_condition();
+    Ok((subject, persons, txn))
 }
 
 /// Parses an `ID` of the form `Type:123` for the given type.
@@ -188,18 +197,68 @@ async fn written<T: PersonOf>(
         .await
         .map_err(|e| e.extend())?;
     txn.commit().await.map_err(|e| ApiError::from(e).extend())?;
+    if let Ok(touched) = ctx.data::<std::sync::Arc<crate::audit::Touched>>() {
+        touched.recorded([written.person_id()]);
+    }
     Ok(written)
+}
+
+/// A written person, read back as any read: within the caller's row scope (`null` outside
+/// it), through the same mask, and recorded as read by the request.
+async fn read_back_person(ctx: &Context<'_>, person: person::Model) -> Result<Option<Person>> {
+    let access = ctx.data::<Access>()?;
+    let found = person::Entity::find_by_id(person.id)
+        .filter(access.rows.person_condition())
+        .one(ctx.data::<DatabaseConnection>()?)
+        .await
+        .map_err(|e| ApiError::from(e).extend())?;
+    Ok(
+        super::person::present(ctx, found.into_iter().collect(), &ctx.look_ahead())
+            .await?
+            .pop(),
+    )
+}
+
+/// A written record, read back as any read: `null` when the caller's record scope does not
+/// show records of its kind like it (a school registering an enrolment at another school).
+async fn read_back<E, T>(
+    ctx: &Context<'_>,
+    record: Option<Record>,
+    model: E::Model,
+) -> Result<Option<T>>
+where
+    E: EntityTrait,
+    E::Model: sea_orm::ModelTrait<Entity = E>,
+    T: From<E::Model>,
+{
+    let Some(shown) = record.and_then(|r| ctx.data::<Access>().ok()?.rows.record_condition(r))
+    else {
+        return Ok(Some(T::from(model)));
+    };
+    let mut query = E::find().filter(shown);
+    for (column, value) in E::PrimaryKey::iter().map(|pk| {
+        let column = pk.into_column();
+        (column, model.get(column))
+    }) {
+        query = query.filter(sea_orm::ColumnTrait::eq(&column, value));
+    }
+    let found = query
+        .one(ctx.data::<DatabaseConnection>()?)
+        .await
+        .map_err(|e| ApiError::from(e).extend())?;
+    Ok(found.map(T::from))
 }
 
 #[Object]
 impl Mutation {
-    /// Registers a person, optionally with contact data.
+    /// Registers a person, optionally with contact data. The result is read back as any read:
+    /// `null` when the new person is outside the caller's row scope.
     async fn register_person(
         &self,
         ctx: &Context<'_>,
         input: RegisterPersonInput,
-    ) -> Result<Person> {
-        let (_, txn) = writer(ctx).await?;
+    ) -> Result<Option<Person>> {
+        let (_, _, txn) = writer(ctx).await?;
         let person = service::register_person(
             &txn,
             service::PersonInput {
@@ -211,7 +270,8 @@ impl Mutation {
             },
         )
         .await;
-        written(ctx, person, txn).await.map(Person)
+        let person = written(ctx, person, txn).await?;
+        read_back_person(ctx, person).await
     }
 
     /// Changes a person's names or citizenship.
@@ -220,17 +280,19 @@ impl Mutation {
         ctx: &Context<'_>,
         national_id: String,
         input: UpdatePersonInput,
-    ) -> Result<Person> {
-        let (_, txn) = writer(ctx).await?;
+    ) -> Result<Option<Person>> {
+        let (_, persons, txn) = writer(ctx).await?;
         let person = service::update_person(
             &txn,
+            &persons,
             &national_id,
             input.given_name.as_deref(),
             input.family_name.as_deref(),
             input.citizenship.as_deref(),
         )
         .await;
-        written(ctx, person, txn).await.map(Person)
+        let person = written(ctx, person, txn).await?;
+        read_back_person(ctx, person).await
     }
 
     /// Sets a person's contact data, replacing what was held.
@@ -239,15 +301,11 @@ impl Mutation {
         ctx: &Context<'_>,
         national_id: String,
         contact: ContactInput,
-    ) -> Result<Person> {
-        let (_, txn) = writer(ctx).await?;
-        written(
-            ctx,
-            service::set_contact(&txn, &national_id, contact.into()).await,
-            txn,
-        )
-        .await
-        .map(Person)
+    ) -> Result<Option<Person>> {
+        let (_, persons, txn) = writer(ctx).await?;
+        let person = service::set_contact(&txn, &persons, &national_id, contact.into()).await;
+        let person = written(ctx, person, txn).await?;
+        read_back_person(ctx, person).await
     }
 
     /// Submits an application with 1 to 6 ranked wishes, most wanted first.
@@ -257,16 +315,20 @@ impl Mutation {
         national_id: String,
         intake_year: i32,
         wishes: Vec<WishInput>,
-    ) -> Result<Application> {
-        let (subject, txn) = writer(ctx).await?;
+    ) -> Result<Option<Application>> {
+        let (subject, persons, txn) = writer(ctx).await?;
         let wishes: Vec<service::WishInput> = wishes.into_iter().map(Into::into).collect();
-        written(
-            ctx,
-            service::submit_application(&txn, subject, &national_id, intake_year, &wishes).await,
-            txn,
+        let application = service::submit_application(
+            &txn,
+            &persons,
+            subject,
+            &national_id,
+            intake_year,
+            &wishes,
         )
-        .await
-        .map(Application::from)
+        .await;
+        let application = written(ctx, application, txn).await?;
+        read_back::<application::Entity, _>(ctx, Some(Record::Application), application).await
     }
 
     /// Replaces the wishes of an open application; the change is logged.
@@ -276,16 +338,14 @@ impl Mutation {
         national_id: String,
         intake_year: i32,
         wishes: Vec<WishInput>,
-    ) -> Result<Application> {
-        let (subject, txn) = writer(ctx).await?;
+    ) -> Result<Option<Application>> {
+        let (subject, persons, txn) = writer(ctx).await?;
         let wishes: Vec<service::WishInput> = wishes.into_iter().map(Into::into).collect();
-        written(
-            ctx,
-            service::change_wishes(&txn, subject, &national_id, intake_year, &wishes).await,
-            txn,
-        )
-        .await
-        .map(Application::from)
+        let application =
+            service::change_wishes(&txn, &persons, subject, &national_id, intake_year, &wishes)
+                .await;
+        let application = written(ctx, application, txn).await?;
+        read_back::<application::Entity, _>(ctx, Some(Record::Application), application).await
     }
 
     /// Records a grade.
@@ -294,8 +354,8 @@ impl Mutation {
         ctx: &Context<'_>,
         national_id: String,
         input: ResultInput,
-    ) -> Result<SubjectResult> {
-        let (_, txn) = writer(ctx).await?;
+    ) -> Result<Option<SubjectResult>> {
+        let (_, persons, txn) = writer(ctx).await?;
         let input = service::ResultInput {
             subject_code: input.subject_code,
             grade: input.grade,
@@ -303,13 +363,9 @@ impl Mutation {
             school_year: input.school_year,
             school: input.school,
         };
-        written(
-            ctx,
-            service::record_result(&txn, &national_id, input).await,
-            txn,
-        )
-        .await
-        .map(SubjectResult::from)
+        let result = service::record_result(&txn, &persons, &national_id, input).await;
+        let result = written(ctx, result, txn).await?;
+        read_back::<subject_result::Entity, _>(ctx, Some(Record::Result), result).await
     }
 
     /// Registers an enrolment at a school.
@@ -318,8 +374,8 @@ impl Mutation {
         ctx: &Context<'_>,
         national_id: String,
         input: EnrolmentInput,
-    ) -> Result<Enrolment> {
-        let (_, txn) = writer(ctx).await?;
+    ) -> Result<Option<Enrolment>> {
+        let (_, persons, txn) = writer(ctx).await?;
         let input = service::EnrolmentInput {
             school: input.school,
             programme_area: input.programme_area,
@@ -327,13 +383,9 @@ impl Mutation {
             course_percentage: input.course_percentage,
             start_date: input.start_date,
         };
-        written(
-            ctx,
-            service::register_enrolment(&txn, &national_id, input).await,
-            txn,
-        )
-        .await
-        .map(Enrolment::from)
+        let enrolment = service::register_enrolment(&txn, &persons, &national_id, input).await;
+        let enrolment = written(ctx, enrolment, txn).await?;
+        read_back::<enrolment::Entity, _>(ctx, Some(Record::Enrolment), enrolment).await
     }
 
     /// Registers an apprenticeship contract as a draft.
@@ -342,8 +394,8 @@ impl Mutation {
         ctx: &Context<'_>,
         national_id: String,
         input: ContractInput,
-    ) -> Result<ApprenticeshipContract> {
-        let (_, txn) = writer(ctx).await?;
+    ) -> Result<Option<ApprenticeshipContract>> {
+        let (_, persons, txn) = writer(ctx).await?;
         let input = service::ContractInput {
             company: input.company,
             trade: input.trade,
@@ -351,13 +403,9 @@ impl Mutation {
             start_date: input.start_date,
             end_date: input.end_date,
         };
-        written(
-            ctx,
-            service::create_contract(&txn, &national_id, input).await,
-            txn,
-        )
-        .await
-        .map(ApprenticeshipContract::from)
+        let contract = service::create_contract(&txn, &persons, &national_id, input).await;
+        let contract = written(ctx, contract, txn).await?;
+        read_back::<apprenticeship_contract::Entity, _>(ctx, Some(Record::Contract), contract).await
     }
 
     /// Approves a draft contract on behalf of the county.
@@ -365,16 +413,16 @@ impl Mutation {
         &self,
         ctx: &Context<'_>,
         contract_id: ID,
-    ) -> Result<ApprenticeshipContract> {
-        let (_, txn) = writer(ctx).await?;
+    ) -> Result<Option<ApprenticeshipContract>> {
+        let (_, persons, txn) = writer(ctx).await?;
         let id = extended(parse_id(
             "contractId",
             "ApprenticeshipContract",
             &contract_id,
         ))?;
-        written(ctx, service::approve_contract(&txn, id).await, txn)
-            .await
-            .map(ApprenticeshipContract::from)
+        let contract = service::approve_contract(&txn, &persons, id).await;
+        let contract = written(ctx, contract, txn).await?;
+        read_back::<apprenticeship_contract::Entity, _>(ctx, Some(Record::Contract), contract).await
     }
 
     /// Registers a person for a trade, journeyman or competence test.
@@ -385,16 +433,19 @@ impl Mutation {
         trade: String,
         kind: String,
         test_date: Option<String>,
-    ) -> Result<TradeTest> {
-        let (_, txn) = writer(ctx).await?;
-        written(
-            ctx,
-            service::register_trade_test(&txn, &national_id, &trade, &kind, test_date.as_deref())
-                .await,
-            txn,
+    ) -> Result<Option<TradeTest>> {
+        let (_, persons, txn) = writer(ctx).await?;
+        let test = service::register_trade_test(
+            &txn,
+            &persons,
+            &national_id,
+            &trade,
+            &kind,
+            test_date.as_deref(),
         )
-        .await
-        .map(TradeTest::from)
+        .await;
+        let test = written(ctx, test, txn).await?;
+        read_back::<trade_test::Entity, _>(ctx, Some(Record::TradeTest), test).await
     }
 
     /// Records the result of a trade test: `passed`, `passed_with_distinction` or `failed`.
@@ -403,16 +454,12 @@ impl Mutation {
         ctx: &Context<'_>,
         trade_test_id: ID,
         result: String,
-    ) -> Result<TradeTest> {
-        let (_, txn) = writer(ctx).await?;
+    ) -> Result<Option<TradeTest>> {
+        let (_, persons, txn) = writer(ctx).await?;
         let id = extended(parse_id("tradeTestId", "TradeTest", &trade_test_id))?;
-        written(
-            ctx,
-            service::record_trade_test_result(&txn, id, &result).await,
-            txn,
-        )
-        .await
-        .map(TradeTest::from)
+        let test = service::record_trade_test_result(&txn, &persons, id, &result).await;
+        let test = written(ctx, test, txn).await?;
+        read_back::<trade_test::Entity, _>(ctx, Some(Record::TradeTest), test).await
     }
 
     /// Registers a follow-up service status with Udir's code.
@@ -422,15 +469,12 @@ impl Mutation {
         national_id: String,
         code: String,
         school_year: i32,
-    ) -> Result<FollowUpStatus> {
-        let (_, txn) = writer(ctx).await?;
-        written(
-            ctx,
-            service::set_follow_up_status(&txn, &national_id, &code, school_year).await,
-            txn,
-        )
-        .await
-        .map(FollowUpStatus::from)
+    ) -> Result<Option<FollowUpStatus>> {
+        let (_, persons, txn) = writer(ctx).await?;
+        let status =
+            service::set_follow_up_status(&txn, &persons, &national_id, &code, school_year).await;
+        let status = written(ctx, status, txn).await?;
+        read_back::<follow_up_status::Entity, _>(ctx, None, status).await
     }
 
     /// Registers a death reported by the population register: deletes contact data and
@@ -440,15 +484,18 @@ impl Mutation {
         ctx: &Context<'_>,
         national_id: String,
         deceased_on: Option<String>,
-    ) -> Result<Person> {
-        let (subject, txn) = writer(ctx).await?;
-        written(
-            ctx,
-            service::mark_deceased(&txn, subject, &national_id, deceased_on.as_deref()).await,
-            txn,
+    ) -> Result<Option<Person>> {
+        let (subject, persons, txn) = writer(ctx).await?;
+        let person = service::mark_deceased(
+            &txn,
+            &persons,
+            subject,
+            &national_id,
+            deceased_on.as_deref(),
         )
-        .await
-        .map(Person)
+        .await;
+        let person = written(ctx, person, txn).await?;
+        read_back_person(ctx, person).await
     }
 
     /// Replaces the whole access policy (privacy officers): `rules` in Casbin's CSV form,

@@ -9,13 +9,33 @@ use super::leaves::LeafList;
 use super::loaders::*;
 use super::records::{Absence, Application, Enrolment, SubjectResult};
 
-/// A person known to the county: applicant, pupil, apprentice or candidate.
-pub struct Person(pub person::Model);
+/// A person known to the county: applicant, pupil, apprentice or candidate. Made only by
+/// [`present`], which records the person as read by the request: a resolver cannot return a
+/// person without the audit trail knowing.
+pub struct Person(person::Model);
 
-impl From<person::Model> for Person {
-    fn from(model: person::Model) -> Self {
-        Person(model)
+impl Person {
+    /// The database id, for the API's own bookkeeping.
+    pub(crate) fn row_id(&self) -> i32 {
+        self.0.id
     }
+}
+
+/// Turns person rows loaded within the caller's row scope into the response's persons. When
+/// the response selects anything of them (`node`), each is noted as read by this request (its
+/// audit event links them) and the relations `node` selects are loaded for all at once; a
+/// selection that reads nothing of them (a page's cursors only) links nobody.
+pub(crate) async fn present(
+    ctx: &Context<'_>,
+    rows: Vec<person::Model>,
+    node: &Lookahead<'_>,
+) -> Result<Vec<Person>> {
+    if node.exists() {
+        let ids: Vec<i32> = rows.iter().map(|p| p.id).collect();
+        crate::audit::touch(ctx, ids.iter().copied());
+        prime_relations(ctx, node, &ids).await?;
+    }
+    Ok(rows.into_iter().map(Person).collect())
 }
 
 /// A person known to the county: applicant, pupil, apprentice or candidate.

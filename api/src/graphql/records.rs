@@ -279,7 +279,16 @@ impl ApplicationChange {
     async fn changed_at(&self) -> Option<String> {
         Some(timestamp(&self.0.changed_at))
     }
-    /// Role and purpose of who made the change.
+    /// The role that made the change, e.g. `caseworker` or `student`.
+    async fn actor_role(&self) -> Option<&str> {
+        self.0.actor.split(':').next()
+    }
+    /// The organisation (number) the change was made for, if any.
+    async fn actor_org(&self) -> Option<&str> {
+        self.0.actor_org.as_deref()
+    }
+    /// Who made the change: role, purpose and the employee's token subject. For caseworkers
+    /// and privacy officers; the person sees the organisation and role.
     async fn actor(&self) -> Option<&str> {
         Some(&self.0.actor)
     }
