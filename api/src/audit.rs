@@ -31,9 +31,18 @@ pub struct Touched {
     /// again by its read event.
     recorded: Mutex<BTreeSet<i32>>,
     categories: Mutex<BTreeSet<String>>,
+    /// Root fields the gate opened and that ran, as `Query.persons`.
+    roots: Mutex<BTreeSet<String>>,
 }
 
 impl Touched {
+    /// Notes a root field the gate opened for this request.
+    pub fn opened(&self, root: &str) {
+        if let Ok(mut set) = self.roots.lock() {
+            set.insert(root.to_owned());
+        }
+    }
+
     /// Notes persons as linked to an event already committed for this request.
     pub fn recorded(&self, ids: impl IntoIterator<Item = i32>) {
         if let Ok(mut set) = self.recorded.lock() {
@@ -71,6 +80,11 @@ impl Touched {
                 .lock()
                 .map(|set| set.iter().cloned().collect())
                 .unwrap_or_default(),
+            roots: self
+                .roots
+                .lock()
+                .map(|set| set.iter().cloned().collect())
+                .unwrap_or_default(),
         }
     }
 }
@@ -82,13 +96,8 @@ pub struct Reached {
     pub persons: Vec<i32>,
     /// Sorted.
     pub categories: Vec<String>,
-}
-
-/// Notes persons as touched by the current request.
-pub fn touch(ctx: &async_graphql::Context<'_>, ids: impl IntoIterator<Item = i32>) {
-    if let Ok(touched) = ctx.data::<Arc<Touched>>() {
-        touched.add(ids);
-    }
+    /// Root fields that ran, sorted.
+    pub roots: Vec<String>,
 }
 
 /// What one audited request did.

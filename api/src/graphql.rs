@@ -36,8 +36,12 @@ pub(crate) fn denied(ctx: &async_graphql::Context<'_>, field: &str) -> Option<bo
 /// Vigo's GraphQL schema.
 pub type VigoSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// Deepest query accepted; deeper ones are refused before any database work.
+/// Deepest nesting of data fields accepted; deeper queries are refused before any database
+/// work (see [`enforce::Enforced::depth`]).
 pub const MAX_DEPTH: usize = 12;
+/// Deepest nesting of introspection accepted: the standard introspection query of graphql-js
+/// (`getIntrospectionQuery()`) reaches 15 through its `ofType` chain.
+pub const MAX_INTROSPECTION_DEPTH: usize = 20;
 /// Largest query complexity accepted (each field counts 1).
 pub const MAX_COMPLEXITY: usize = 1_000;
 
@@ -50,8 +54,10 @@ pub fn build_schema(db: DatabaseConnection, gate: Gate, cursors: cursor::CursorK
         .data(db)
         .data(gate)
         .data(cursors)
-        .limit_depth(MAX_DEPTH)
+        .limit_depth(MAX_INTROSPECTION_DEPTH)
         .limit_complexity(MAX_COMPLEXITY)
+        // "Did you mean …" would name fields and types a role cannot see.
+        .disable_suggestions()
         .finish()
 }
 

@@ -205,12 +205,8 @@ async fn schema(args: config::SchemaArgs) -> anyhow::Result<()> {
     };
     let policy = vigo_policy::Policy::default_policy().await?;
     let grant = policy.admit(role, purpose)?;
-    let visibility = graphql::enforce::Visibility {
-        fields: &grant.fields,
-        grant: Some(&grant),
-        persons: grant.reaches_persons(),
-        organisations: grant.reaches_organisations(),
-    };
+    let types = graphql::enforce::TypeMap::from_sdl(&sdl).map_err(anyhow::Error::msg)?;
+    let visibility = graphql::enforce::Visibility::of(&types, &grant.fields, &grant);
     print!("{}", graphql::enforce::filter_sdl(&sdl, &visibility));
     Ok(())
 }

@@ -239,7 +239,26 @@ pub async fn enforce_fields(
     let Ok(mut document) = async_graphql::parser::parse_query(&request.query) else {
         return Ok(Enforced::default());
     };
-    let enforced = enforce::enforce(&mut document, &state.types, &access.fields);
+    let enforced = enforce::enforce(
+        &mut document,
+        &state.types,
+        &access.fields,
+        request.operation_name.as_deref(),
+    );
+    if enforced.depth > crate::graphql::MAX_DEPTH
+        || enforced.introspection_depth > crate::graphql::MAX_INTROSPECTION_DEPTH
+    {
+        return Err(ApiError::bad_input(
+            "query",
+            format!(
+                "nested too deep: data fields {} levels (at most {}), introspection {} levels (at most {})",
+                enforced.depth,
+                crate::graphql::MAX_DEPTH,
+                enforced.introspection_depth,
+                crate::graphql::MAX_INTROSPECTION_DEPTH
+            ),
+        ));
+    }
     if enforced.person_lookups > MAX_PERSON_LOOKUPS {
         return Err(ApiError::bad_input(
             "query",
@@ -280,12 +299,7 @@ pub async fn execute(
         .data(state.types.clone());
     let mut response = state.schema.execute(request).await;
     if enforced.introspection {
-        let visibility = Visibility {
-            fields: &access.fields,
-            grant: Some(&access.grant),
-            persons: access.rows.reaches_persons(),
-            organisations: access.rows.reaches_organisations(),
-        };
+        let visibility = Visibility::of(&state.types, &access.fields, &access.grant);
         enforce::filter_introspection(&mut response.data, &visibility);
     }
     (response, touched.reached())
@@ -301,16 +315,17 @@ pub fn scoped_request(
     request: async_graphql::Request,
     touched: &Arc<Touched>,
 ) -> async_graphql::Request {
-    loaders::register(request, db, &access.rows)
+    loaders::register(request, db, &access.rows, touched)
         .data(subject.clone())
         .data(RequestId(request_id.to_owned()))
         .data(touched.clone())
         .data(access.clone())
 }
 
-/// Records a request in the audit trail when it touched persons or read the trail itself.
-/// Writes are recorded by each mutation in its own transaction (see
-/// [`audit::append_for_request`]); persons a mutation's result reads beyond that (an
+/// Records a request in the audit trail when it touched persons, ran a root field that
+/// reads persons (a count or an absent person included: the look-up is a read), or read the
+/// trail itself. Writes are recorded by each mutation in its own transaction
+/// (see [`audit::append_for_request`]); persons a mutation's result reads beyond that (an
 /// organisation's apprentices, say) are recorded here, as any read. The caller must not return
 /// the response if this fails.
 pub async fn audit_request(
@@ -320,12 +335,13 @@ pub async fn audit_request(
     enforced: &Enforced,
     reached: &audit::Reached,
 ) -> Result<(), ApiError> {
-    // Reading the trail or the denial log reads who did what: it is recorded too.
-    let reads_the_trail = enforced
-        .operations
-        .iter()
-        .any(|o| o == "Query.auditEvents" || o == "Query.denials");
-    if reached.persons.is_empty() && !reads_the_trail {
+    let recorded_roots = |root: &str| {
+        matches!(root, "Query.auditEvents" | "Query.denials")
+            || vigo_policy::roots::root_field(root)
+                .is_some_and(|r| r.opener == vigo_policy::roots::Opener::Persons)
+    };
+    let reads = reached.roots.iter().any(|o| recorded_roots(o));
+    if reached.persons.is_empty() && !reads {
         return Ok(());
     }
     let event = audit::Event::new(

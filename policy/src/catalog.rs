@@ -132,6 +132,7 @@ pub const FIELDS: &[CatalogField] = catalog! {
 /// only the `policy` and `audit_trail` resources reach.
 pub const STRUCTURAL_TYPES: &[&str] = &[
     "Query",
+    "Caller",
     "Mutation",
     "PersonConnection",
     "PersonEdge",

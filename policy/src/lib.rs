@@ -8,6 +8,7 @@
 
 pub mod catalog;
 mod gate;
+pub mod roots;
 pub mod scope;
 pub mod store;
 

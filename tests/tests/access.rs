@@ -696,12 +696,7 @@ async fn introspection_shows_each_role_only_what_it_can_read() -> anyhow::Result
         .policy()
         .grant(Role::Lanekassen, role_purpose(Role::Lanekassen));
     let grant = grant.expect("granted");
-    let visibility = vigo_api::graphql::enforce::Visibility {
-        fields: &grant.fields,
-        grant: Some(&grant),
-        persons: grant.reaches_persons(),
-        organisations: grant.reaches_organisations(),
-    };
+    let visibility = vigo_api::graphql::enforce::Visibility::of(&types(), &grant.fields, &grant);
     let sdl = vigo_api::graphql::enforce::filter_sdl(&vigo_api::graphql::sdl(), &visibility);
     let person = sdl
         .split("\n\n")

@@ -214,21 +214,29 @@ async fn malformed_and_over_deep_queries_are_refused_cleanly() -> anyhow::Result
         "{body}"
     );
 
-    let levels = vigo_api::graphql::MAX_DEPTH + 1;
-    let deep = format!(
+    // Data nested past the limit, and introspection nested past its own (deeper) limit.
+    let deep_data = format!(
+        "{{ organisation(orgNo: \"974760673\") {{ {}name{} }} }}",
+        "apprentices { company { ".repeat(6),
+        " } }".repeat(6)
+    );
+    let levels = vigo_api::graphql::MAX_INTROSPECTION_DEPTH;
+    let deep_introspection = format!(
         "{{ __schema {{ queryType {{ fields {{ type {{ {}name{} }} }} }} }} }}",
         "ofType { ".repeat(levels),
         " }".repeat(levels)
     );
-    let (_, body) = app.post(Some(&token), json!({ "query": deep })).await?;
-    let message = body["errors"][0]["message"]
-        .as_str()
-        .unwrap_or_default()
-        .to_lowercase();
-    assert!(
-        message.contains("nested too deep") || message.contains("depth"),
-        "{body}"
-    );
+    for deep in [deep_data, deep_introspection] {
+        app.statements.store(0, std::sync::atomic::Ordering::SeqCst);
+        let (status, body) = app.post(Some(&token), json!({ "query": deep })).await?;
+        let message = body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or_default()
+            .to_lowercase();
+        assert!(message.contains("nested too deep"), "{body}");
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(app.statements.load(std::sync::atomic::Ordering::SeqCst), 0);
+    }
 
     let oversized = "x".repeat(vigo_api::server::MAX_BODY_BYTES + 1);
     let (status, _) = app

@@ -14,50 +14,82 @@
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use async_graphql::parser::types::{
-    BaseType, DocumentOperations, ExecutableDocument, Field, OperationType, Selection,
-    SelectionSet, TypeKind, TypeSystemDefinition,
+    BaseType, DocumentOperations, ExecutableDocument, Field, FragmentDefinition, OperationType,
+    Selection, SelectionSet, TypeKind, TypeSystemDefinition,
 };
 use async_graphql::parser::{Pos, Positioned};
 use async_graphql::{Name, Value};
 use vigo_policy::catalog;
-use vigo_policy::{Action, FieldMask, Grant};
+use vigo_policy::{FieldMask, Grant};
 
 /// The name of the field denied selections are rewritten to.
 pub const DENIED_FIELD: &str = "__denied";
 const TYPE_NAME_ALIAS: &str = "vigoIntrospectedType";
 const FIELD_NAME_ALIAS: &str = "vigoIntrospectedField";
 
-/// Field → return type, per object type of the schema (read once from its SDL).
+/// The schema's types, read once from its SDL: per object type, field → return type; the
+/// types each field's arguments and each input object's fields take; and the leaf types.
 #[derive(Clone, Debug, Default)]
 pub struct TypeMap {
     fields: HashMap<String, HashMap<String, String>>,
+    arguments: HashMap<(String, String), Vec<String>>,
+    inputs: HashMap<String, Vec<String>>,
+    leaves: HashSet<String>,
 }
 
 impl TypeMap {
     /// Reads the types of `sdl`. Enforcement is only as good as this map, so an SDL that does
     /// not parse is an error, never an empty map.
     pub fn from_sdl(sdl: &str) -> Result<Self, String> {
-        let mut fields: HashMap<String, HashMap<String, String>> = HashMap::new();
+        let mut map = TypeMap::default();
         let document = async_graphql::parser::parse_schema(sdl)
             .map_err(|e| format!("the schema's SDL does not parse: {e}"))?;
         for definition in document.definitions {
-            if let TypeSystemDefinition::Type(ty) = definition {
-                let ty = ty.node;
-                let object_fields = match ty.kind {
-                    TypeKind::Object(object) => object.fields,
-                    TypeKind::Interface(interface) => interface.fields,
-                    _ => continue,
-                };
-                let entry = fields.entry(ty.name.node.to_string()).or_default();
-                for field in object_fields {
-                    let field = field.node;
-                    entry.insert(field.name.node.to_string(), base_name(&field.ty.node.base));
+            let TypeSystemDefinition::Type(ty) = definition else {
+                continue;
+            };
+            let ty = ty.node;
+            let name = ty.name.node.to_string();
+            let object_fields = match ty.kind {
+                TypeKind::Object(object) => object.fields,
+                TypeKind::Interface(interface) => interface.fields,
+                TypeKind::InputObject(input) => {
+                    let types = input
+                        .fields
+                        .iter()
+                        .map(|f| base_name(&f.node.ty.node.base))
+                        .collect();
+                    map.inputs.insert(name, types);
+                    continue;
+                }
+                TypeKind::Scalar | TypeKind::Enum(_) => {
+                    map.leaves.insert(name);
+                    continue;
+                }
+                TypeKind::Union(_) => {
+                    return Err(format!("union {name}: enforcement does not know unions"));
+                }
+            };
+            let entry = map.fields.entry(name.clone()).or_default();
+            for field in object_fields {
+                let field = field.node;
+                let field_name = field.name.node.to_string();
+                entry.insert(field_name.clone(), base_name(&field.ty.node.base));
+                let arguments: Vec<String> = field
+                    .arguments
+                    .iter()
+                    .map(|a| base_name(&a.node.ty.node.base))
+                    .collect();
+                if !arguments.is_empty() {
+                    map.arguments.insert((name.clone(), field_name), arguments);
                 }
             }
         }
-        if !fields.contains_key("Query") || !fields.contains_key("Person") {
+        if !map.fields.contains_key("Query") || !map.fields.contains_key("Person") {
             return Err("the schema's SDL lacks Query or Person".into());
         }
+        map.leaves
+            .extend(BUILT_IN_SCALARS.iter().map(|s| (*s).to_owned()));
         // Introspection's own types, which the SDL leaves out.
         let introspection: &[(&str, &[(&str, &str)])] = &[
             ("Query", &[("__schema", "__Schema"), ("__type", "__Type")]),
@@ -87,12 +119,12 @@ impl TypeMap {
             ("__Directive", &[("args", "__InputValue")]),
         ];
         for (ty, members) in introspection {
-            let entry = fields.entry((*ty).to_owned()).or_default();
+            let entry = map.fields.entry((*ty).to_owned()).or_default();
             for (field, returns) in *members {
                 entry.insert((*field).to_owned(), (*returns).to_owned());
             }
         }
-        Ok(TypeMap { fields })
+        Ok(map)
     }
 
     /// The fields of an object type with the types they return, sorted by name.
@@ -177,118 +209,212 @@ pub fn select_all(
     walk(types, type_name, include, &mut Vec::new())
 }
 
-/// What a request's caller may see, for enforcement and introspection.
-#[derive(Clone, Copy)]
-pub struct Visibility<'a> {
-    pub fields: &'a FieldMask,
-    pub grant: Option<&'a Grant>,
-    pub persons: bool,
-    pub organisations: bool,
+/// Scalars every schema has, whatever a role may read.
+const BUILT_IN_SCALARS: &[&str] = &["String", "Int", "Float", "Boolean", "ID"];
+
+/// What one grant lets its holder see of the schema: the fields it may read (data fields by
+/// the mask, unclassified ones never; root fields by the policy's table of roots), the object
+/// types left with a readable field, and every type those reach (arguments and input objects
+/// included). What is not reached is absent, so the part of the schema a role sees is a
+/// valid schema of its own.
+#[derive(Clone, Debug)]
+pub struct Visibility {
+    types: HashSet<String>,
+    fields: HashSet<(String, String)>,
 }
 
-impl Visibility<'_> {
-    /// Whether `type_name.field` may be read: data fields by the mask (unclassified ones
-    /// never), roots by what the policy grants.
-    pub fn allows(&self, type_name: &str, field: &str) -> bool {
-        match type_name {
-            "Query" => match field {
-                "me" | "person" | "persons" => self.persons,
-                "organisation" => self.organisations,
-                "policy" | "policyChanges" => self.may("policy", Action::Read),
-                "denials" | "auditEvents" => self.may("audit_trail", Action::Read),
-                _ => false,
-            },
-            "Mutation" => match field {
-                "replacePolicy" => self.may("policy", Action::Write),
-                _ => self.may("mutations", Action::Write),
-            },
-            _ if TypeMap::is_data_type(type_name) => self.fields.allows(type_name, field),
-            _ => true,
+impl Visibility {
+    /// Decides visibility for `grant` over `types`.
+    pub fn of(types: &TypeMap, mask: &FieldMask, grant: &Grant) -> Self {
+        let readable = |type_name: &str, field: &str| -> bool {
+            if type_name.starts_with("__") {
+                return true;
+            }
+            match type_name {
+                "Query" | "Mutation" if field.starts_with("__") => type_name == "Query",
+                "Query" | "Mutation" => grant.opens(&format!("{type_name}.{field}")),
+                _ if TypeMap::is_data_type(type_name) => mask.allows(type_name, field),
+                _ => true,
+            }
+        };
+        // Object types keep only fields that are readable and return a live type; a type
+        // left without fields dies, and so do the fields returning it, until nothing changes.
+        let mut alive: HashSet<&str> = types.fields.keys().map(String::as_str).collect();
+        loop {
+            let dead: Vec<&str> = alive
+                .iter()
+                .copied()
+                .filter(|t| {
+                    !types.fields[*t].iter().any(|(field, returns)| {
+                        readable(t, field)
+                            && (types.leaves.contains(returns) || alive.contains(returns.as_str()))
+                    })
+                })
+                .collect();
+            if dead.is_empty() {
+                break;
+            }
+            for t in dead {
+                alive.remove(t);
+            }
+        }
+        let shown = |t: &str, field: &str, returns: &str| {
+            readable(t, field) && (types.leaves.contains(returns) || alive.contains(returns))
+        };
+        // What the roots reach through shown fields, their arguments and input objects.
+        let mut visible: HashSet<String> =
+            BUILT_IN_SCALARS.iter().map(|s| (*s).to_owned()).collect();
+        let mut fields = HashSet::new();
+        let mut pending: Vec<String> = ["Query", "Mutation"]
+            .into_iter()
+            .filter(|root| alive.contains(root))
+            .map(str::to_owned)
+            .collect();
+        while let Some(type_name) = pending.pop() {
+            if !visible.insert(type_name.clone()) {
+                continue;
+            }
+            if let Some(members) = types.fields.get(&type_name) {
+                for (field, returns) in members {
+                    if field.starts_with("__") || !shown(&type_name, field, returns) {
+                        continue;
+                    }
+                    fields.insert((type_name.clone(), field.clone()));
+                    pending.push(returns.clone());
+                    if let Some(arguments) =
+                        types.arguments.get(&(type_name.clone(), field.clone()))
+                    {
+                        pending.extend(arguments.iter().cloned());
+                    }
+                }
+            }
+            if let Some(input_fields) = types.inputs.get(&type_name) {
+                pending.extend(input_fields.iter().cloned());
+            }
+        }
+        Visibility {
+            types: visible,
+            fields,
         }
     }
 
-    fn may(&self, resource: &'static str, action: Action) -> bool {
-        self.grant.is_some_and(|g| g.may(resource, action))
+    /// Whether `type_name.field` is shown (introspection's own types always are).
+    pub fn allows(&self, type_name: &str, field: &str) -> bool {
+        type_name.starts_with("__")
+            || self
+                .fields
+                .contains(&(type_name.to_owned(), field.to_owned()))
+    }
+
+    /// Whether the type `name` is shown (introspection's own types always are).
+    pub fn shows_type(&self, name: &str) -> bool {
+        name.starts_with("__") || self.types.contains(name)
     }
 }
 
-/// What the walk found.
+/// What the walks found.
 #[derive(Debug, Default)]
 pub struct Enforced {
-    /// `Type.field` of every denied selection, once each.
+    /// `Type.field` of every denied selection the executed operation makes, once each.
     pub denied: Vec<String>,
     /// Whether the document asks for introspection (its result must be filtered).
     pub introspection: bool,
-    /// Data categories of the allowed fields selected, sorted, for the audit trail.
+    /// Data categories of the allowed fields the executed operation selects, sorted, for the
+    /// audit trail.
     pub categories: Vec<String>,
-    /// The root fields selected, as `Query.persons`, sorted.
+    /// The root fields the executed operation selects (through fragments too), as
+    /// `Query.persons`, sorted.
     pub operations: Vec<String>,
-    /// Selections of `Query.person` anywhere in the document: an upper bound on the
+    /// Selections of `Query.person` in the executed operation: an upper bound on the
     /// look-ups the request can make, known before any runs.
     pub person_lookups: usize,
+    /// Nesting of data fields (a root field is 1), fragments expanded.
+    pub depth: usize,
+    /// Nesting of introspection (`__schema`, `__type` and what they select), which the
+    /// standard introspection query takes deep through `ofType`; limited on its own.
+    pub introspection_depth: usize,
 }
 
-/// Rewrites denied selections in `document` (see the module documentation).
-pub fn enforce(document: &mut ExecutableDocument, types: &TypeMap, mask: &FieldMask) -> Enforced {
+/// Rewrites denied selections in `document` (see the module documentation), then reads what
+/// the operation that will run (`operation_name`, or the only one) selects, fragments
+/// resolved: its root fields, categories, denials, person look-ups and depth. Each fragment is
+/// read once, so the work is bounded by the document's size, not by its expansion.
+pub fn enforce(
+    document: &mut ExecutableDocument,
+    types: &TypeMap,
+    mask: &FieldMask,
+    operation_name: Option<&str>,
+) -> Enforced {
     let mut walk = Walk {
         types,
         mask,
-        denied: HashSet::new(),
         introspection: false,
-        categories: BTreeSet::new(),
-        person_lookups: 0,
     };
-    let mut roots = BTreeSet::new();
     let operations: Vec<_> = match &mut document.operations {
         DocumentOperations::Single(op) => vec![op],
         DocumentOperations::Multiple(ops) => ops.values_mut().collect(),
     };
     for operation in operations {
-        let root = match operation.node.ty {
-            OperationType::Query => "Query",
-            OperationType::Mutation => "Mutation",
-            OperationType::Subscription => "Subscription",
-        };
-        for item in &operation.node.selection_set.node.items {
-            if let Selection::Field(field) = &item.node {
-                roots.insert(format!("{root}.{}", field.node.name.node));
-            }
-        }
+        let root = root_type(operation.node.ty);
         walk.selection_set(root, &mut operation.node.selection_set.node);
     }
     for fragment in document.fragments.values_mut() {
         let on = fragment.node.type_condition.node.on.node.to_string();
         walk.selection_set(&on, &mut fragment.node.selection_set.node);
     }
-    let mut denied: Vec<String> = walk.denied.into_iter().collect();
-    denied.sort();
+    let executed = match (&document.operations, operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name),
+        (DocumentOperations::Multiple(ops), None) if ops.len() == 1 => ops.values().next(),
+        // The executor refuses the request: nothing runs.
+        (DocumentOperations::Multiple(_), None) => None,
+    };
+    let mut reading = Reading {
+        types,
+        fragments: &document.fragments,
+        read: HashMap::new(),
+        denied: BTreeSet::new(),
+        categories: BTreeSet::new(),
+        roots: BTreeSet::new(),
+        person_lookups: 0,
+    };
+    let (depth, introspection_depth) = match executed {
+        Some(operation) => reading.selection_set(
+            root_type(operation.node.ty),
+            &operation.node.selection_set.node,
+        ),
+        None => (0, 0),
+    };
     Enforced {
-        denied,
+        denied: reading.denied.into_iter().collect(),
         introspection: walk.introspection,
-        categories: walk.categories.into_iter().map(str::to_owned).collect(),
-        operations: roots.into_iter().collect(),
-        person_lookups: walk.person_lookups,
+        categories: reading.categories.into_iter().map(str::to_owned).collect(),
+        operations: reading.roots.into_iter().collect(),
+        person_lookups: reading.person_lookups,
+        depth,
+        introspection_depth,
+    }
+}
+
+fn root_type(ty: OperationType) -> &'static str {
+    match ty {
+        OperationType::Query => "Query",
+        OperationType::Mutation => "Mutation",
+        OperationType::Subscription => "Subscription",
     }
 }
 
 struct Walk<'a> {
     types: &'a TypeMap,
     mask: &'a FieldMask,
-    denied: HashSet<String>,
     introspection: bool,
-    categories: BTreeSet<&'static str>,
-    person_lookups: usize,
 }
 
 impl Walk<'_> {
     fn selection_set(&mut self, parent: &str, set: &mut SelectionSet) {
-        let mut asks_fields = false;
         for item in &mut set.items {
             match &mut item.node {
                 Selection::Field(field) => {
-                    if parent == "__Type" && field.node.name.node == "fields" {
-                        asks_fields = true;
-                    }
                     self.field(parent, &mut field.node);
                 }
                 Selection::InlineFragment(fragment) => {
@@ -304,10 +430,10 @@ impl Walk<'_> {
                 Selection::FragmentSpread(_) => {}
             }
         }
+        // Introspection's results name their types and fields under private aliases, so
+        // that what the caller may not see can be taken out (see `filter_introspection`).
         match parent {
-            "__Type" if asks_fields || has_fragments(set) => {
-                set.items.push(name_selection(TYPE_NAME_ALIAS));
-            }
+            "__Type" => set.items.push(name_selection(TYPE_NAME_ALIAS)),
             "__Field" => set.items.push(name_selection(FIELD_NAME_ALIAS)),
             _ => {}
         }
@@ -321,9 +447,6 @@ impl Walk<'_> {
         if name == "__schema" || name == "__type" {
             self.introspection = true;
         }
-        if parent == "Query" && name == "person" {
-            self.person_lookups += 1;
-        }
         let denied = TypeMap::is_data_type(parent)
             && self.types.returns(parent, &name).is_some()
             && !self.mask.allows(parent, &name);
@@ -336,14 +459,10 @@ impl Walk<'_> {
             field.name = Positioned::new(Name::new(DENIED_FIELD), pos);
             field.arguments = vec![(
                 Positioned::new(Name::new("field"), pos),
-                Positioned::new(async_graphql_value::Value::String(qualified.clone()), pos),
+                Positioned::new(async_graphql_value::Value::String(qualified), pos),
             )];
             field.selection_set = Positioned::new(SelectionSet::default(), pos);
-            self.denied.insert(qualified);
             return;
-        }
-        if let Some(category) = catalog::category_of(parent, &name) {
-            self.categories.insert(category.code());
         }
         if let Some(returns) = self.types.returns(parent, &name).map(str::to_owned) {
             self.selection_set(&returns, &mut field.selection_set.node);
@@ -351,10 +470,95 @@ impl Walk<'_> {
     }
 }
 
-fn has_fragments(set: &SelectionSet) -> bool {
-    set.items
-        .iter()
-        .any(|i| !matches!(i.node, Selection::Field(_)))
+/// Reads what the executed operation selects, after the rewrite.
+struct Reading<'a> {
+    types: &'a TypeMap,
+    fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
+    /// Fragments read so far, with their depths (`None` while being read: a cycle, which
+    /// validation refuses).
+    read: HashMap<Name, Option<(usize, usize)>>,
+    denied: BTreeSet<String>,
+    categories: BTreeSet<&'static str>,
+    roots: BTreeSet<String>,
+    person_lookups: usize,
+}
+
+impl Reading<'_> {
+    /// Returns the set's (data depth, introspection depth).
+    fn selection_set(&mut self, parent: &str, set: &SelectionSet) -> (usize, usize) {
+        let mut deepest = (0, 0);
+        for item in &set.items {
+            let depths = match &item.node {
+                Selection::Field(field) => self.field(parent, &field.node),
+                Selection::InlineFragment(fragment) => {
+                    let on = fragment
+                        .node
+                        .type_condition
+                        .as_ref()
+                        .map(|c| c.node.on.node.to_string())
+                        .unwrap_or_else(|| parent.to_owned());
+                    self.selection_set(&on, &fragment.node.selection_set.node)
+                }
+                Selection::FragmentSpread(spread) => self.fragment(&spread.node.fragment_name.node),
+            };
+            deepest = (deepest.0.max(depths.0), deepest.1.max(depths.1));
+        }
+        deepest
+    }
+
+    fn fragment(&mut self, name: &Name) -> (usize, usize) {
+        if let Some(known) = self.read.get(name) {
+            return known.unwrap_or_default();
+        }
+        let Some(fragment) = self.fragments.get(name) else {
+            return (0, 0);
+        };
+        self.read.insert(name.clone(), None);
+        let on = fragment.node.type_condition.node.on.node.to_string();
+        let depths = self.selection_set(&on, &fragment.node.selection_set.node);
+        self.read.insert(name.clone(), Some(depths));
+        depths
+    }
+
+    fn field(&mut self, parent: &str, field: &Field) -> (usize, usize) {
+        let name = field.name.node.as_str();
+        if name == "__typename" {
+            return (0, 0);
+        }
+        if matches!(parent, "Query" | "Mutation") {
+            self.roots.insert(format!("{parent}.{name}"));
+            if parent == "Query" && name == "person" {
+                self.person_lookups += 1;
+            }
+        }
+        if name == DENIED_FIELD {
+            if let Some((_, value)) = field.arguments.first()
+                && let async_graphql_value::Value::String(denied) = &value.node
+            {
+                self.denied.insert(denied.clone());
+            }
+            return (1, 0);
+        }
+        if let Some(category) = catalog::category_of(parent, name) {
+            self.categories.insert(category.code());
+        }
+        let (data, introspection) = match self.types.returns(parent, name).map(str::to_owned) {
+            Some(returns) => self.selection_set(&returns, &field.selection_set.node),
+            None => (0, 0),
+        };
+        if name == "__schema" || name == "__type" {
+            (0, 1 + data.max(introspection))
+        } else {
+            (
+                1 + data,
+                if introspection > 0 {
+                    1 + introspection
+                } else {
+                    0
+                },
+            )
+        }
+    }
 }
 
 fn name_selection(alias: &str) -> Positioned<Selection> {
@@ -374,19 +578,16 @@ fn name_selection(alias: &str) -> Positioned<Selection> {
     )
 }
 
-/// Removes from an introspection result every field the caller can never read, and types
-/// left with no field, then the private aliases the walk added.
-pub fn filter_introspection(value: &mut Value, visibility: &Visibility<'_>) {
-    let mut hidden_types = HashSet::new();
-    filter_value(value, visibility, &mut hidden_types);
-    drop_hidden_types(value, &hidden_types);
-}
-
-fn filter_value(value: &mut Value, visibility: &Visibility<'_>, hidden: &mut HashSet<String>) {
+/// Takes out of an introspection result every type and field `visibility` does not show:
+/// hidden types leave every list (`types`, `possibleTypes`, `interfaces`) and become `null`
+/// where a single type is asked for (`__type(name:)`, `mutationType`); hidden fields leave
+/// their type's `fields`. Then removes the private aliases the walk added.
+pub fn filter_introspection(value: &mut Value, visibility: &Visibility) {
     match value {
         Value::List(items) => {
+            items.retain(|item| !is_hidden_type(item, visibility));
             for item in items {
-                filter_value(item, visibility, hidden);
+                filter_introspection(item, visibility);
             }
         }
         Value::Object(object) => {
@@ -395,24 +596,20 @@ fn filter_value(value: &mut Value, visibility: &Visibility<'_>, hidden: &mut Has
                 _ => None,
             };
             for (_, member) in object.iter_mut() {
-                if let (Some(type_name), Value::List(items)) = (&type_name, &mut *member) {
-                    let is_field_list = items
-                        .iter()
-                        .any(|i| matches!(i, Value::Object(o) if o.contains_key(FIELD_NAME_ALIAS)));
-                    if is_field_list {
-                        items.retain(|item| match item {
-                            Value::Object(o) => match o.get(FIELD_NAME_ALIAS) {
-                                Some(Value::String(field)) => visibility.allows(type_name, field),
-                                _ => true,
-                            },
-                            _ => true,
-                        });
-                        if items.is_empty() {
-                            hidden.insert(type_name.clone());
-                        }
-                    }
+                if is_hidden_type(member, visibility) {
+                    *member = Value::Null;
+                    continue;
                 }
-                filter_value(member, visibility, hidden);
+                if let (Some(type_name), Value::List(items)) = (&type_name, &mut *member) {
+                    items.retain(|item| match item {
+                        Value::Object(o) => match o.get(FIELD_NAME_ALIAS) {
+                            Some(Value::String(field)) => visibility.allows(type_name, field),
+                            _ => true,
+                        },
+                        _ => true,
+                    });
+                }
+                filter_introspection(member, visibility);
             }
             object.shift_remove(FIELD_NAME_ALIAS);
         }
@@ -420,54 +617,83 @@ fn filter_value(value: &mut Value, visibility: &Visibility<'_>, hidden: &mut Has
     }
 }
 
-/// Drops types that have no visible field from lists of types.
-fn drop_hidden_types(value: &mut Value, hidden: &HashSet<String>) {
-    match value {
-        Value::List(items) => {
-            items.retain(|item| match item {
-                Value::Object(o) => match o.get("name") {
-                    Some(Value::String(name)) => {
-                        !(hidden.contains(name)
-                            && matches!(o.get("kind"), Some(Value::Enum(k)) if k.as_str() == "OBJECT"))
-                    }
-                    _ => true,
-                },
-                _ => true,
-            });
-            for item in items {
-                drop_hidden_types(item, hidden);
-            }
-        }
-        Value::Object(object) => {
-            for (_, member) in object.iter_mut() {
-                drop_hidden_types(member, hidden);
-            }
-        }
-        _ => {}
-    }
+/// Whether `value` is an introspected type (it carries the private name alias) that is hidden.
+fn is_hidden_type(value: &Value, visibility: &Visibility) -> bool {
+    matches!(value, Value::Object(o)
+        if matches!(o.get(TYPE_NAME_ALIAS), Some(Value::String(name)) if !visibility.shows_type(name)))
 }
 
-/// The schema's SDL with only what `visibility` allows: fields it can never read are left
-/// out, and so are object types left without fields.
-pub fn filter_sdl(sdl: &str, visibility: &Visibility<'_>) -> String {
+/// The line of a chunk of SDL that opens its definition, past its description.
+fn header_index(lines: &[&str]) -> Option<usize> {
+    let mut in_description = false;
+    for (i, line) in lines.iter().enumerate() {
+        let trimmed = line.trim();
+        if line.starts_with('\t') || trimmed.is_empty() {
+            continue;
+        }
+        if trimmed.starts_with("\"\"\"") {
+            let single_line = trimmed.len() >= 6 && trimmed.ends_with("\"\"\"");
+            if !single_line {
+                in_description = !in_description;
+            }
+            continue;
+        }
+        if !in_description {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// The schema's SDL with only what `visibility` shows: hidden types (of every kind) and
+/// hidden fields are left out, and so is the `mutation` root when it is hidden.
+pub fn filter_sdl(sdl: &str, visibility: &Visibility) -> String {
     // async-graphql writes definitions as blank-line separated chunks: an optional `"""`
-    // description, then `type Name {`, one entry per field indented by a tab (a description,
-    // the field line, argument lines indented further), and `}`.
+    // description, then the definition's first line (`type Name {`, `input Name {`,
+    // `enum Name {`, `scalar Name`, `schema {`, `directive @…`), for objects one entry per
+    // field indented by a tab (a description, the field line, argument lines indented
+    // further), and `}`.
     let mut kept_chunks: Vec<String> = Vec::new();
-    let mut dropped_types: HashSet<String> = HashSet::new();
     for chunk in sdl.split("\n\n") {
         let lines: Vec<&str> = chunk.lines().collect();
-        let Some(open) = lines.iter().position(|l| l.starts_with("type ")) else {
+        let Some(open) = header_index(&lines) else {
             kept_chunks.push(chunk.to_owned());
             continue;
         };
-        let type_name = lines[open]["type ".len()..]
-            .split([' ', '{'])
-            .next()
-            .unwrap_or_default()
-            .to_owned();
+        let header = lines[open];
+        let mut words = header.split([' ', '{', '(', '@']).filter(|w| !w.is_empty());
+        let keyword = words.next().unwrap_or_default();
+        let name = words.next().unwrap_or_default().to_owned();
+        match keyword {
+            // The `schema` block follows the directives in the same chunk.
+            "schema" | "directive" => {
+                let kept: Vec<&str> = lines
+                    .iter()
+                    .copied()
+                    .filter(|l| {
+                        !l.trim_start().starts_with("mutation:")
+                            || visibility.shows_type("Mutation")
+                    })
+                    .collect();
+                kept_chunks.push(kept.join("\n"));
+                continue;
+            }
+            "type" => {}
+            "input" | "enum" | "scalar" | "interface" => {
+                if visibility.shows_type(&name) {
+                    kept_chunks.push(chunk.to_owned());
+                }
+                continue;
+            }
+            _ => {
+                kept_chunks.push(chunk.to_owned());
+                continue;
+            }
+        }
+        if !visibility.shows_type(&name) {
+            continue;
+        }
         let mut out: Vec<&str> = lines[..=open].to_vec();
-        let mut kept = 0;
         let mut i = open + 1;
         while i < lines.len() {
             let line = lines[i];
@@ -498,22 +724,13 @@ pub fn filter_sdl(sdl: &str, visibility: &Visibility<'_>) -> String {
                 .split(['(', ':', ' '])
                 .next()
                 .unwrap_or_default();
-            if visibility.allows(&type_name, field) {
+            if visibility.allows(&name, field) {
                 out.extend_from_slice(&lines[start..i]);
-                kept += 1;
             }
         }
-        if kept > 0 || type_name == "Query" {
-            kept_chunks.push(out.join("\n"));
-        } else {
-            dropped_types.insert(type_name);
-        }
+        kept_chunks.push(out.join("\n"));
     }
-    let mut sdl = kept_chunks.join("\n\n");
-    for dropped in &dropped_types {
-        sdl = sdl.replace(&format!("\tmutation: {dropped}\n"), "");
-    }
-    sdl
+    kept_chunks.join("\n\n")
 }
 
 #[cfg(test)]
@@ -526,7 +743,7 @@ mod tests {
 
     fn rewrite(query: &str, mask: &FieldMask) -> (String, Enforced) {
         let mut document = async_graphql::parser::parse_query(query).unwrap();
-        let found = enforce(&mut document, &types(), mask);
+        let found = enforce(&mut document, &types(), mask, None);
         (format!("{document:?}"), found)
     }
 

@@ -26,8 +26,8 @@ pub fn subject_query(types: &TypeMap, access: &Access) -> String {
 /// audit event. What it holds is what the caller's field mask allows; a token that names no
 /// person has nothing of its own to export and is refused.
 pub async fn subject_export(ctx: &Context<'_>) -> Result<Option<Json<serde_json::Value>>> {
+    let access = super::query::open_root(ctx, "Query.subjectExport").await?;
     let subject = ctx.data::<Subject>()?;
-    let access = ctx.data::<Access>()?;
     if subject.person.is_none() {
         let refusal = "the export is of the caller's own data; this token names no person";
         return Err(super::query::refuse(ctx, access, "Query.subjectExport", refusal).await);
@@ -41,7 +41,7 @@ pub async fn subject_export(ctx: &Context<'_>) -> Result<Option<Json<serde_json:
     };
     let mut document = async_graphql::parser::parse_query(subject_query(types, access))
         .map_err(|e| internal(&e))?;
-    let enforced = enforce::enforce(&mut document, types, &access.fields);
+    let enforced = enforce::enforce(&mut document, types, &access.fields, None);
     touched.add_categories(enforced.categories.iter().cloned());
     let mut request = Request::new("");
     request.set_parsed_query(document);

@@ -18,6 +18,7 @@ use sea_orm::{
 use vigo_entities::*;
 use vigo_policy::{Record, RowScope};
 
+use crate::audit::Touched;
 use crate::error::ApiError;
 
 /// A foreign key by which child rows are grouped under their parent.
@@ -25,6 +26,9 @@ pub trait ForeignKey: Send + Sync + 'static {
     type Entity: EntityTrait<Model: Clone + Send + Sync>;
     fn column() -> <Self::Entity as EntityTrait>::Column;
     fn key(row: &<Self::Entity as EntityTrait>::Model) -> Option<i32>;
+    /// The person a loaded row is about, where the row says: loading it for a response is
+    /// a read of that person's data, recorded as such.
+    fn person(row: &<Self::Entity as EntityTrait>::Model) -> Option<i32>;
     /// Which of the children the caller's row scope shows.
     fn scope(rows: &RowScope) -> Condition;
 }
@@ -36,7 +40,7 @@ fn narrowed(rows: &RowScope, record: Record) -> Condition {
 
 macro_rules! foreign_keys {
     ($($(#[$meta:meta])* $name:ident => $module:ident . $field:ident / $column:ident
-        $(, scope $scope:expr)?;)*) => {$(
+        $(, person $person:ident)? $(, scope $scope:expr)?;)*) => {$(
         $(#[$meta])*
         pub struct $name;
         impl ForeignKey for $name {
@@ -48,6 +52,10 @@ macro_rules! foreign_keys {
                 Option::<i32>::from(row.$field)
             }
             #[allow(unused_variables)]
+            fn person(row: &$module::Model) -> Option<i32> {
+                None $(.or(Some(row.$person)))?
+            }
+            #[allow(unused_variables)]
             fn scope(rows: &RowScope) -> Condition {
                 Condition::all() $(.add(($scope)(rows)))?
             }
@@ -56,32 +64,32 @@ macro_rules! foreign_keys {
 }
 
 foreign_keys!(
-    ContactOfPerson => contact.person_id / PersonId;
-    EnrolmentsOfPerson => enrolment.person_id / PersonId,
+    ContactOfPerson => contact.person_id / PersonId, person person_id;
+    EnrolmentsOfPerson => enrolment.person_id / PersonId, person person_id,
         scope |rows| narrowed(rows, Record::Enrolment);
-    ResultsOfPerson => subject_result.person_id / PersonId,
+    ResultsOfPerson => subject_result.person_id / PersonId, person person_id,
         scope |rows| narrowed(rows, Record::Result);
-    AbsenceOfPerson => absence.person_id / PersonId;
-    ApplicationsOfPerson => application.person_id / PersonId,
+    AbsenceOfPerson => absence.person_id / PersonId, person person_id;
+    ApplicationsOfPerson => application.person_id / PersonId, person person_id,
         scope |rows| narrowed(rows, Record::Application);
     WishesOfApplication => application_wish.application_id / ApplicationId,
         scope |rows| narrowed(rows, Record::Wish);
     ChangesOfApplication => application_change.application_id / ApplicationId;
     OffersOfWish => offer.wish_id / WishId,
         scope |rows| narrowed(rows, Record::Offer);
-    ContractsOfPerson => apprenticeship_contract.person_id / PersonId,
+    ContractsOfPerson => apprenticeship_contract.person_id / PersonId, person person_id,
         scope |rows| narrowed(rows, Record::Contract);
-    TradeTestsOfPerson => trade_test.person_id / PersonId,
+    TradeTestsOfPerson => trade_test.person_id / PersonId, person person_id,
         scope |rows| narrowed(rows, Record::TradeTest);
-    RightsOfPerson => education_right.person_id / PersonId;
-    FollowUpOfPerson => follow_up_status.person_id / PersonId;
-    DiplomasOfPerson => diploma.person_id / PersonId;
-    LoanCustomerOfPerson => loan_customer.person_id / PersonId;
-    DecisionsOfPerson => automated_decision.person_id / PersonId;
+    RightsOfPerson => education_right.person_id / PersonId, person person_id;
+    FollowUpOfPerson => follow_up_status.person_id / PersonId, person person_id;
+    DiplomasOfPerson => diploma.person_id / PersonId, person person_id;
+    LoanCustomerOfPerson => loan_customer.person_id / PersonId, person person_id;
+    DecisionsOfPerson => automated_decision.person_id / PersonId, person person_id;
     OffersOfSchool => school_offer.school_id / SchoolId;
     /// Reached from an organisation, not a person: the contracts must also belong to
-    /// persons in the caller's scope.
-    ContractsOfCompany => apprenticeship_contract.company_id / CompanyId,
+    /// persons in the caller's scope, and loading them reads those persons' data.
+    ContractsOfCompany => apprenticeship_contract.company_id / CompanyId, person person_id,
         scope |rows: &RowScope| narrowed(rows, Record::Contract).add(
             apprenticeship_contract::Column::PersonId.in_subquery(
                 SqlQuery::select()
@@ -96,10 +104,11 @@ foreign_keys!(
 );
 
 /// Loads the child rows of many parents at once, grouped by parent id, within the caller's
-/// row scope.
+/// row scope, and notes the persons the rows are about as read by the request.
 pub struct GroupLoader<K> {
     db: DatabaseConnection,
     scope: Condition,
+    touched: Arc<Touched>,
     key: PhantomData<K>,
 }
 
@@ -118,6 +127,7 @@ impl<K: ForeignKey> Loader<i32> for GroupLoader<K> {
             query = query.order_by_asc(pk.into_column());
         }
         let rows = query.all(&self.db).await.map_err(Arc::new)?;
+        self.touched.add(rows.iter().filter_map(K::person));
         // Every key gets an entry, empty or not, so that the cache also remembers "none".
         let mut grouped: HashMap<i32, Self::Value> =
             keys.iter().map(|k| (*k, Vec::new())).collect();
@@ -263,10 +273,15 @@ pub async fn disclosures(
 /// Loaders cache for the request, so that [`prime`]d rows are not fetched again.
 type Cached<L> = DataLoader<L, HashMapCache>;
 
-fn group<K: ForeignKey>(db: &DatabaseConnection, rows: &RowScope) -> Cached<GroupLoader<K>> {
+fn group<K: ForeignKey>(
+    db: &DatabaseConnection,
+    rows: &RowScope,
+    touched: &Arc<Touched>,
+) -> Cached<GroupLoader<K>> {
     let loader = GroupLoader {
         db: db.clone(),
         scope: K::scope(rows),
+        touched: touched.clone(),
         key: PhantomData,
     };
     DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
@@ -281,28 +296,34 @@ fn by_id<E: ById>(db: &DatabaseConnection) -> Cached<RowLoader<E>> {
 }
 
 /// Adds fresh loaders to a request, scoped by the caller's row scope: loaders cache per
-/// request, so no caller sees rows cached for another.
-pub fn register(request: Request, db: &DatabaseConnection, rows: &RowScope) -> Request {
+/// request, so no caller sees rows cached for another; what they load about persons is
+/// noted in `touched`, the request's audit bookkeeping.
+pub fn register(
+    request: Request,
+    db: &DatabaseConnection,
+    rows: &RowScope,
+    touched: &Arc<Touched>,
+) -> Request {
     request
-        .data(group::<ContactOfPerson>(db, rows))
-        .data(group::<EnrolmentsOfPerson>(db, rows))
-        .data(group::<ResultsOfPerson>(db, rows))
-        .data(group::<AbsenceOfPerson>(db, rows))
-        .data(group::<ApplicationsOfPerson>(db, rows))
-        .data(group::<WishesOfApplication>(db, rows))
-        .data(group::<ChangesOfApplication>(db, rows))
-        .data(group::<OffersOfWish>(db, rows))
-        .data(group::<ContractsOfPerson>(db, rows))
-        .data(group::<TradeTestsOfPerson>(db, rows))
-        .data(group::<RightsOfPerson>(db, rows))
-        .data(group::<FollowUpOfPerson>(db, rows))
-        .data(group::<DiplomasOfPerson>(db, rows))
-        .data(group::<LoanCustomerOfPerson>(db, rows))
-        .data(group::<DecisionsOfPerson>(db, rows))
-        .data(group::<OffersOfSchool>(db, rows))
-        .data(group::<ContractsOfCompany>(db, rows))
-        .data(group::<SubsidiesOfOrganisation>(db, rows))
-        .data(group::<TradesOfOrganisation>(db, rows))
+        .data(group::<ContactOfPerson>(db, rows, touched))
+        .data(group::<EnrolmentsOfPerson>(db, rows, touched))
+        .data(group::<ResultsOfPerson>(db, rows, touched))
+        .data(group::<AbsenceOfPerson>(db, rows, touched))
+        .data(group::<ApplicationsOfPerson>(db, rows, touched))
+        .data(group::<WishesOfApplication>(db, rows, touched))
+        .data(group::<ChangesOfApplication>(db, rows, touched))
+        .data(group::<OffersOfWish>(db, rows, touched))
+        .data(group::<ContractsOfPerson>(db, rows, touched))
+        .data(group::<TradeTestsOfPerson>(db, rows, touched))
+        .data(group::<RightsOfPerson>(db, rows, touched))
+        .data(group::<FollowUpOfPerson>(db, rows, touched))
+        .data(group::<DiplomasOfPerson>(db, rows, touched))
+        .data(group::<LoanCustomerOfPerson>(db, rows, touched))
+        .data(group::<DecisionsOfPerson>(db, rows, touched))
+        .data(group::<OffersOfSchool>(db, rows, touched))
+        .data(group::<ContractsOfCompany>(db, rows, touched))
+        .data(group::<SubsidiesOfOrganisation>(db, rows, touched))
+        .data(group::<TradesOfOrganisation>(db, rows, touched))
         .data(by_id::<organisation::Entity>(db))
         .data(by_id::<programme_area::Entity>(db))
         .data(by_id::<exam_board::Entity>(db))

@@ -32,7 +32,8 @@ pub(crate) async fn present(
 ) -> Result<Vec<Person>> {
     if node.exists() {
         let ids: Vec<i32> = rows.iter().map(|p| p.id).collect();
-        crate::audit::touch(ctx, ids.iter().copied());
+        ctx.data::<std::sync::Arc<crate::audit::Touched>>()?
+            .add(ids.iter().copied());
         prime_relations(ctx, node, &ids).await?;
     }
     Ok(rows.into_iter().map(Person).collect())

@@ -4,7 +4,7 @@
 use async_graphql::{Context, ErrorExtensions, Result, SimpleObject};
 use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder, QuerySelect, TransactionTrait};
 use vigo_entities::{access_denial, policy_change};
-use vigo_policy::{Action, Gate, Subject, parse_rules};
+use vigo_policy::{Gate, Subject, parse_rules};
 
 use super::records::timestamp;
 use crate::error::ApiError;
@@ -93,28 +93,21 @@ pub struct DenialFilter {
     pub until: Option<String>,
 }
 
-/// The caller, once the policy has let it use `resource`; a refusal is recorded.
+/// The caller, once the policy opens the root field `root` to it; a refusal is recorded.
 async fn permitted<'a>(
     ctx: &Context<'a>,
-    resource: &'static str,
-    action: Action,
+    root: &str,
 ) -> Result<(&'a Subject, &'a Gate, &'a DatabaseConnection)> {
-    let subject = ctx.data::<Subject>()?;
-    let gate = ctx.data::<Gate>()?;
-    if let Err(refusal) = gate.may(subject, resource, action) {
-        let root = match action {
-            Action::Read => "Query",
-            Action::Write => "Mutation",
-        };
-        let operation = format!("{root}.{}", ctx.field().name());
-        let access = ctx.data::<vigo_policy::Access>()?;
-        return Err(super::query::refuse(ctx, access, &operation, refusal).await);
-    }
-    Ok((subject, gate, ctx.data::<DatabaseConnection>()?))
+    super::query::open_root(ctx, root).await?;
+    Ok((
+        ctx.data::<Subject>()?,
+        ctx.data::<Gate>()?,
+        ctx.data::<DatabaseConnection>()?,
+    ))
 }
 
 pub async fn policy(ctx: &Context<'_>) -> Result<PolicyDocument> {
-    let (_, gate, _) = permitted(ctx, "policy", Action::Read).await?;
+    let (_, gate, _) = permitted(ctx, "Query.policy").await?;
     let policy = gate.policy();
     Ok(PolicyDocument {
         version: policy.version(),
@@ -123,7 +116,7 @@ pub async fn policy(ctx: &Context<'_>) -> Result<PolicyDocument> {
 }
 
 pub async fn policy_changes(ctx: &Context<'_>, last: u64) -> Result<Vec<PolicyChange>> {
-    let (_, _, db) = permitted(ctx, "policy", Action::Read).await?;
+    let (_, _, db) = permitted(ctx, "Query.policyChanges").await?;
     let rows = policy_change::Entity::find()
         .order_by_desc(policy_change::Column::Id)
         .limit(last)
@@ -149,7 +142,7 @@ pub async fn denials(
     before: Option<async_graphql::ID>,
 ) -> Result<Vec<Denial>> {
     use sea_orm::{ColumnTrait, QueryFilter};
-    let (_, _, db) = permitted(ctx, "audit_trail", Action::Read).await?;
+    let (_, _, db) = permitted(ctx, "Query.denials").await?;
     let mut query = access_denial::Entity::find();
     query = query.filter(shared_filters(
         Columns {
@@ -282,7 +275,7 @@ pub async fn audit_events(
     use sea_orm::sea_query::Query as SqlQuery;
     use sea_orm::{ColumnTrait, QueryFilter};
     use vigo_entities::{audit_event, audit_event_person, person};
-    let (_, _, db) = permitted(ctx, "audit_trail", Action::Read).await?;
+    let (_, _, db) = permitted(ctx, "Query.auditEvents").await?;
     let mut query = audit_event::Entity::find();
     if let Some(national_id) = &filter.person {
         let national_id = vigo_entities::ids::NationalId::parse(national_id)
@@ -360,7 +353,7 @@ pub async fn replace_policy(
     rules: String,
     summary: String,
 ) -> Result<PolicyDocument> {
-    let (subject, gate, db) = permitted(ctx, "policy", Action::Write).await?;
+    let (subject, gate, db) = permitted(ctx, "Mutation.replacePolicy").await?;
     if summary.trim().is_empty() {
         return Err(ApiError::bad_input("summary", "say why the policy changes").extend());
     }

@@ -36,6 +36,19 @@ pub struct PersonFilter {
     pub intake_year: Option<i32>,
 }
 
+/// Who a request acts as.
+#[derive(SimpleObject)]
+pub struct Caller {
+    /// The token's role, e.g. `school`.
+    pub role: String,
+    /// The purpose it acts for, e.g. `administration`.
+    pub purpose: String,
+    /// The organisation number it acts for, if any.
+    pub organisation: Option<String>,
+    /// The version of the access policy that decides what it may read.
+    pub policy_version: i64,
+}
+
 /// A page of persons (Relay connection).
 #[derive(SimpleObject)]
 #[graphql(complex)]
@@ -80,13 +93,25 @@ fn access<'a>(ctx: &Context<'a>) -> Result<&'a Access> {
     ctx.data::<Access>()
 }
 
-/// The caller's access to person data, or FORBIDDEN (recorded) when it reaches no person.
-async fn person_access<'a>(ctx: &Context<'a>, operation: &str) -> Result<&'a Access> {
+/// The caller's access, once the policy's table of root fields
+/// ([`vigo_policy::roots::ROOT_FIELDS`]) says its grant opens `root` (`Query.persons`);
+/// otherwise FORBIDDEN, recorded. Every root resolver starts here, and introspection hides
+/// what this refuses.
+pub(crate) async fn open_root<'a>(ctx: &Context<'a>, root: &str) -> Result<&'a Access> {
     let access = access(ctx)?;
-    if access.rows.reaches_persons() {
+    if access.grant.opens(root) {
+        ctx.data::<std::sync::Arc<crate::audit::Touched>>()?
+            .opened(root);
         return Ok(access);
     }
-    Err(refuse(ctx, access, operation, denied(ctx, "read person data")?).await)
+    let action = vigo_policy::roots::root_field(root)
+        .map(|r| r.refusal)
+        .unwrap_or("use this operation");
+    let refusal = PolicyError::Denied {
+        role: ctx.data::<Subject>()?.role,
+        action,
+    };
+    Err(refuse(ctx, access, root, refusal).await)
 }
 
 /// Records a refused operation and returns its FORBIDDEN error, with `refusal` as message.
@@ -124,14 +149,6 @@ async fn refuse_as(
         Ok(()) => ApiError::Forbidden(refusal.to_string()).extend(),
         Err(e) => e,
     }
-}
-
-/// The refusal of an action to the subject's role.
-fn denied(ctx: &Context<'_>, action: &'static str) -> Result<PolicyError> {
-    Ok(PolicyError::Denied {
-        role: ctx.data::<Subject>()?.role,
-        action,
-    })
 }
 
 /// Checks that the caller may select persons by these arguments: each reads the fields its
@@ -278,13 +295,26 @@ async fn filter_condition(
 
 #[Object]
 impl Query {
+    /// Who the caller acts as: role, purpose, organisation and the policy version deciding
+    /// its access. Open to every caller, so portals can say whom they act for.
+    async fn caller(&self, ctx: &Context<'_>) -> Result<Caller> {
+        let subject = ctx.data::<Subject>()?;
+        Ok(Caller {
+            role: subject.role.code().to_owned(),
+            purpose: subject.purpose.code().to_owned(),
+            organisation: subject.org.as_ref().map(|o| o.as_str().to_owned()),
+            policy_version: access(ctx)?.version,
+        })
+    }
+
     /// The caller's own record (the `student` role); `null` for other roles.
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<Person>> {
+        let access = open_root(ctx, "Query.me").await?;
         let subject = ctx.data::<Subject>()?;
         let Some(own) = subject.person else {
             return Ok(None);
         };
-        find_person(ctx, own).await
+        find_person(ctx, access, own).await
     }
 
     /// Everything held about the caller (the `student` role) as one JSON document: every
@@ -302,9 +332,9 @@ impl Query {
     async fn person(&self, ctx: &Context<'_>, national_id: String) -> Result<Option<Person>> {
         let national_id = NationalId::parse(&national_id)
             .map_err(|e| ApiError::bad_input("nationalId", e).extend())?;
-        let access = person_access(ctx, "Query.person").await?;
+        let access = open_root(ctx, "Query.person").await?;
         select_by(ctx, access, &["Query.person.nationalId"]).await?;
-        find_person(ctx, national_id).await
+        find_person(ctx, access, national_id).await
     }
 
     /// Persons in the caller's scope, in a stable order, a page at a time.
@@ -315,7 +345,7 @@ impl Query {
         #[graphql(desc = "Cursor of the last person of the previous page.")] after: Option<String>,
         filter: Option<PersonFilter>,
     ) -> Result<PersonConnection> {
-        let access = person_access(ctx, "Query.persons").await?;
+        let access = open_root(ctx, "Query.persons").await?;
         let first = match first {
             None => DEFAULT_PAGE_SIZE,
             Some(n) if n >= 1 && n as u64 <= MAX_PAGE_SIZE => n as u64,
@@ -414,10 +444,7 @@ impl Query {
         ctx: &Context<'_>,
         org_no: String,
     ) -> Result<Option<Organisation>> {
-        let access = access(ctx)?;
-        if !access.rows.reaches_organisations() {
-            return Err(refuse(ctx, access, "Query.organisation", "read organisation data").await);
-        }
+        open_root(ctx, "Query.organisation").await?;
         let org_no = OrgNo::parse(&org_no).map_err(|e| ApiError::bad_input("orgNo", e).extend())?;
         let found = organisation::Entity::find()
             .filter(organisation::Column::OrgNo.eq(org_no.as_str()))
@@ -448,8 +475,11 @@ impl sea_orm::FromQueryResult for ScopedPerson {
 /// the scope looks absent to the caller: one statement answers both cases, and the refusal
 /// is filed for the privacy officer off the request's path (no wait, no metric), so neither
 /// the answer, its timing nor `/metrics` tells the two apart.
-async fn find_person(ctx: &Context<'_>, national_id: NationalId) -> Result<Option<Person>> {
-    let access = person_access(ctx, "Query.person").await?;
+async fn find_person(
+    ctx: &Context<'_>,
+    access: &Access,
+    national_id: NationalId,
+) -> Result<Option<Person>> {
     let db = ctx.data::<DatabaseConnection>()?;
     let in_scope =
         Expr::case(access.rows.person_condition(), Expr::val(true)).finally(Expr::val(false));

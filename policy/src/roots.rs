@@ -1,0 +1,134 @@
+//! Which root fields of the API each grant opens: one table, read by the resolvers (which
+//! refuse a closed root) and by introspection (which hides it), so the two cannot drift.
+//! A root field the table does not list is open to nobody.
+
+use crate::gate::{Action, Grant};
+
+/// What a grant must hold for a root field to be open.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Opener {
+    /// A row scope that reaches persons.
+    Persons,
+    /// The `organisations` scope.
+    Organisations,
+    /// A resource with an action, e.g. `policy` to write.
+    Resource(&'static str, Action),
+    /// Every admitted caller.
+    Anyone,
+}
+
+/// One root field, as `Query.persons`, and what opens it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RootField {
+    pub name: &'static str,
+    pub opener: Opener,
+    /// What the caller was refused, for the error message: "may not {refusal}".
+    pub refusal: &'static str,
+}
+
+const fn root(name: &'static str, opener: Opener, refusal: &'static str) -> RootField {
+    RootField {
+        name,
+        opener,
+        refusal,
+    }
+}
+
+const WRITE: Opener = Opener::Resource("mutations", Action::Write);
+const CHANGE_DATA: &str = "change data";
+
+/// Every root field of the API.
+pub const ROOT_FIELDS: &[RootField] = &[
+    root("Query.caller", Opener::Anyone, "ask who it is"),
+    root("Query.me", Opener::Persons, "read person data"),
+    root("Query.person", Opener::Persons, "read person data"),
+    root("Query.persons", Opener::Persons, "read person data"),
+    root("Query.subjectExport", Opener::Persons, "read person data"),
+    root(
+        "Query.organisation",
+        Opener::Organisations,
+        "read organisation data",
+    ),
+    root(
+        "Query.policy",
+        Opener::Resource("policy", Action::Read),
+        "read the policy",
+    ),
+    root(
+        "Query.policyChanges",
+        Opener::Resource("policy", Action::Read),
+        "read the policy",
+    ),
+    root(
+        "Query.denials",
+        Opener::Resource("audit_trail", Action::Read),
+        "read the audit trail",
+    ),
+    root(
+        "Query.auditEvents",
+        Opener::Resource("audit_trail", Action::Read),
+        "read the audit trail",
+    ),
+    root(
+        "Mutation.replacePolicy",
+        Opener::Resource("policy", Action::Write),
+        "change the policy",
+    ),
+    root("Mutation.registerPerson", WRITE, CHANGE_DATA),
+    root("Mutation.updatePerson", WRITE, CHANGE_DATA),
+    root("Mutation.setContact", WRITE, CHANGE_DATA),
+    root("Mutation.submitApplication", WRITE, CHANGE_DATA),
+    root("Mutation.changeWishes", WRITE, CHANGE_DATA),
+    root("Mutation.recordResult", WRITE, CHANGE_DATA),
+    root("Mutation.registerEnrolment", WRITE, CHANGE_DATA),
+    root("Mutation.createContract", WRITE, CHANGE_DATA),
+    root("Mutation.approveContract", WRITE, CHANGE_DATA),
+    root("Mutation.registerTradeTest", WRITE, CHANGE_DATA),
+    root("Mutation.recordTradeTestResult", WRITE, CHANGE_DATA),
+    root("Mutation.setFollowUpStatus", WRITE, CHANGE_DATA),
+    root("Mutation.markDeceased", WRITE, CHANGE_DATA),
+];
+
+/// The entry for `name` (`Query.persons`), if the API has such a root field.
+pub fn root_field(name: &str) -> Option<&'static RootField> {
+    ROOT_FIELDS.iter().find(|r| r.name == name)
+}
+
+impl Grant {
+    /// Whether the grant opens the root field `name` (`Query.persons`); a name the table
+    /// does not list is closed.
+    pub fn opens(&self, name: &str) -> bool {
+        match root_field(name).map(|r| r.opener) {
+            Some(Opener::Persons) => self.reaches_persons(),
+            Some(Opener::Organisations) => self.reaches_organisations(),
+            Some(Opener::Resource(resource, action)) => self.may(resource, action),
+            Some(Opener::Anyone) => true,
+            None => false,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn every_root_is_listed_once_and_unknown_ones_are_closed() {
+        let mut seen = HashSet::new();
+        for root in ROOT_FIELDS {
+            assert!(seen.insert(root.name), "{} twice", root.name);
+        }
+        let everything = Grant {
+            fields: Default::default(),
+            scopes: vec![crate::Scope::Everyone, crate::Scope::Organisations],
+            resources: ["mutations", "policy", "audit_trail", "statistics"]
+                .iter()
+                .flat_map(|r| [(*r, Action::Read), (*r, Action::Write)])
+                .collect(),
+        };
+        assert!(everything.opens("Query.persons"));
+        assert!(!everything.opens("Query.shoeSizes"));
+        assert!(!everything.opens("Mutation.dropEverything"));
+    }
+}
