@@ -109,9 +109,12 @@ impl Today {
         self.date.year()
     }
 
-    /// The oldest contract end date a company still sees: a year ago.
+    /// The oldest contract end date a company still sees: this day a year ago (the 28th
+    /// of February for the 29th).
     pub fn contracts_ended_since(self) -> chrono::NaiveDate {
-        self.date - chrono::Duration::days(365)
+        self.date
+            .checked_sub_months(chrono::Months::new(12))
+            .unwrap_or(self.date)
     }
 }
 
@@ -502,5 +505,32 @@ impl FromStr for Record {
             .copied()
             .find(|r| r.to_string().eq_ignore_ascii_case(s))
             .ok_or_else(|| PolicyError::UnknownScope(s.to_owned()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn on(y: i32, m: u32, d: u32) -> Today {
+        Today {
+            date: chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default(),
+        }
+    }
+
+    #[test]
+    fn school_years_and_intakes_turn_at_their_dates() {
+        assert_eq!(on(2026, 7, 31).school_year(), 2025);
+        assert_eq!(on(2026, 8, 1).school_year(), 2026);
+        assert_eq!(on(2026, 12, 31).intake_year(), 2026);
+        assert_eq!(on(2027, 1, 1).intake_year(), 2027);
+        assert_eq!(
+            on(2026, 12, 2).contracts_ended_since(),
+            chrono::NaiveDate::from_ymd_opt(2025, 12, 2).unwrap_or_default()
+        );
+        assert_eq!(
+            on(2028, 2, 29).contracts_ended_since(),
+            chrono::NaiveDate::from_ymd_opt(2027, 2, 28).unwrap_or_default()
+        );
     }
 }

@@ -551,3 +551,91 @@ async fn the_person_sees_the_organisation_and_role_behind_a_change_never_the_emp
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn scopes_are_bounded_in_time_at_their_edges() -> anyhow::Result<()> {
+    for backend in backends() {
+        let app = TestApp::new(backend, 80).await?;
+        let pop = &app.population;
+        let today = Today::now();
+        let caseworker = app.token(Role::Caseworker, None);
+        let approval = pop
+            .approved_trades
+            .iter()
+            .find(|a| {
+                pop.organisations
+                    .iter()
+                    .any(|o| o.id == a.organisation_id && o.kind == OrganisationKind::Company)
+            })
+            .ok_or_else(|| anyhow::anyhow!("no approved company"))?;
+        let company = org_no(&app, approval.organisation_id);
+        let trade = pop
+            .programme_areas
+            .iter()
+            .find(|a| a.id == approval.programme_area_id)
+            .map(|a| a.code.clone())
+            .unwrap_or_default();
+        let (school, _) = busiest_school(&app);
+        let school_no = org_no(&app, school);
+        let vg1 = pop
+            .programme_areas
+            .iter()
+            .find(|a| a.level == "vg1")
+            .map(|a| a.code.clone())
+            .unwrap_or_default();
+        let mut serial = 40;
+        let mut register = async || -> anyhow::Result<String> {
+            serial += 1;
+            let nid = unused_national_id(serial);
+            let body = app
+                .query(&caseworker, "mutation($n: String!) { registerPerson(input: { nationalId: $n, givenName: \"T\", familyName: \"T\", citizenship: \"NO\" }) { nationalId } }", json!({ "n": nid }))
+                .await?;
+            anyhow::ensure!(body["errors"].is_null(), "{body}");
+            Ok(nid)
+        };
+        let run = async |query: &str, variables: Value| -> anyhow::Result<()> {
+            let body = app.query(&caseworker, query, variables).await?;
+            anyhow::ensure!(body["errors"].is_null(), "{body}");
+            Ok(())
+        };
+        let contract = "mutation($n: String!, $i: ContractInput!) { createContract(nationalId: $n, input: $i) { status } }";
+        let contract_ending = |end: chrono::NaiveDate| {
+            json!({ "company": company, "trade": trade, "kind": "apprentice", "startDate": (end - chrono::Duration::days(730)).to_string(), "endDate": end.to_string() })
+        };
+        let application = "mutation($n: String!, $y: Int!, $w: [WishInput!]!) { submitApplication(nationalId: $n, intakeYear: $y, wishes: $w) { status } }";
+        let apprenticeship = json!([{ "programmeArea": trade, "apprenticeship": true }]);
+        let enrolment = "mutation($n: String!, $i: EnrolmentInput!) { registerEnrolment(nationalId: $n, input: $i) { status } }";
+        let enrolled_in = |year: i32| {
+            json!({ "school": school_no, "programmeArea": vg1, "schoolYear": year, "startDate": format!("{year}-08-15") })
+        };
+
+        // (person, token that should or should not see them, whether it should)
+        let mut cases = Vec::new();
+        let year_ago = today.contracts_ended_since();
+        for (ended, seen) in [(year_ago, true), (year_ago - chrono::Duration::days(1), false)] {
+            let nid = register().await?;
+            run(contract, json!({ "n": nid, "i": contract_ending(ended) })).await?;
+            cases.push((nid, "company", seen));
+        }
+        for (intake, seen) in [(today.intake_year() + 1, true), (today.intake_year(), true), (today.intake_year() - 1, false)] {
+            let nid = register().await?;
+            run(application, json!({ "n": nid, "y": intake, "w": apprenticeship })).await?;
+            cases.push((nid, "company", seen));
+        }
+        for (year, seen) in [(today.school_year() - 1, true), (today.school_year() - 2, false)] {
+            let nid = register().await?;
+            run(enrolment, json!({ "n": nid, "i": enrolled_in(year) })).await?;
+            cases.push((nid, "school", seen));
+        }
+        let company_token = app.token_for(Role::Company, Some(&company), None, None);
+        let school_token = app.token_for(Role::School, Some(&school_no), None, None);
+        for (nid, who, seen) in cases {
+            let token = if who == "company" { &company_token } else { &school_token };
+            let body = app
+                .query(token, "query($n: String!) { person(nationalId: $n) { nationalId } }", json!({ "n": nid }))
+                .await?;
+            assert_eq!(body["data"]["person"].is_object(), seen, "{backend:?} {who}: {body}");
+        }
+    }
+    Ok(())
+}
