@@ -60,6 +60,12 @@ impl From<sea_orm::DbErr> for ApiError {
     }
 }
 
+impl From<vigo_audit::AuditError> for ApiError {
+    fn from(e: vigo_audit::AuditError) -> Self {
+        ApiError::Internal(e.into())
+    }
+}
+
 impl From<AuthError> for ApiError {
     fn from(e: AuthError) -> Self {
         match e {

@@ -76,7 +76,7 @@ pub async fn run(
         row_count: file.frame.height(),
     };
     let event = audit::Event::new(
-        subject,
+        audit::actor(subject),
         &format!("Extract.{}", extract.name),
         &request_id,
         &file.categories,
@@ -86,9 +86,8 @@ pub async fn run(
         Ok(id) => id,
         Err(e) => {
             let _ = std::fs::remove_file(&partial);
-            return Err(
-                internal(e).context("the disclosure could not be recorded; no file written")
-            );
+            return Err(anyhow::Error::from(e)
+                .context("the disclosure could not be recorded; no file written"));
         }
     };
     std::fs::rename(&partial, out).map_err(|e| {

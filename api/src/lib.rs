@@ -102,14 +102,11 @@ async fn export_subject(args: config::ExportSubjectArgs) -> anyhow::Result<()> {
         Some(national_id),
         "export-subject".into(),
     )?;
-    let access = gate.access(&subject)?;
-    let mut request = async_graphql::Request::new("query ExportSubject { subjectExport }");
+    let request = async_graphql::Request::new("query ExportSubject { subjectExport }");
     let request_id = format!("export-subject-{}", uuid::Uuid::new_v4());
-    let enforced = server::enforce_fields(&state, &subject, &access, &request_id, &mut request)
+    let response = server::run_request(&state, &subject, &request_id, request)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
-    let (response, reached) =
-        server::execute(&state, &subject, &access, &request_id, request, &enforced).await;
     if let Some(error) = response.errors.first() {
         anyhow::bail!("export failed: {}", error.message);
     }
@@ -117,9 +114,6 @@ async fn export_subject(args: config::ExportSubjectArgs) -> anyhow::Result<()> {
     if document["subjectExport"].is_null() {
         anyhow::bail!("no person with national id {}", national_id.as_string());
     }
-    server::audit_request(&state, &subject, &request_id, &enforced, &reached)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
     std::fs::write(
         &args.out,
         serde_json::to_vec_pretty(&document["subjectExport"])?,

@@ -189,7 +189,7 @@ async fn graphql(
         let body = json!({ "errors": [{ "message": "too many requests for this token; slow down", "extensions": { "code": "RATE_LIMITED" } }] });
         return (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
     }
-    let mut request: async_graphql::Request = match serde_json::from_slice(&body) {
+    let request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(e) => {
             return ApiError::bad_input("body", format!("not a GraphQL request over JSON: {e}"))
@@ -200,30 +200,42 @@ async fn graphql(
         .operation_name
         .clone()
         .unwrap_or_else(|| "anonymous".to_owned());
-    let access = match state.gate.access(&subject) {
-        Ok(access) => access,
-        Err(e) => return ApiError::Forbidden(e.to_string()).into_response(),
-    };
     let request_id = headers
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-")
         .to_owned();
     let started = Instant::now();
-    let enforced = match enforce_fields(&state, &subject, &access, &request_id, &mut request).await
-    {
-        Ok(enforced) => enforced,
+    let response = match run_request(&state, &subject, &request_id, request).await {
+        Ok(response) => response,
         Err(e) => return e.into_response(),
     };
-    let (response, reached) =
-        execute(&state, &subject, &access, &request_id, request, &enforced).await;
-    if let Err(e) = audit_request(&state, &subject, &request_id, &enforced, &reached).await {
-        return e.into_response();
-    }
     metrics::counter!("vigo_graphql_requests_total", "operation" => operation.clone()).increment(1);
     metrics::histogram!("vigo_graphql_request_duration_seconds", "operation" => operation)
         .record(started.elapsed().as_secs_f64());
     GraphQLResponse::from(response).into_response()
+}
+
+/// The one request pipeline, from an authenticated caller to a recorded response: the
+/// caller's access, its mask enforced on the document ([`enforce_fields`]), execution with
+/// loaders scoped by its row scope ([`execute`]), and the audit record ([`audit_request`]).
+/// The HTTP handler, `vigo export-subject` and the benchmarks all run requests through it; a
+/// response is returned only once what it read is recorded.
+pub async fn run_request(
+    state: &AppState,
+    subject: &Subject,
+    request_id: &str,
+    mut request: async_graphql::Request,
+) -> Result<async_graphql::Response, ApiError> {
+    let access = state
+        .gate
+        .access(subject)
+        .map_err(|e| ApiError::Forbidden(e.to_string()))?;
+    let enforced = enforce_fields(state, subject, &access, request_id, &mut request).await?;
+    let (response, reached) =
+        execute(state, subject, &access, request_id, request, &enforced).await;
+    audit_request(state, subject, request_id, &enforced, &reached).await?;
+    Ok(response)
 }
 
 /// Enforces the caller's field mask on the request's document (see [`enforce`]) and records
@@ -345,7 +357,7 @@ pub async fn audit_request(
         return Ok(());
     }
     let event = audit::Event::new(
-        subject,
+        audit::actor(subject),
         &enforced.operations.join(","),
         request_id,
         &reached.categories,

@@ -599,30 +599,40 @@ async fn scopes_are_bounded_in_time_at_their_edges() -> anyhow::Result<()> {
             Ok(())
         };
         let contract = "mutation($n: String!, $i: ContractInput!) { createContract(nationalId: $n, input: $i) { status } }";
-        let contract_ending = |end: chrono::NaiveDate| {
-            json!({ "company": company, "trade": trade, "kind": "apprentice", "startDate": (end - chrono::Duration::days(730)).to_string(), "endDate": end.to_string() })
-        };
+        let contract_ending = |end: chrono::NaiveDate| json!({ "company": company, "trade": trade, "kind": "apprentice", "startDate": (end - chrono::Duration::days(730)).to_string(), "endDate": end.to_string() });
         let application = "mutation($n: String!, $y: Int!, $w: [WishInput!]!) { submitApplication(nationalId: $n, intakeYear: $y, wishes: $w) { status } }";
         let apprenticeship = json!([{ "programmeArea": trade, "apprenticeship": true }]);
         let enrolment = "mutation($n: String!, $i: EnrolmentInput!) { registerEnrolment(nationalId: $n, input: $i) { status } }";
-        let enrolled_in = |year: i32| {
-            json!({ "school": school_no, "programmeArea": vg1, "schoolYear": year, "startDate": format!("{year}-08-15") })
-        };
+        let enrolled_in = |year: i32| json!({ "school": school_no, "programmeArea": vg1, "schoolYear": year, "startDate": format!("{year}-08-15") });
 
         // (person, token that should or should not see them, whether it should)
         let mut cases = Vec::new();
         let year_ago = today.contracts_ended_since();
-        for (ended, seen) in [(year_ago, true), (year_ago - chrono::Duration::days(1), false)] {
+        for (ended, seen) in [
+            (year_ago, true),
+            (year_ago - chrono::Duration::days(1), false),
+        ] {
             let nid = register().await?;
             run(contract, json!({ "n": nid, "i": contract_ending(ended) })).await?;
             cases.push((nid, "company", seen));
         }
-        for (intake, seen) in [(today.intake_year() + 1, true), (today.intake_year(), true), (today.intake_year() - 1, false)] {
+        for (intake, seen) in [
+            (today.intake_year() + 1, true),
+            (today.intake_year(), true),
+            (today.intake_year() - 1, false),
+        ] {
             let nid = register().await?;
-            run(application, json!({ "n": nid, "y": intake, "w": apprenticeship })).await?;
+            run(
+                application,
+                json!({ "n": nid, "y": intake, "w": apprenticeship }),
+            )
+            .await?;
             cases.push((nid, "company", seen));
         }
-        for (year, seen) in [(today.school_year() - 1, true), (today.school_year() - 2, false)] {
+        for (year, seen) in [
+            (today.school_year() - 1, true),
+            (today.school_year() - 2, false),
+        ] {
             let nid = register().await?;
             run(enrolment, json!({ "n": nid, "i": enrolled_in(year) })).await?;
             cases.push((nid, "school", seen));
@@ -630,11 +640,23 @@ async fn scopes_are_bounded_in_time_at_their_edges() -> anyhow::Result<()> {
         let company_token = app.token_for(Role::Company, Some(&company), None, None);
         let school_token = app.token_for(Role::School, Some(&school_no), None, None);
         for (nid, who, seen) in cases {
-            let token = if who == "company" { &company_token } else { &school_token };
+            let token = if who == "company" {
+                &company_token
+            } else {
+                &school_token
+            };
             let body = app
-                .query(token, "query($n: String!) { person(nationalId: $n) { nationalId } }", json!({ "n": nid }))
+                .query(
+                    token,
+                    "query($n: String!) { person(nationalId: $n) { nationalId } }",
+                    json!({ "n": nid }),
+                )
                 .await?;
-            assert_eq!(body["data"]["person"].is_object(), seen, "{backend:?} {who}: {body}");
+            assert_eq!(
+                body["data"]["person"].is_object(),
+                seen,
+                "{backend:?} {who}: {body}"
+            );
         }
     }
     Ok(())
