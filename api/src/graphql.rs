@@ -1,6 +1,7 @@
 //! The GraphQL schema: one `build_schema` so that tests can execute queries without HTTP.
 
 mod apprenticeship;
+pub mod codes;
 pub mod cursor;
 pub mod enforce;
 pub mod export;
@@ -13,6 +14,7 @@ mod person;
 mod privacy;
 mod query;
 mod records;
+pub mod scalars;
 
 use async_graphql::{EmptySubscription, Schema};
 use sea_orm::DatabaseConnection;
@@ -58,7 +60,75 @@ pub fn build_schema(db: DatabaseConnection, gate: Gate, cursors: cursor::CursorK
         .limit_complexity(MAX_COMPLEXITY)
         // "Did you mean …" would name fields and types a role cannot see.
         .disable_suggestions()
+        .extension(ClientErrors)
         .finish()
+}
+
+/// Marks the errors of a document that does not parse or validate (an unknown field, a
+/// value of the wrong type, a date that is not a date, an unknown enum value) as the
+/// client's: `extensions.code = "BAD_USER_INPUT"`, like every other invalid input. Their
+/// messages name the argument or field.
+struct ClientErrors;
+
+impl async_graphql::extensions::ExtensionFactory for ClientErrors {
+    fn create(&self) -> std::sync::Arc<dyn async_graphql::extensions::Extension> {
+        std::sync::Arc::new(ClientErrors)
+    }
+}
+
+fn bad_user_input(mut error: async_graphql::ServerError) -> async_graphql::ServerError {
+    error
+        .extensions
+        .get_or_insert_with(Default::default)
+        .set("code", "BAD_USER_INPUT");
+    error
+}
+
+#[async_trait::async_trait]
+impl async_graphql::extensions::Extension for ClientErrors {
+    async fn parse_query(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        query: &str,
+        variables: &async_graphql::Variables,
+        next: async_graphql::extensions::NextParseQuery<'_>,
+    ) -> async_graphql::ServerResult<async_graphql::parser::types::ExecutableDocument> {
+        next.run(ctx, query, variables)
+            .await
+            .map_err(bad_user_input)
+    }
+
+    /// Input that only turns out invalid as the operation runs (a variable of the wrong type
+    /// or form, a value a validator refuses) fails without a code of Vigo's: every error Vigo
+    /// raises carries one.
+    async fn execute(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        operation_name: Option<&str>,
+        next: async_graphql::extensions::NextExecute<'_>,
+    ) -> async_graphql::Response {
+        let mut response = next.run(ctx, operation_name).await;
+        for error in &mut response.errors {
+            let coded = error
+                .extensions
+                .as_ref()
+                .is_some_and(|e| e.get("code").is_some());
+            if !coded {
+                *error = bad_user_input(error.clone());
+            }
+        }
+        response
+    }
+
+    async fn validation(
+        &self,
+        ctx: &async_graphql::extensions::ExtensionContext<'_>,
+        next: async_graphql::extensions::NextValidation<'_>,
+    ) -> Result<async_graphql::ValidationResult, Vec<async_graphql::ServerError>> {
+        next.run(ctx)
+            .await
+            .map_err(|errors| errors.into_iter().map(bad_user_input).collect())
+    }
 }
 
 /// The schema in SDL, for partners and `vigo schema`.

@@ -70,11 +70,6 @@ fn citizenship(value: &str) -> Result<String, ApiError> {
     Ok(value.to_owned())
 }
 
-fn date(field: &'static str, value: &str) -> Result<NaiveDate, ApiError> {
-    NaiveDate::parse_from_str(value, "%Y-%m-%d")
-        .map_err(|_| ApiError::bad_input(field, "must be a date as YYYY-MM-DD"))
-}
-
 fn year(field: &'static str, value: i32) -> Result<i32, ApiError> {
     if !(1990..=2100).contains(&value) {
         return Err(ApiError::bad_input(
@@ -568,7 +563,7 @@ pub async fn change_wishes(
 pub struct ResultInput {
     pub subject_code: String,
     pub grade: String,
-    pub kind: String,
+    pub kind: ResultKind,
     pub school_year: i32,
     pub school: Option<String>,
 }
@@ -581,12 +576,7 @@ pub async fn record_result(
 ) -> Result<subject_result::Model, ApiError> {
     let person = person_by_national_id(db, persons, national_id).await?;
     let grade = Grade::parse(&input.grade).map_err(|e| ApiError::bad_input("grade", e))?;
-    let kind = <ResultKind as sea_orm::ActiveEnum>::try_from_value(&input.kind).map_err(|_| {
-        ApiError::bad_input(
-            "kind",
-            "one of lower_secondary_final, lower_secondary_exam, final, written_exam, oral_exam",
-        )
-    })?;
+    let kind = input.kind;
     let subject_code = non_empty("subjectCode", &input.subject_code, 16)?;
     let school_year = year("schoolYear", input.school_year)?;
     let school = match &input.school {
@@ -626,7 +616,7 @@ pub struct EnrolmentInput {
     pub programme_area: String,
     pub school_year: i32,
     pub course_percentage: Option<i32>,
-    pub start_date: String,
+    pub start_date: NaiveDate,
 }
 
 pub async fn register_enrolment(
@@ -644,7 +634,7 @@ pub async fn register_enrolment(
     if !(1..=100).contains(&course_percentage) {
         return Err(ApiError::bad_input("coursePercentage", "must be 1 to 100"));
     }
-    let start_date = date("startDate", &input.start_date)?;
+    let start_date = input.start_date;
     Ok(enrolment::ActiveModel {
         id: NotSet,
         person_id: Set(person.id),
@@ -664,9 +654,9 @@ pub async fn register_enrolment(
 pub struct ContractInput {
     pub company: String,
     pub trade: String,
-    pub kind: String,
-    pub start_date: String,
-    pub end_date: String,
+    pub kind: ContractKind,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
 }
 
 pub async fn create_contract(
@@ -699,10 +689,7 @@ pub async fn create_contract(
             "the company is not approved to train in this trade",
         ));
     }
-    let kind = <ContractKind as sea_orm::ActiveEnum>::try_from_value(&input.kind)
-        .map_err(|_| ApiError::bad_input("kind", "one of apprentice, training_candidate"))?;
-    let start_date = date("startDate", &input.start_date)?;
-    let end_date = date("endDate", &input.end_date)?;
+    let (kind, start_date, end_date) = (input.kind, input.start_date, input.end_date);
     if end_date <= start_date {
         return Err(ApiError::bad_input("endDate", "must be after startDate"));
     }
@@ -749,8 +736,8 @@ pub async fn register_trade_test(
     persons: &Condition,
     national_id: &str,
     trade: &str,
-    kind: &str,
-    test_date: Option<&str>,
+    kind: TradeTestKind,
+    test_date: Option<NaiveDate>,
 ) -> Result<trade_test::Model, ApiError> {
     let person = person_by_national_id(db, persons, national_id).await?;
     let trade = programme_area_by_code(db, "trade", trade).await?;
@@ -760,14 +747,6 @@ pub async fn register_trade_test(
             "trade tests are taken in a trade",
         ));
     }
-    let kind =
-        <TradeTestKind as sea_orm::ActiveEnum>::try_from_value(&kind.to_owned()).map_err(|_| {
-            ApiError::bad_input(
-                "kind",
-                "one of trade_test, journeyman_test, competence_test",
-            )
-        })?;
-    let test_date = test_date.map(|d| date("testDate", d)).transpose()?;
     let contract = apprenticeship_contract::Entity::find()
         .filter(apprenticeship_contract::Column::PersonId.eq(person.id))
         .filter(apprenticeship_contract::Column::ProgrammeAreaId.eq(trade.id))
@@ -796,12 +775,8 @@ pub async fn record_trade_test_result(
     db: &impl Store,
     persons: &Condition,
     trade_test_id: i32,
-    result: &str,
+    result: TradeTestResult,
 ) -> Result<trade_test::Model, ApiError> {
-    let result = <TradeTestResult as sea_orm::ActiveEnum>::try_from_value(&result.to_owned())
-        .map_err(|_| {
-            ApiError::bad_input("result", "one of passed, passed_with_distinction, failed")
-        })?;
     let test = trade_test::Entity::find_by_id(trade_test_id)
         .filter(trade_test::Column::PersonId.in_subquery(within(persons)))
         .one(db)
@@ -861,12 +836,9 @@ pub async fn mark_deceased(
     persons: &Condition,
     subject: &Subject,
     national_id: &str,
-    deceased_on: Option<&str>,
+    deceased_on: Option<NaiveDate>,
 ) -> Result<person::Model, ApiError> {
-    let deceased_on = deceased_on
-        .map(|d| date("deceasedOn", d))
-        .transpose()?
-        .unwrap_or_else(|| Utc::now().date_naive());
+    let deceased_on = deceased_on.unwrap_or_else(|| Utc::now().date_naive());
     let person = person_by_national_id(db, persons, national_id).await?;
     if person.deceased_on.is_some() {
         return Err(ApiError::bad_input(

@@ -353,6 +353,40 @@ impl DiplomaKind {
     }
 }
 
+/// Kind of automated decision. Stored as its code in `automated_decision.kind`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter)]
+pub enum DecisionKind {
+    /// Intake points for Vg1 or the next level.
+    IntakePoints,
+    /// A school place offered (or not) in an intake round.
+    Allocation,
+    /// The education right and its assessment.
+    EducationRight,
+    /// Whether the county is responsible, from the registered address.
+    Residency,
+    /// An apprenticeship offered to an approved company.
+    ApprenticeshipPlacement,
+}
+
+impl DecisionKind {
+    /// The stored code.
+    pub fn code(self) -> &'static str {
+        match self {
+            DecisionKind::IntakePoints => "intake_points",
+            DecisionKind::Allocation => "allocation",
+            DecisionKind::EducationRight => "education_right",
+            DecisionKind::Residency => "residency",
+            DecisionKind::ApprenticeshipPlacement => "apprenticeship_placement",
+        }
+    }
+
+    /// The kind stored as `code`, if it is one.
+    pub fn from_code(code: &str) -> Option<Self> {
+        use sea_orm::Iterable;
+        DecisionKind::iter().find(|k| k.code() == code)
+    }
+}
+
 /// Whether an audited access was served or denied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, EnumIter, DeriveActiveEnum)]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]

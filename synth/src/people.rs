@@ -344,7 +344,7 @@ impl PersonGen<'_> {
         self.pop.decisions.push(automated_decision::Model {
             id: Self::next_id(self.pop.decisions.len()),
             person_id,
-            kind: "intake_points".to_owned(),
+            kind: DecisionKind::IntakePoints.code().to_owned(),
             made_at: at(date(intake_year, 3, 15), 2),
             outcome,
             explanation,

@@ -519,7 +519,7 @@ fn assert_nested_scopes(pop: &Population, actor: &Actor, person: &Value) {
             for r in list("results") {
                 let kind = r["kind"].as_str().unwrap_or_default();
                 assert!(
-                    kind.ends_with("_exam") && !kind.starts_with("lower"),
+                    kind.ends_with("_EXAM") && !kind.starts_with("LOWER"),
                     "exams only: {r}"
                 );
             }

@@ -156,7 +156,7 @@ async fn filters_select_only_by_what_the_caller_may_read() -> anyhow::Result<()>
             let body = filtered(
                 &app,
                 &token,
-                json!({ "school": school_no, "status": "active" }),
+                json!({ "school": school_no, "status": "ACTIVE" }),
             )
             .await?
             .err()
@@ -210,7 +210,7 @@ async fn filters_select_only_by_what_the_caller_may_read() -> anyhow::Result<()>
             completed(false),
             "the data must tell the two apart"
         );
-        let got = filtered(&app, &loans, json!({ "status": "completed" })).await?;
+        let got = filtered(&app, &loans, json!({ "status": "COMPLETED" })).await?;
         assert_eq!(got.ok(), Some(completed(true)));
 
         // A school filtering by another school finds nobody, even its own pupil enrolled
@@ -599,7 +599,7 @@ async fn scopes_are_bounded_in_time_at_their_edges() -> anyhow::Result<()> {
             Ok(())
         };
         let contract = "mutation($n: String!, $i: ContractInput!) { createContract(nationalId: $n, input: $i) { status } }";
-        let contract_ending = |end: chrono::NaiveDate| json!({ "company": company, "trade": trade, "kind": "apprentice", "startDate": (end - chrono::Duration::days(730)).to_string(), "endDate": end.to_string() });
+        let contract_ending = |end: chrono::NaiveDate| json!({ "company": company, "trade": trade, "kind": "APPRENTICE", "startDate": (end - chrono::Duration::days(730)).to_string(), "endDate": end.to_string() });
         let application = "mutation($n: String!, $y: Int!, $w: [WishInput!]!) { submitApplication(nationalId: $n, intakeYear: $y, wishes: $w) { status } }";
         let apprenticeship = json!([{ "programmeArea": trade, "apprenticeship": true }]);
         let enrolment = "mutation($n: String!, $i: EnrolmentInput!) { registerEnrolment(nationalId: $n, input: $i) { status } }";

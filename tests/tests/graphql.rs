@@ -522,7 +522,7 @@ async fn caseworker_mutations_happy_paths_and_bad_input() -> anyhow::Result<()> 
             )
             .await?;
         assert_eq!(
-            body["data"]["submitApplication"]["status"], "submitted",
+            body["data"]["submitApplication"]["status"], "SUBMITTED",
             "{body}"
         );
         assert_eq!(
@@ -604,36 +604,37 @@ async fn caseworker_mutations_happy_paths_and_bad_input() -> anyhow::Result<()> 
 
         // recordResult and registerEnrolment
         let record = "mutation($n: String!, $i: ResultInput!) { recordResult(nationalId: $n, input: $i) { grade kind school { orgNo } } }";
-        let body = app.query(&t, record, json!({ "n": nid, "i": { "subjectCode": "MAT", "grade": "5", "kind": "final", "schoolYear": 2025, "school": f.school } })).await?;
+        let body = app.query(&t, record, json!({ "n": nid, "i": { "subjectCode": "MAT", "grade": "5", "kind": "FINAL", "schoolYear": 2025, "school": f.school } })).await?;
         assert_eq!(body["data"]["recordResult"]["grade"], "5", "{body}");
-        let body = app.query(&t, record, json!({ "n": nid, "i": { "subjectCode": "MAT", "grade": "7", "kind": "final", "schoolYear": 2025 } })).await?;
+        let body = app.query(&t, record, json!({ "n": nid, "i": { "subjectCode": "MAT", "grade": "7", "kind": "FINAL", "schoolYear": 2025 } })).await?;
         assert_bad_input(&body, "grade");
         let body = app.query(&t, record, json!({ "n": nid, "i": { "subjectCode": "MAT", "grade": "4", "kind": "guess", "schoolYear": 2025 } })).await?;
         assert_bad_input(&body, "kind");
         let enrol = "mutation($n: String!, $i: EnrolmentInput!) { registerEnrolment(nationalId: $n, input: $i) { status school { orgNo } programmeArea { code } } }";
         let body = app.query(&t, enrol, json!({ "n": nid, "i": { "school": f.school, "programmeArea": f.programme_area, "schoolYear": 2026, "startDate": "2026-08-17" } })).await?;
         assert_eq!(
-            body["data"]["registerEnrolment"]["status"], "active",
+            body["data"]["registerEnrolment"]["status"], "ACTIVE",
             "{body}"
         );
         let body = app.query(&t, enrol, json!({ "n": nid, "i": { "school": f.school, "programmeArea": f.programme_area, "schoolYear": 2026, "startDate": "17.08.2026" } })).await?;
-        assert_bad_input(&body, "startDate");
+        // The message names the value, its type and the rule.
+        assert_bad_input(&body, "\"17.08.2026\" is not a date as YYYY-MM-DD");
         let body = app.query(&t, enrol, json!({ "n": nid, "i": { "school": f.company, "programmeArea": f.programme_area, "schoolYear": 2026, "startDate": "2026-08-17" } })).await?;
         assert_bad_input(&body, "school");
 
         // createContract, approveContract
         let create = "mutation($n: String!, $i: ContractInput!) { createContract(nationalId: $n, input: $i) { id status } }";
-        let body = app.query(&t, create, json!({ "n": nid, "i": { "company": f.company, "trade": f.trade, "kind": "apprentice", "startDate": "2026-08-15", "endDate": "2028-08-14" } })).await?;
-        assert_eq!(body["data"]["createContract"]["status"], "draft", "{body}");
+        let body = app.query(&t, create, json!({ "n": nid, "i": { "company": f.company, "trade": f.trade, "kind": "APPRENTICE", "startDate": "2026-08-15", "endDate": "2028-08-14" } })).await?;
+        assert_eq!(body["data"]["createContract"]["status"], "DRAFT", "{body}");
         let contract_id = body["data"]["createContract"]["id"].clone();
-        let body = app.query(&t, create, json!({ "n": nid, "i": { "company": f.company, "trade": f.trade, "kind": "apprentice", "startDate": "2026-08-15", "endDate": "2026-08-14" } })).await?;
+        let body = app.query(&t, create, json!({ "n": nid, "i": { "company": f.company, "trade": f.trade, "kind": "APPRENTICE", "startDate": "2026-08-15", "endDate": "2026-08-14" } })).await?;
         assert_bad_input(&body, "endDate");
-        let body = app.query(&t, create, json!({ "n": nid, "i": { "company": f.school, "trade": f.trade, "kind": "apprentice", "startDate": "2026-08-15", "endDate": "2028-08-14" } })).await?;
+        let body = app.query(&t, create, json!({ "n": nid, "i": { "company": f.school, "trade": f.trade, "kind": "APPRENTICE", "startDate": "2026-08-15", "endDate": "2028-08-14" } })).await?;
         assert_bad_input(&body, "company");
         let approve = "mutation($c: ID!) { approveContract(contractId: $c) { status approvedOn } }";
         let body = app.query(&t, approve, json!({ "c": contract_id })).await?;
         assert_eq!(
-            body["data"]["approveContract"]["status"], "approved",
+            body["data"]["approveContract"]["status"], "APPROVED",
             "{body}"
         );
         let body = app.query(&t, approve, json!({ "c": contract_id })).await?;
@@ -642,12 +643,12 @@ async fn caseworker_mutations_happy_paths_and_bad_input() -> anyhow::Result<()> 
         assert_bad_input(&body, "contractId");
 
         // registerTradeTest, recordTradeTestResult
-        let register_test = "mutation($n: String!, $t: String!, $k: String!) { registerTradeTest(nationalId: $n, trade: $t, kind: $k, testDate: \"2028-06-01\") { id result examBoard { name } } }";
+        let register_test = "mutation($n: String!, $t: String!, $k: TradeTestKind!) { registerTradeTest(nationalId: $n, trade: $t, kind: $k, testDate: \"2028-06-01\") { id result examBoard { name } } }";
         let body = app
             .query(
                 &t,
                 register_test,
-                json!({ "n": nid, "t": f.trade, "k": "trade_test" }),
+                json!({ "n": nid, "t": f.trade, "k": "TRADE_TEST" }),
             )
             .await?;
         let test_id = body["data"]["registerTradeTest"]["id"].clone();
@@ -657,19 +658,19 @@ async fn caseworker_mutations_happy_paths_and_bad_input() -> anyhow::Result<()> 
             .query(
                 &t,
                 register_test,
-                json!({ "n": nid, "t": f.programme_area, "k": "trade_test" }),
+                json!({ "n": nid, "t": f.programme_area, "k": "TRADE_TEST" }),
             )
             .await?;
         assert_bad_input(&body, "trade");
-        let result = "mutation($i: ID!, $r: String!) { recordTradeTestResult(tradeTestId: $i, result: $r) { result } }";
+        let result = "mutation($i: ID!, $r: TradeTestResult!) { recordTradeTestResult(tradeTestId: $i, result: $r) { result } }";
         let body = app
             .query(&t, result, json!({ "i": test_id, "r": "excellent" }))
             .await?;
         assert_bad_input(&body, "result");
         let body = app
-            .query(&t, result, json!({ "i": test_id, "r": "passed" }))
+            .query(&t, result, json!({ "i": test_id, "r": "PASSED" }))
             .await?;
-        assert_eq!(body["data"]["recordTradeTestResult"]["result"], "passed");
+        assert_eq!(body["data"]["recordTradeTestResult"]["result"], "PASSED");
 
         // setFollowUpStatus
         let ot = "mutation($n: String!, $c: String!) { setFollowUpStatus(nationalId: $n, code: $c, schoolYear: 2026) { code } }";
@@ -686,13 +687,13 @@ async fn caseworker_mutations_happy_paths_and_bad_input() -> anyhow::Result<()> 
         let person = &body["data"]["markDeceased"];
         assert_eq!(person["deceasedOn"], "2026-11-01", "{body}");
         assert_eq!(person["contact"], Value::Null);
-        assert_eq!(person["applications"][0]["status"], "withdrawn");
+        assert_eq!(person["applications"][0]["status"], "WITHDRAWN");
         assert!(
             person["applications"][0]["wishes"]
                 .as_array()
                 .into_iter()
                 .flatten()
-                .all(|w| w["status"] == "withdrawn")
+                .all(|w| w["status"] == "WITHDRAWN")
         );
         assert_eq!(
             person["applications"][0]["changes"][2]["change"],

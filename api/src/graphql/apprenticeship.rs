@@ -5,9 +5,11 @@ use vigo_entities::{
     apprenticeship_contract, exam_board, organisation, programme_area, subsidy_payment, trade_test,
 };
 
+use super::codes::{ContractKind, ContractStatus, TradeTestKind, TradeTestResult};
 use super::loaders::*;
 use super::organisation::Organisation;
 use super::records::{ProgrammeArea, api_object};
+use super::scalars::Date;
 
 api_object!(
     /// A lærekontrakt or opplæringskontrakt with a training company.
@@ -46,22 +48,20 @@ impl ApprenticeshipContract {
     async fn trade(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
         row::<programme_area::Entity, _>(ctx, self.0.programme_area_id).await
     }
-    /// `apprentice` or `training_candidate`.
-    async fn kind(&self) -> Option<&'static str> {
-        Some(self.0.kind.code())
+    async fn kind(&self) -> Option<ContractKind> {
+        Some(self.0.kind.into())
     }
-    /// `draft`, `approved`, `terminated` or `completed`.
-    async fn status(&self) -> Option<&'static str> {
-        Some(self.0.status.code())
+    async fn status(&self) -> Option<ContractStatus> {
+        Some(self.0.status.into())
     }
-    async fn start_date(&self) -> Option<String> {
-        Some(self.0.start_date.to_string())
+    async fn start_date(&self) -> Option<Date> {
+        Some(self.0.start_date.into())
     }
-    async fn end_date(&self) -> Option<String> {
-        Some(self.0.end_date.to_string())
+    async fn end_date(&self) -> Option<Date> {
+        Some(self.0.end_date.into())
     }
-    async fn approved_on(&self) -> Option<String> {
-        self.0.approved_on.map(|d| d.to_string())
+    async fn approved_on(&self) -> Option<Date> {
+        self.0.approved_on.map(Date)
     }
 }
 
@@ -77,9 +77,8 @@ impl TradeTest {
     async fn id(&self) -> async_graphql::ID {
         async_graphql::ID(format!("TradeTest:{}", self.0.id))
     }
-    /// `trade_test` (fagprøve), `journeyman_test` (svenneprøve) or `competence_test`.
-    async fn kind(&self) -> Option<&'static str> {
-        Some(self.0.kind.code())
+    async fn kind(&self) -> Option<TradeTestKind> {
+        Some(self.0.kind.into())
     }
     async fn trade(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
         row::<programme_area::Entity, _>(ctx, self.0.programme_area_id).await
@@ -90,15 +89,15 @@ impl TradeTest {
             None => Ok(None),
         }
     }
-    async fn registered_on(&self) -> Option<String> {
-        Some(self.0.registered_on.to_string())
+    async fn registered_on(&self) -> Option<Date> {
+        Some(self.0.registered_on.into())
     }
-    async fn test_date(&self) -> Option<String> {
-        self.0.test_date.map(|d| d.to_string())
+    async fn test_date(&self) -> Option<Date> {
+        self.0.test_date.map(Date)
     }
-    /// `passed`, `passed_with_distinction` or `failed`; `null` until assessed.
-    async fn result(&self) -> Option<&'static str> {
-        self.0.result.map(|r| r.code())
+    /// `null` until assessed.
+    async fn result(&self) -> Option<TradeTestResult> {
+        self.0.result.map(Into::into)
     }
 }
 
@@ -114,8 +113,8 @@ impl SubsidyPayment {
     async fn amount(&self) -> Option<f64> {
         Some(self.0.amount_ore as f64 / 100.0)
     }
-    async fn paid_on(&self) -> Option<String> {
-        Some(self.0.paid_on.to_string())
+    async fn paid_on(&self) -> Option<Date> {
+        Some(self.0.paid_on.into())
     }
     /// e.g. `2025-H1`.
     async fn period(&self) -> Option<&str> {

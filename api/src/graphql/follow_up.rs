@@ -5,8 +5,10 @@ use vigo_entities::{
     automated_decision, diploma, education_right, follow_up_status, programme_area,
 };
 
+use super::codes::{DecisionKind, DiplomaKind, RightKind};
 use super::loaders::*;
-use super::records::{ProgrammeArea, api_object, timestamp};
+use super::records::{ProgrammeArea, api_object};
+use super::scalars::{Date, DateTime};
 
 api_object!(
     /// An education right (opplæringsrett) and its assessment.
@@ -27,15 +29,14 @@ impl EducationRight {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
-    /// `youth` (ungdomsrett) or `adult` (voksenrett).
-    async fn kind(&self) -> Option<&'static str> {
-        Some(self.0.kind.code())
+    async fn kind(&self) -> Option<RightKind> {
+        Some(self.0.kind.into())
     }
-    async fn start_date(&self) -> Option<String> {
-        Some(self.0.start_date.to_string())
+    async fn start_date(&self) -> Option<Date> {
+        Some(self.0.start_date.into())
     }
-    async fn expires_on(&self) -> Option<String> {
-        Some(self.0.expires_on.to_string())
+    async fn expires_on(&self) -> Option<Date> {
+        Some(self.0.expires_on.into())
     }
     /// Years of full-time education the right covers.
     async fn years(&self) -> Option<i32> {
@@ -63,8 +64,8 @@ impl FollowUpStatus {
     async fn code(&self) -> Option<&str> {
         Some(&self.0.code)
     }
-    async fn registered_at(&self) -> Option<String> {
-        Some(timestamp(&self.0.registered_at))
+    async fn registered_at(&self) -> Option<DateTime> {
+        Some(self.0.registered_at.into())
     }
     async fn school_year(&self) -> Option<i32> {
         Some(self.0.school_year)
@@ -79,9 +80,8 @@ impl Diploma {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
-    /// `diploma`, `certificate_of_competence`, `trade_certificate` or `journeyman_certificate`.
-    async fn kind(&self) -> Option<&'static str> {
-        Some(self.0.kind.code())
+    async fn kind(&self) -> Option<DiplomaKind> {
+        Some(self.0.kind.into())
     }
     async fn programme_area(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
         match self.0.programme_area_id {
@@ -89,8 +89,8 @@ impl Diploma {
             None => Ok(None),
         }
     }
-    async fn issued_on(&self) -> Option<String> {
-        Some(self.0.issued_on.to_string())
+    async fn issued_on(&self) -> Option<Date> {
+        Some(self.0.issued_on.into())
     }
 }
 
@@ -102,12 +102,11 @@ impl Decision {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
-    /// e.g. `intake_points`, `allocation`, `education_right`.
-    async fn kind(&self) -> Option<&str> {
-        Some(&self.0.kind)
+    async fn kind(&self) -> Option<DecisionKind> {
+        vigo_entities::enums::DecisionKind::from_code(&self.0.kind).map(Into::into)
     }
-    async fn made_at(&self) -> Option<String> {
-        Some(timestamp(&self.0.made_at))
+    async fn made_at(&self) -> Option<DateTime> {
+        Some(self.0.made_at.into())
     }
     async fn outcome(&self) -> Option<&str> {
         Some(&self.0.outcome)

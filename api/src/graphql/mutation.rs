@@ -14,9 +14,11 @@ use vigo_entities::{
 use vigo_policy::{Access, Record, Subject};
 
 use super::apprenticeship::{ApprenticeshipContract, TradeTest};
+use super::codes::{ContractKind, ResultKind, TradeTestKind, TradeTestResult};
 use super::follow_up::FollowUpStatus;
 use super::person::Person;
 use super::records::{Application, Enrolment, SubjectResult};
+use super::scalars::Date;
 use crate::error::ApiError;
 use crate::service;
 
@@ -94,8 +96,7 @@ pub struct ResultInput {
     pub subject_code: String,
     /// `1`–`6`, `B`, `IB`, `IV` or `IM`.
     pub grade: String,
-    /// `lower_secondary_final`, `lower_secondary_exam`, `final`, `written_exam` or `oral_exam`.
-    pub kind: String,
+    pub kind: ResultKind,
     pub school_year: i32,
     /// The school's organisation number, for upper-secondary results.
     pub school: Option<String>,
@@ -110,8 +111,7 @@ pub struct EnrolmentInput {
     pub school_year: i32,
     /// 1–100; default 100.
     pub course_percentage: Option<i32>,
-    /// `YYYY-MM-DD`.
-    pub start_date: String,
+    pub start_date: Date,
 }
 
 /// An apprenticeship contract to register (as a draft, to be approved).
@@ -121,10 +121,9 @@ pub struct ContractInput {
     pub company: String,
     /// The trade's programme area code.
     pub trade: String,
-    /// `apprentice` or `training_candidate`.
-    pub kind: String,
-    pub start_date: String,
-    pub end_date: String,
+    pub kind: ContractKind,
+    pub start_date: Date,
+    pub end_date: Date,
 }
 
 /// The caller, once the gate has let it write (a refusal is recorded), the persons it may
@@ -355,7 +354,7 @@ impl Mutation {
         let input = service::ResultInput {
             subject_code: input.subject_code,
             grade: input.grade,
-            kind: input.kind,
+            kind: input.kind.into(),
             school_year: input.school_year,
             school: input.school,
         };
@@ -377,7 +376,7 @@ impl Mutation {
             programme_area: input.programme_area,
             school_year: input.school_year,
             course_percentage: input.course_percentage,
-            start_date: input.start_date,
+            start_date: input.start_date.0,
         };
         let enrolment = service::register_enrolment(&txn, &persons, &national_id, input).await;
         let enrolment = written(ctx, enrolment, txn).await?;
@@ -395,9 +394,9 @@ impl Mutation {
         let input = service::ContractInput {
             company: input.company,
             trade: input.trade,
-            kind: input.kind,
-            start_date: input.start_date,
-            end_date: input.end_date,
+            kind: input.kind.into(),
+            start_date: input.start_date.0,
+            end_date: input.end_date.0,
         };
         let contract = service::create_contract(&txn, &persons, &national_id, input).await;
         let contract = written(ctx, contract, txn).await?;
@@ -427,8 +426,8 @@ impl Mutation {
         ctx: &Context<'_>,
         national_id: String,
         trade: String,
-        kind: String,
-        test_date: Option<String>,
+        kind: TradeTestKind,
+        test_date: Option<Date>,
     ) -> Result<Option<TradeTest>> {
         let (_, persons, txn) = writer(ctx).await?;
         let test = service::register_trade_test(
@@ -436,24 +435,24 @@ impl Mutation {
             &persons,
             &national_id,
             &trade,
-            &kind,
-            test_date.as_deref(),
+            kind.into(),
+            test_date.map(|d| d.0),
         )
         .await;
         let test = written(ctx, test, txn).await?;
         read_back::<trade_test::Entity, _>(ctx, Some(Record::TradeTest), test).await
     }
 
-    /// Records the result of a trade test: `passed`, `passed_with_distinction` or `failed`.
+    /// Records the result of a trade test.
     async fn record_trade_test_result(
         &self,
         ctx: &Context<'_>,
         trade_test_id: ID,
-        result: String,
+        result: TradeTestResult,
     ) -> Result<Option<TradeTest>> {
         let (_, persons, txn) = writer(ctx).await?;
         let id = extended(parse_id("tradeTestId", "TradeTest", &trade_test_id))?;
-        let test = service::record_trade_test_result(&txn, &persons, id, &result).await;
+        let test = service::record_trade_test_result(&txn, &persons, id, result.into()).await;
         let test = written(ctx, test, txn).await?;
         read_back::<trade_test::Entity, _>(ctx, Some(Record::TradeTest), test).await
     }
@@ -479,7 +478,7 @@ impl Mutation {
         &self,
         ctx: &Context<'_>,
         national_id: String,
-        deceased_on: Option<String>,
+        deceased_on: Option<Date>,
     ) -> Result<Option<Person>> {
         let (subject, persons, txn) = writer(ctx).await?;
         let person = service::mark_deceased(
@@ -487,7 +486,7 @@ impl Mutation {
             &persons,
             subject,
             &national_id,
-            deceased_on.as_deref(),
+            deceased_on.map(|d| d.0),
         )
         .await;
         let person = written(ctx, person, txn).await?;

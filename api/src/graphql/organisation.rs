@@ -4,8 +4,10 @@ use async_graphql::{Context, Object, Result};
 use vigo_entities::{approved_trade, organisation, programme_area, school_offer};
 
 use super::apprenticeship::{ApprenticeshipContract, SubsidyPayment};
+use super::codes::OrganisationKind;
 use super::loaders::*;
 use super::records::{ProgrammeArea, api_object};
+use super::scalars::Date;
 
 api_object!(
     /// A school, training company, training office or authority.
@@ -31,9 +33,8 @@ impl Organisation {
     async fn name(&self) -> Option<&str> {
         Some(&self.0.name)
     }
-    /// `school`, `company`, `training_office` or `authority`.
-    async fn kind(&self) -> Option<&'static str> {
-        Some(self.0.kind.code())
+    async fn kind(&self) -> Option<OrganisationKind> {
+        Some(self.0.kind.into())
     }
     /// School number (county + 3 digits), for schools.
     async fn school_number(&self) -> Option<&str> {
@@ -118,7 +119,7 @@ impl ApprovedTrade {
     async fn trade(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
         row::<programme_area::Entity, _>(ctx, self.0.programme_area_id).await
     }
-    async fn approved_on(&self) -> Option<String> {
-        Some(self.0.approved_on.to_string())
+    async fn approved_on(&self) -> Option<Date> {
+        Some(self.0.approved_on.into())
     }
 }

@@ -4,10 +4,12 @@ use async_graphql::{Context, ID, Lookahead, Object, Result};
 use vigo_entities::{contact, exam_board, organisation, person, programme_area};
 
 use super::apprenticeship::{ApprenticeshipContract, TradeTest};
+use super::codes::{Gender, IdKind};
 use super::follow_up::{Decision, Diploma, EducationRight, FollowUpStatus};
 use super::leaves::LeafList;
 use super::loaders::*;
 use super::records::{Absence, Application, Enrolment, SubjectResult};
+use super::scalars::{Date, DateTime};
 
 /// A person known to the county: applicant, pupil, apprentice or candidate. Made only by
 /// [`present`], which records the person as read by the request: a resolver cannot return a
@@ -55,9 +57,11 @@ impl Person {
     async fn national_id(&self) -> Option<&str> {
         Some(&self.0.national_id)
     }
-    /// Kind of number: `birth_number`, `d_number`, `h_number` or `temporary`.
-    async fn id_kind(&self) -> Option<&str> {
-        Some(&self.0.id_kind)
+    /// Kind of number, as the number itself tells.
+    async fn id_kind(&self) -> Option<IdKind> {
+        vigo_entities::ids::NationalId::parse(&self.0.national_id)
+            .ok()
+            .map(|id| id.kind().into())
     }
     async fn given_name(&self) -> Option<&str> {
         Some(&self.0.given_name)
@@ -65,21 +69,25 @@ impl Person {
     async fn family_name(&self) -> Option<&str> {
         Some(&self.0.family_name)
     }
-    /// Birth date as `YYYY-MM-DD`.
-    async fn birth_date(&self) -> Option<String> {
-        Some(self.0.birth_date.to_string())
+    async fn birth_date(&self) -> Option<Date> {
+        Some(self.0.birth_date.into())
     }
-    /// `female` or `male`, where known.
-    async fn gender(&self) -> Option<&str> {
-        self.0.gender.as_deref()
+    /// Where known.
+    async fn gender(&self) -> Option<Gender> {
+        use vigo_entities::ids::Gender as Stored;
+        let stored = self.0.gender.as_deref()?;
+        [Stored::Female, Stored::Male]
+            .into_iter()
+            .find(|g| g.code() == stored)
+            .map(Gender::from)
     }
     /// Citizenship as an ISO 3166-1 alpha-2 code.
     async fn citizenship(&self) -> Option<&str> {
         Some(&self.0.citizenship)
     }
     /// Date of death, when the population register has reported it.
-    async fn deceased_on(&self) -> Option<String> {
-        self.0.deceased_on.map(|d| d.to_string())
+    async fn deceased_on(&self) -> Option<Date> {
+        self.0.deceased_on.map(Date)
     }
     /// Contact data; `null` when none is held (for example after a death is reported).
     async fn contact(&self, ctx: &Context<'_>) -> Result<Option<Contact>> {
@@ -277,8 +285,8 @@ impl AccessEvent {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
-    async fn at(&self) -> Option<String> {
-        Some(super::records::timestamp(&self.0.at))
+    async fn at(&self) -> Option<DateTime> {
+        Some(self.0.at.into())
     }
     /// The role that read or changed the data, e.g. `school`.
     async fn actor_role(&self) -> Option<&str> {
@@ -317,8 +325,8 @@ impl Disclosure {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
-    async fn at(&self) -> Option<String> {
-        Some(super::records::timestamp(&self.0.at))
+    async fn at(&self) -> Option<DateTime> {
+        Some(self.0.at.into())
     }
     /// The receiving party: its role and organisation number.
     async fn recipient(&self) -> Option<&str> {

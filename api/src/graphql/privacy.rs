@@ -6,7 +6,7 @@ use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder, QuerySelect, Transact
 use vigo_entities::{access_denial, policy_change};
 use vigo_policy::{Gate, Subject, parse_rules};
 
-use super::records::timestamp;
+use super::scalars::DateTime;
 use crate::error::ApiError;
 
 /// The policy in force.
@@ -22,7 +22,7 @@ pub struct PolicyDocument {
 #[derive(SimpleObject)]
 pub struct PolicyChange {
     pub version: i64,
-    pub changed_at: String,
+    pub changed_at: DateTime,
     /// Role, purpose and token subject of who made the change.
     pub actor: String,
     pub summary: String,
@@ -33,7 +33,7 @@ pub struct PolicyChange {
 pub struct Denial {
     /// Pass as `before` for the next page.
     pub id: async_graphql::ID,
-    pub at: String,
+    pub at: DateTime,
     pub actor_role: String,
     pub actor_org: Option<String>,
     pub actor_sub: String,
@@ -50,7 +50,7 @@ pub struct Denial {
 #[derive(SimpleObject)]
 pub struct AuditEvent {
     pub id: async_graphql::ID,
-    pub at: String,
+    pub at: DateTime,
     pub actor_role: String,
     pub actor_org: Option<String>,
     /// The token's subject: the individual who acted.
@@ -72,10 +72,10 @@ pub struct AuditFilter {
     pub org: Option<String>,
     /// Events by this role.
     pub role: Option<String>,
-    /// From this time (RFC 3339), inclusive.
-    pub from: Option<String>,
-    /// Until this time (RFC 3339), exclusive.
-    pub until: Option<String>,
+    /// From this time, inclusive.
+    pub from: Option<DateTime>,
+    /// Until this time, exclusive.
+    pub until: Option<DateTime>,
 }
 
 /// Filters on the denial log; all given filters must hold.
@@ -87,10 +87,10 @@ pub struct DenialFilter {
     pub role: Option<String>,
     /// `field`, `row` or `operation`.
     pub kind: Option<String>,
-    /// From this time (RFC 3339), inclusive.
-    pub from: Option<String>,
-    /// Until this time (RFC 3339), exclusive.
-    pub until: Option<String>,
+    /// From this time, inclusive.
+    pub from: Option<DateTime>,
+    /// Until this time, exclusive.
+    pub until: Option<DateTime>,
 }
 
 /// The caller, once the policy opens the root field `root` to it; a refusal is recorded.
@@ -127,7 +127,7 @@ pub async fn policy_changes(ctx: &Context<'_>, last: u64) -> Result<Vec<PolicyCh
         .into_iter()
         .map(|c| PolicyChange {
             version: c.id,
-            changed_at: timestamp(&c.changed_at),
+            changed_at: c.changed_at.into(),
             actor: c.actor,
             summary: c.summary,
         })
@@ -172,7 +172,7 @@ pub async fn denials(
         .into_iter()
         .map(|d| Denial {
             id: async_graphql::ID(d.id.to_string()),
-            at: timestamp(&d.at),
+            at: d.at.into(),
             actor_role: d.actor_role,
             actor_org: d.actor_org,
             actor_sub: d.actor_sub,
@@ -189,8 +189,8 @@ pub async fn denials(
 struct Shared<'a> {
     org: Option<&'a str>,
     role: Option<&'a str>,
-    from: Option<&'a str>,
-    until: Option<&'a str>,
+    from: Option<DateTime>,
+    until: Option<DateTime>,
 }
 
 impl AuditFilter {
@@ -198,8 +198,8 @@ impl AuditFilter {
         Shared {
             org: self.org.as_deref(),
             role: self.role.as_deref(),
-            from: self.from.as_deref(),
-            until: self.until.as_deref(),
+            from: self.from,
+            until: self.until,
         }
     }
 }
@@ -209,8 +209,8 @@ impl DenialFilter {
         Shared {
             org: self.org.as_deref(),
             role: self.role.as_deref(),
-            from: self.from.as_deref(),
-            until: self.until.as_deref(),
+            from: self.from,
+            until: self.until,
         }
     }
 }
@@ -243,10 +243,10 @@ fn shared_filters<C: sea_orm::ColumnTrait>(
         condition = condition.add(columns.role.eq(role.code()));
     }
     if let Some(from) = filter.from {
-        condition = condition.add(columns.at.gte(time("filter.from", from)?));
+        condition = condition.add(columns.at.gte(from.0));
     }
     if let Some(until) = filter.until {
-        condition = condition.add(columns.at.lt(time("filter.until", until)?));
+        condition = condition.add(columns.at.lt(until.0));
     }
     if let Some(before) = before {
         let id: i64 = before
@@ -255,14 +255,6 @@ fn shared_filters<C: sea_orm::ColumnTrait>(
         condition = condition.add(columns.id.lt(id));
     }
     Ok(condition)
-}
-
-fn time(field: &'static str, value: &str) -> Result<chrono::DateTime<chrono::Utc>> {
-    chrono::DateTime::parse_from_rfc3339(value)
-        .map(|t| t.with_timezone(&chrono::Utc))
-        .map_err(|_| {
-            ApiError::bad_input(field, "an RFC 3339 time, e.g. 2026-11-29T12:00:00Z").extend()
-        })
 }
 
 /// The audit trail, newest first, a page at a time: `first` events older than `before`.
@@ -328,7 +320,7 @@ pub async fn audit_events(
         .into_iter()
         .map(|e| AuditEvent {
             id: async_graphql::ID(e.id.to_string()),
-            at: timestamp(&e.at),
+            at: e.at.into(),
             persons: counts.get(&e.id).copied().unwrap_or(0),
             actor_role: e.actor_role,
             actor_org: e.actor_org,

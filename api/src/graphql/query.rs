@@ -1,12 +1,15 @@
 //! Root query fields.
 
+use super::codes::EnrolmentStatus;
+use async_graphql::connection::{
+    Connection, DefaultConnectionName, DefaultEdgeName, DisableNodesField, Edge, EmptyFields,
+};
 use async_graphql::{Context, ErrorExtensions, InputObject, Object, Result, SimpleObject};
 use sea_orm::sea_query::{Expr, Query as SqlQuery};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
 };
-use vigo_entities::enums::EnrolmentStatus;
 use vigo_entities::ids::{NationalId, OrgNo, ProgrammeAreaCode};
 use vigo_entities::{application, enrolment, organisation, person, programme_area};
 use vigo_policy::{Access, PolicyError, Record, Subject, catalog};
@@ -30,8 +33,8 @@ pub struct PersonFilter {
     pub school: Option<String>,
     /// Enrolled in this programme area (10-character code).
     pub programme_area: Option<String>,
-    /// With an enrolment of this status: `active`, `completed`, `withdrawn`, `transferred`.
-    pub status: Option<String>,
+    /// With an enrolment of this status.
+    pub status: Option<EnrolmentStatus>,
     /// With an application for this intake year.
     pub intake_year: Option<i32>,
 }
@@ -49,18 +52,14 @@ pub struct Caller {
     pub policy_version: i64,
 }
 
-/// A page of persons (Relay connection).
-#[derive(SimpleObject)]
-#[graphql(complex)]
-pub struct PersonConnection {
-    pub edges: Vec<PersonEdge>,
-    pub page_info: PageInfo,
-    #[graphql(skip)]
+/// The count beside a page of persons.
+pub struct PersonCount {
     condition: Condition,
 }
 
-#[async_graphql::ComplexObject]
-impl PersonConnection {
+/// The count beside a page of persons.
+#[Object]
+impl PersonCount {
     /// Persons matching the filters within the caller's scope, over all pages.
     async fn total_count(&self, ctx: &Context<'_>) -> Result<i64> {
         let count = person::Entity::find()
@@ -72,21 +71,17 @@ impl PersonConnection {
     }
 }
 
-/// One person on a page, with the cursor that continues after it.
-#[derive(SimpleObject)]
-pub struct PersonEdge {
-    pub cursor: String,
-    pub node: Person,
-}
-
-/// Relay page information.
-#[derive(SimpleObject)]
-pub struct PageInfo {
-    pub has_next_page: bool,
-    pub has_previous_page: bool,
-    pub start_cursor: Option<String>,
-    pub end_cursor: Option<String>,
-}
+/// A page of persons: a Relay connection (`PersonConnection`, `PersonEdge`, `PageInfo`)
+/// with the total count, whose cursors are opaque ([`CursorKey`]).
+pub type PersonConnection = Connection<
+    String,
+    Person,
+    PersonCount,
+    EmptyFields,
+    DefaultConnectionName,
+    DefaultEdgeName,
+    DisableNodesField,
+>;
 
 /// The caller's access, decided once for the request by the HTTP layer.
 fn access<'a>(ctx: &Context<'a>) -> Result<&'a Access> {
@@ -250,14 +245,8 @@ async fn filter_condition(
         );
         on_enrolment = true;
     }
-    if let Some(status) = &filter.status {
-        let status =
-            <EnrolmentStatus as sea_orm::ActiveEnum>::try_from_value(status).map_err(|_| {
-                bad(ApiError::bad_input(
-                    "filter.status",
-                    "one of active, completed, withdrawn, transferred",
-                ))
-            })?;
+    if let Some(status) = filter.status {
+        let status = vigo_entities::enums::EnrolmentStatus::from(status);
         enrolments = enrolments.add(enrolment::Column::Status.eq(status));
         on_enrolment = true;
     }
@@ -380,24 +369,18 @@ impl Query {
         let has_next_page = rows.len() as u64 > first;
         rows.truncate(first as usize);
         let node = ctx.look_ahead().field("edges").field("node");
-        let edges: Vec<PersonEdge> = super::person::present(ctx, rows, &node)
-            .await?
-            .into_iter()
-            .map(|p| PersonEdge {
-                cursor: cursors.seal(subject, p.row_id()),
-                node: p,
-            })
-            .collect();
-        Ok(PersonConnection {
-            page_info: PageInfo {
-                has_next_page,
-                has_previous_page: after_id.is_some(),
-                start_cursor: edges.first().map(|e| e.cursor.clone()),
-                end_cursor: edges.last().map(|e| e.cursor.clone()),
-            },
-            edges,
-            condition,
-        })
+        let mut connection = Connection::with_additional_fields(
+            after_id.is_some(),
+            has_next_page,
+            PersonCount { condition },
+        );
+        connection.edges.extend(
+            super::person::present(ctx, rows, &node)
+                .await?
+                .into_iter()
+                .map(|p| Edge::new(cursors.seal(subject, p.row_id()), p)),
+        );
+        Ok(connection)
     }
 
     /// The access policy in force (privacy officers).

@@ -7,9 +7,13 @@ use vigo_entities::{
     programme_area, subject_result,
 };
 
+use super::codes::{
+    ApplicationStatus, EnrolmentStatus, IntakeRound, OfferAnswer, ResultKind, WishStatus,
+};
 use super::leaves::LeafFields;
 use super::loaders::*;
 use super::organisation::Organisation;
+use super::scalars::{Date, DateTime};
 
 /// Wraps a SeaORM model as an API object (models are never API types themselves).
 macro_rules! api_object {
@@ -48,11 +52,6 @@ api_object!(
     /// One entry of an application's change log.
     ApplicationChange => application_change::Model,
 );
-
-/// Formats a timestamp as RFC 3339.
-pub(crate) fn timestamp(t: &chrono::DateTime<chrono::Utc>) -> String {
-    t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
-}
 
 /// A programme area (programområde) from Vigo's code list; trades are programme areas too.
 #[Object]
@@ -100,19 +99,18 @@ impl Enrolment {
     async fn school_year(&self) -> Option<i32> {
         Some(self.0.school_year)
     }
-    /// `active`, `completed`, `withdrawn` or `transferred`.
-    async fn status(&self) -> Option<&'static str> {
-        Some(self.0.status.code())
+    async fn status(&self) -> Option<EnrolmentStatus> {
+        Some(self.0.status.into())
     }
     /// Share of a full course load, 0–100.
     async fn course_percentage(&self) -> Option<i32> {
         Some(self.0.course_percentage)
     }
-    async fn start_date(&self) -> Option<String> {
-        Some(self.0.start_date.to_string())
+    async fn start_date(&self) -> Option<Date> {
+        Some(self.0.start_date.into())
     }
-    async fn end_date(&self) -> Option<String> {
-        self.0.end_date.map(|d| d.to_string())
+    async fn end_date(&self) -> Option<Date> {
+        self.0.end_date.map(Date)
     }
 }
 
@@ -131,9 +129,8 @@ impl SubjectResult {
     async fn grade(&self) -> Option<&str> {
         Some(&self.0.grade)
     }
-    /// `lower_secondary_final`, `lower_secondary_exam`, `final`, `written_exam` or `oral_exam`.
-    async fn kind(&self) -> Option<&'static str> {
-        Some(self.0.kind.code())
+    async fn kind(&self) -> Option<ResultKind> {
+        Some(self.0.kind.into())
     }
     /// Whether the subject is passed: a grade from 2, or `B`. Tells an exam's outcome without
     /// the grade.
@@ -164,7 +161,7 @@ impl LeafFields for SubjectResult {
         Some(match name {
             "subjectCode" => Value::from(self.0.subject_code.as_str()),
             "grade" => Value::from(self.0.grade.as_str()),
-            "kind" => Value::from(self.0.kind.code()),
+            "kind" => async_graphql::InputType::to_value(&ResultKind::from(self.0.kind)),
             "schoolYear" => Value::from(self.0.school_year),
             "passed" => Value::from(self.is_passed()),
             _ => return None,
@@ -187,12 +184,11 @@ impl Application {
     async fn points(&self) -> Option<f64> {
         self.0.points_hundredths.map(|p| f64::from(p) / 100.0)
     }
-    /// `submitted`, `individual_handling`, `withdrawn` or `closed`.
-    async fn status(&self) -> Option<&'static str> {
-        Some(self.0.status.code())
+    async fn status(&self) -> Option<ApplicationStatus> {
+        Some(self.0.status.into())
     }
-    async fn submitted_at(&self) -> Option<String> {
-        Some(timestamp(&self.0.submitted_at))
+    async fn submitted_at(&self) -> Option<DateTime> {
+        Some(self.0.submitted_at.into())
     }
     /// Ranked wishes, most wanted first.
     async fn wishes(&self, ctx: &Context<'_>) -> Result<Option<Vec<Wish>>> {
@@ -234,9 +230,8 @@ impl Wish {
     async fn apprenticeship(&self) -> Option<bool> {
         Some(self.0.apprenticeship)
     }
-    /// `pending`, `offered`, `waiting`, `rejected` or `withdrawn`.
-    async fn status(&self) -> Option<&'static str> {
-        Some(self.0.status.code())
+    async fn status(&self) -> Option<WishStatus> {
+        Some(self.0.status.into())
     }
     /// Offers made for this wish.
     async fn offers(&self, ctx: &Context<'_>) -> Result<Option<Vec<Offer>>> {
@@ -252,19 +247,17 @@ impl Offer {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
-    /// `main` or `supplementary`.
-    async fn round(&self) -> Option<&'static str> {
-        Some(self.0.round.code())
+    async fn round(&self) -> Option<IntakeRound> {
+        Some(self.0.round.into())
     }
-    async fn offered_at(&self) -> Option<String> {
-        Some(timestamp(&self.0.offered_at))
+    async fn offered_at(&self) -> Option<DateTime> {
+        Some(self.0.offered_at.into())
     }
-    /// `unanswered`, `accepted`, `accepted_waiting` or `declined`.
-    async fn answer(&self) -> Option<&'static str> {
-        Some(self.0.answer.code())
+    async fn answer(&self) -> Option<OfferAnswer> {
+        Some(self.0.answer.into())
     }
-    async fn answered_at(&self) -> Option<String> {
-        self.0.answered_at.as_ref().map(timestamp)
+    async fn answered_at(&self) -> Option<DateTime> {
+        self.0.answered_at.map(DateTime)
     }
 }
 
@@ -276,8 +269,8 @@ impl ApplicationChange {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
-    async fn changed_at(&self) -> Option<String> {
-        Some(timestamp(&self.0.changed_at))
+    async fn changed_at(&self) -> Option<DateTime> {
+        Some(self.0.changed_at.into())
     }
     /// The role that made the change, e.g. `caseworker` or `student`.
     async fn actor_role(&self) -> Option<&str> {

@@ -1,0 +1,182 @@
+//! Closed code sets as GraphQL enums, so that partners' generated clients know every value.
+//! Each mirrors the stored code set of `vigo-entities` one to one (the database keeps its
+//! lower-case codes; GraphQL shows the conventional `UPPER_CASE` values).
+
+use vigo_entities::enums as stored;
+
+/// A GraphQL enum mirroring a stored code set, with conversions both ways.
+macro_rules! api_enums {
+    ($($(#[$meta:meta])* $name:ident from $source:path {
+        $($(#[$vmeta:meta])* $variant:ident,)*
+    };)*) => {$(
+        $(#[$meta])*
+        #[derive(async_graphql::Enum, Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant,)*
+        }
+
+        impl From<$source> for $name {
+            fn from(value: $source) -> Self {
+                match value {
+                    $(<$source>::$variant => $name::$variant,)*
+                }
+            }
+        }
+
+        impl From<$name> for $source {
+            fn from(value: $name) -> Self {
+                match value {
+                    $($name::$variant => <$source>::$variant,)*
+                }
+            }
+        }
+    )*};
+}
+
+api_enums! {
+    /// What an organisation is to the county.
+    OrganisationKind from stored::OrganisationKind {
+        /// Upper-secondary school (videregående skole).
+        School,
+        /// Training company (lærebedrift), possibly a member company of a training office.
+        Company,
+        /// Training office (opplæringskontor) that holds contracts for member companies.
+        TrainingOffice,
+        /// Public body receiving data (Lånekassen, SSB, …).
+        Authority,
+    };
+    /// Where an application stands.
+    ApplicationStatus from stored::ApplicationStatus {
+        Submitted,
+        /// Too few grades for points: handled by a caseworker.
+        IndividualHandling,
+        /// Withdrawn by the applicant, or on death.
+        Withdrawn,
+        /// Intake for the year is over.
+        Closed,
+    };
+    /// State of one ranked wish during intake.
+    WishStatus from stored::WishStatus {
+        Pending,
+        Offered,
+        /// On the waiting list for this higher-ranked wish.
+        Waiting,
+        Rejected,
+        Withdrawn,
+    };
+    /// Intake round in which an offer was made.
+    IntakeRound from stored::IntakeRound {
+        /// Main intake in July.
+        Main,
+        /// Supplementary intake later in the year.
+        Supplementary,
+    };
+    /// The applicant's answer to an offer.
+    OfferAnswer from stored::OfferAnswer {
+        Unanswered,
+        Accepted,
+        /// Accepted, staying on waiting lists for higher wishes.
+        AcceptedWaiting,
+        Declined,
+    };
+    /// Status of an enrolment (elevforhold).
+    EnrolmentStatus from stored::EnrolmentStatus {
+        Active,
+        Completed,
+        /// Left before the school year ended (sluttet).
+        Withdrawn,
+        Transferred,
+    };
+    /// Which assessment a subject result is.
+    ResultKind from stored::ResultKind {
+        /// Final grade from lower secondary (standpunkt, grunnskole).
+        LowerSecondaryFinal,
+        /// Exam grade from lower secondary.
+        LowerSecondaryExam,
+        /// Final grade in upper secondary (standpunkt).
+        Final,
+        WrittenExam,
+        OralExam,
+    };
+    /// Kind of apprenticeship contract.
+    ContractKind from stored::ContractKind {
+        /// Lærekontrakt: towards a trade or journeyman certificate.
+        Apprentice,
+        /// Opplæringskontrakt: towards a certificate of competence.
+        TrainingCandidate,
+    };
+    /// Lifecycle of an apprenticeship contract.
+    ContractStatus from stored::ContractStatus {
+        /// Registered, not yet approved by the county.
+        Draft,
+        Approved,
+        /// Ended before its time (hevet).
+        Terminated,
+        Completed,
+    };
+    /// Kind of final test.
+    TradeTestKind from stored::TradeTestKind {
+        /// Fagprøve.
+        TradeTest,
+        /// Svenneprøve.
+        JourneymanTest,
+        /// Kompetanseprøve.
+        CompetenceTest,
+    };
+    /// Outcome of a trade test.
+    TradeTestResult from stored::TradeTestResult {
+        /// Bestått.
+        Passed,
+        /// Bestått meget godt.
+        PassedWithDistinction,
+        /// Ikke bestått.
+        Failed,
+    };
+    /// Kind of education right (opplæringsrett).
+    RightKind from stored::RightKind {
+        /// Ungdomsrett.
+        Youth,
+        /// Voksenrett.
+        Adult,
+    };
+    /// Kind of certificate.
+    DiplomaKind from stored::DiplomaKind {
+        /// Vitnemål.
+        Diploma,
+        /// Kompetansebevis.
+        CertificateOfCompetence,
+        /// Fagbrev.
+        TradeCertificate,
+        /// Svennebrev.
+        JourneymanCertificate,
+    };
+    /// Kind of national identity number.
+    IdKind from vigo_entities::ids::IdKind {
+        /// Fødselsnummer.
+        BirthNumber,
+        /// D-nummer.
+        DNumber,
+        /// H-nummer.
+        HNumber,
+        /// Vigo's temporary number (S-nummer).
+        Temporary,
+    };
+    /// Gender, where the national id tells it.
+    Gender from vigo_entities::ids::Gender {
+        Female,
+        Male,
+    };
+    /// Kind of automated decision (GDPR art. 22), each explained to the person.
+    DecisionKind from stored::DecisionKind {
+        /// Intake points for Vg1 or the next level.
+        IntakePoints,
+        /// A school place offered (or not) in an intake round.
+        Allocation,
+        /// The education right and its assessment.
+        EducationRight,
+        /// Whether the county is responsible, from the registered address.
+        Residency,
+        /// An apprenticeship offered to an approved company.
+        ApprenticeshipPlacement,
+    };
+}
