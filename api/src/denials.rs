@@ -20,7 +20,15 @@ pub enum DenialKind {
 }
 
 impl DenialKind {
-    fn code(self) -> &'static str {
+    /// The kind stored as `code`, if it is one.
+    pub fn from_code(code: &str) -> Option<Self> {
+        [DenialKind::Field, DenialKind::Row, DenialKind::Operation]
+            .into_iter()
+            .find(|k| k.code() == code)
+    }
+
+    /// The stored code.
+    pub fn code(self) -> &'static str {
         match self {
             DenialKind::Field => "field",
             DenialKind::Row => "row",

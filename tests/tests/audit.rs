@@ -634,7 +634,7 @@ async fn the_privacy_officer_queries_the_trail_by_person_role_and_time() -> anyh
         .query(
             &officer,
             query,
-            json!({ "f": { "role": "caseworker" }, "first": 1 }),
+            json!({ "f": { "role": "CASEWORKER" }, "first": 1 }),
         )
         .await?;
     let newest = events(&body);
@@ -645,7 +645,7 @@ async fn the_privacy_officer_queries_the_trail_by_person_role_and_time() -> anyh
         .query(
             &officer,
             query,
-            json!({ "f": { "role": "caseworker" }, "first": 5, "before": newest[0]["id"] }),
+            json!({ "f": { "role": "CASEWORKER" }, "first": 5, "before": newest[0]["id"] }),
         )
         .await?;
     assert_eq!(
@@ -675,7 +675,7 @@ async fn the_privacy_officer_queries_the_trail_by_person_role_and_time() -> anyh
         .query(
             &officer,
             query,
-            json!({ "f": { "role": "privacy_officer" }, "first": 5 }),
+            json!({ "f": { "role": "PRIVACY_OFFICER" }, "first": 5 }),
         )
         .await?;
     assert!(
@@ -703,7 +703,7 @@ async fn the_privacy_officer_queries_the_trail_by_person_role_and_time() -> anyh
         .query(
             &officer,
             denials,
-            json!({ "f": { "role": "school", "kind": "field" }, "last": 1 }),
+            json!({ "f": { "role": "SCHOOL", "kind": "FIELD" }, "last": 1 }),
         )
         .await?;
     let page = body["data"]["denials"]
@@ -717,7 +717,7 @@ async fn the_privacy_officer_queries_the_trail_by_person_role_and_time() -> anyh
         .query(
             &officer,
             denials,
-            json!({ "f": { "role": "school", "kind": "field" }, "last": 10, "before": page[0]["id"] }),
+            json!({ "f": { "role": "SCHOOL", "kind": "FIELD" }, "last": 10, "before": page[0]["id"] }),
         )
         .await?;
     assert_eq!(
@@ -730,7 +730,7 @@ async fn the_privacy_officer_queries_the_trail_by_person_role_and_time() -> anyh
         .query(
             &officer,
             denials,
-            json!({ "f": { "role": "caseworker" }, "last": 10 }),
+            json!({ "f": { "role": "CASEWORKER" }, "last": 10 }),
         )
         .await?;
     assert!(
@@ -738,7 +738,7 @@ async fn the_privacy_officer_queries_the_trail_by_person_role_and_time() -> anyh
             .as_array()
             .into_iter()
             .flatten()
-            .all(|d| d["kind"] == "operation"),
+            .all(|d| d["kind"] == "OPERATION"),
         "{body}"
     );
     let body = app

@@ -826,7 +826,7 @@ async fn a_live_policy_edit_nulls_denied_fields_with_a_forbidden_error() -> anyh
         .as_array()
         .into_iter()
         .flatten()
-        .filter(|d| d["kind"] == "field" && d["actorRole"] == "caseworker")
+        .filter(|d| d["kind"] == "FIELD" && d["actorRole"] == "caseworker")
         .filter_map(|d| d["target"].as_str())
         .collect();
     assert!(

@@ -166,6 +166,65 @@ api_enums! {
         Female,
         Male,
     };
+    /// The parties of the access matrix.
+    Role from vigo_policy::Role {
+        /// County caseworker: administration and intake.
+        Caseworker,
+        /// Upper-secondary school.
+        School,
+        /// Training company (lærebedrift) or training office.
+        Company,
+        /// Follow-up service (oppfølgingstjenesten).
+        Ot,
+        /// State Educational Loan Fund.
+        Lanekassen,
+        /// Statistics Norway.
+        Ssb,
+        /// Directorate for Education and Training.
+        Udir,
+        /// Population register.
+        Folkeregister,
+        /// Sends MinID notices to pupils finishing lower secondary.
+        Difi,
+        /// National diploma register.
+        Vitnemalsregister,
+        /// Exam board (prøvenemnd).
+        ExamBoard,
+        /// Bank paying subsidies.
+        Bank,
+        /// The county's archive.
+        Websak,
+        /// A pupil, apprentice or applicant, about themself.
+        Student,
+        /// The county's privacy officer (personvernombud).
+        PrivacyOfficer,
+    };
+    /// Why a party processes data; every access is bound to one.
+    Purpose from vigo_policy::Purpose {
+        Administration,
+        Intake,
+        Apprenticeship,
+        FollowUp,
+        LoanAdministration,
+        Statistics,
+        AddressUpdate,
+        MinidNotice,
+        DiplomaRegistration,
+        TradeTest,
+        Payments,
+        Archive,
+        SelfService,
+        PolicyAdministration,
+    };
+    /// What kind of read was refused.
+    DenialKind from crate::denials::DenialKind {
+        /// A field the caller's mask denies.
+        Field,
+        /// A person outside the caller's row scope.
+        Row,
+        /// An operation the caller's role may not use.
+        Operation,
+    };
     /// Kind of automated decision (GDPR art. 22), each explained to the person.
     DecisionKind from stored::DecisionKind {
         /// Intake points for Vg1 or the next level.

@@ -6,6 +6,7 @@ use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder, QuerySelect, Transact
 use vigo_entities::{access_denial, policy_change};
 use vigo_policy::{Gate, Subject, parse_rules};
 
+use super::codes::{DenialKind, Role};
 use super::scalars::DateTime;
 use crate::error::ApiError;
 
@@ -38,8 +39,7 @@ pub struct Denial {
     pub actor_org: Option<String>,
     pub actor_sub: String,
     pub purpose: String,
-    /// `field`, `row` or `operation`.
-    pub kind: String,
+    pub kind: Option<DenialKind>,
     /// The field (`Type.field`), `Person`, or the operation refused.
     pub target: String,
     pub request_id: String,
@@ -71,7 +71,7 @@ pub struct AuditFilter {
     /// Events by this organisation (organisation number).
     pub org: Option<String>,
     /// Events by this role.
-    pub role: Option<String>,
+    pub role: Option<Role>,
     /// From this time, inclusive.
     pub from: Option<DateTime>,
     /// Until this time, exclusive.
@@ -84,9 +84,8 @@ pub struct DenialFilter {
     /// Denials of this organisation (organisation number).
     pub org: Option<String>,
     /// Denials of this role.
-    pub role: Option<String>,
-    /// `field`, `row` or `operation`.
-    pub kind: Option<String>,
+    pub role: Option<Role>,
+    pub kind: Option<DenialKind>,
     /// From this time, inclusive.
     pub from: Option<DateTime>,
     /// Until this time, exclusive.
@@ -154,13 +153,9 @@ pub async fn denials(
         &filter.shared(),
         before.as_ref(),
     )?);
-    if let Some(kind) = &filter.kind {
-        if !["field", "row", "operation"].contains(&kind.as_str()) {
-            return Err(
-                ApiError::bad_input("filter.kind", "one of field, row, operation").extend(),
-            );
-        }
-        query = query.filter(access_denial::Column::Kind.eq(kind.as_str()));
+    if let Some(kind) = filter.kind {
+        let kind = crate::denials::DenialKind::from(kind);
+        query = query.filter(access_denial::Column::Kind.eq(kind.code()));
     }
     let rows = query
         .order_by_desc(access_denial::Column::Id)
@@ -177,7 +172,7 @@ pub async fn denials(
             actor_org: d.actor_org,
             actor_sub: d.actor_sub,
             purpose: d.purpose,
-            kind: d.kind,
+            kind: crate::denials::DenialKind::from_code(&d.kind).map(Into::into),
             target: d.target,
             request_id: d.request_id,
             policy_version: d.policy_version,
@@ -188,7 +183,7 @@ pub async fn denials(
 /// The filters the audit trail and the denial log share: who acted and when.
 struct Shared<'a> {
     org: Option<&'a str>,
-    role: Option<&'a str>,
+    role: Option<Role>,
     from: Option<DateTime>,
     until: Option<DateTime>,
 }
@@ -197,7 +192,7 @@ impl AuditFilter {
     fn shared(&self) -> Shared<'_> {
         Shared {
             org: self.org.as_deref(),
-            role: self.role.as_deref(),
+            role: self.role,
             from: self.from,
             until: self.until,
         }
@@ -208,7 +203,7 @@ impl DenialFilter {
     fn shared(&self) -> Shared<'_> {
         Shared {
             org: self.org.as_deref(),
-            role: self.role.as_deref(),
+            role: self.role,
             from: self.from,
             until: self.until,
         }
@@ -237,10 +232,7 @@ fn shared_filters<C: sea_orm::ColumnTrait>(
         condition = condition.add(columns.org.eq(org.as_str()));
     }
     if let Some(role) = filter.role {
-        let role: vigo_policy::Role = role
-            .parse()
-            .map_err(|e| ApiError::bad_input("filter.role", e).extend())?;
-        condition = condition.add(columns.role.eq(role.code()));
+        condition = condition.add(columns.role.eq(vigo_policy::Role::from(role).code()));
     }
     if let Some(from) = filter.from {
         condition = condition.add(columns.at.gte(from.0));

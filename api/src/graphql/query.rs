@@ -1,6 +1,6 @@
 //! Root query fields.
 
-use super::codes::EnrolmentStatus;
+use super::codes::{EnrolmentStatus, Purpose, Role};
 use async_graphql::connection::{
     Connection, DefaultConnectionName, DefaultEdgeName, DisableNodesField, Edge, EmptyFields,
 };
@@ -42,10 +42,10 @@ pub struct PersonFilter {
 /// Who a request acts as.
 #[derive(SimpleObject)]
 pub struct Caller {
-    /// The token's role, e.g. `school`.
-    pub role: String,
-    /// The purpose it acts for, e.g. `administration`.
-    pub purpose: String,
+    /// The token's role.
+    pub role: Role,
+    /// The purpose it acts for.
+    pub purpose: Purpose,
     /// The organisation number it acts for, if any.
     pub organisation: Option<String>,
     /// The version of the access policy that decides what it may read.
@@ -289,8 +289,8 @@ impl Query {
     async fn caller(&self, ctx: &Context<'_>) -> Result<Caller> {
         let subject = ctx.data::<Subject>()?;
         Ok(Caller {
-            role: subject.role.code().to_owned(),
-            purpose: subject.purpose.code().to_owned(),
+            role: subject.role.into(),
+            purpose: subject.purpose.into(),
             organisation: subject.org.as_ref().map(|o| o.as_str().to_owned()),
             policy_version: access(ctx)?.version,
         })
