@@ -37,9 +37,18 @@ pub struct Touched {
     categories: Mutex<BTreeSet<String>>,
     /// Root fields the gate opened and that ran, as `Query.persons`.
     roots: Mutex<BTreeSet<String>>,
+    /// `person(nationalId)` look-ups run so far.
+    lookups: std::sync::atomic::AtomicUsize,
 }
 
 impl Touched {
+    /// Counts one look-up of a person by national id; returns how many the request has made.
+    pub fn looked_up(&self) -> usize {
+        self.lookups
+            .fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+            .saturating_add(1)
+    }
+
     /// Notes a root field the gate opened for this request.
     pub fn opened(&self, root: &str) {
         if let Ok(mut set) = self.roots.lock() {
@@ -122,17 +131,18 @@ pub async fn append_for_request(
         .data::<crate::denials::RequestId>()
         .map(|r| r.0.as_str())
         .unwrap_or("-");
-    let categories = ctx
+    let operation = format!("Mutation.{}", ctx.field().name());
+    let mut categories: BTreeSet<String> = ctx
         .data::<Arc<Touched>>()
         .map(|t| t.reached().categories)
-        .unwrap_or_default();
-    let event = Event::new(
-        actor(subject),
-        &format!("Mutation.{}", ctx.field().name()),
-        request_id,
-        &categories,
-        persons,
-    );
+        .unwrap_or_default()
+        .into_iter()
+        .collect();
+    if let Some(root) = vigo_policy::roots::root_field(&operation) {
+        categories.extend(root.writes.iter().map(|c| c.code().to_owned()));
+    }
+    let categories: Vec<String> = categories.into_iter().collect();
+    let event = Event::new(actor(subject), &operation, request_id, &categories, persons);
     vigo_audit::append(txn, &[event])
         .await
         .map(|_| ())

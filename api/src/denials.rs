@@ -98,6 +98,8 @@ pub struct DenialQueue {
 
 /// How long the queue gathers denials before writing them together.
 const BATCH_WINDOW: std::time::Duration = std::time::Duration::from_secs(1);
+/// Rows per insert, well inside both backends' limits on statement parameters.
+const DENIALS_PER_INSERT: usize = 500;
 /// Denials held at most; beyond, new ones are dropped (and logged) rather than slow anyone.
 const QUEUE_CAPACITY: usize = 10_000;
 
@@ -112,12 +114,16 @@ impl DenialQueue {
                 while let Ok(next) = pending.try_recv() {
                     batch.push(next);
                 }
-                let count = batch.len();
-                if let Err(e) = access_denial::Entity::insert_many(batch)
-                    .exec_without_returning(&db)
-                    .await
-                {
-                    tracing::error!(error = %e, count, "denials could not be recorded");
+                while !batch.is_empty() {
+                    let rest = batch.split_off(batch.len().min(DENIALS_PER_INSERT));
+                    let count = batch.len();
+                    if let Err(e) = access_denial::Entity::insert_many(batch)
+                        .exec_without_returning(&db)
+                        .await
+                    {
+                        tracing::error!(error = %e, count, "denials could not be recorded");
+                    }
+                    batch = rest;
                 }
             }
         });

@@ -38,6 +38,11 @@ pub const MAX_BODY_BYTES: usize = 64 * 1024;
 /// is recorded, so a request is refused before any of them runs beyond this.
 pub const MAX_PERSON_LOOKUPS: usize = 25;
 
+/// Most field selections one document may make once its fragments are expanded; a document
+/// whose fragments spread each other twice over doubles per level and is refused here, before
+/// any validation or execution expands it.
+pub const MAX_SELECTIONS: u64 = 10_000;
+
 /// Requests per second each token may make, with bursts up to twice that.
 pub const DEFAULT_RATE_LIMIT: u32 = 50;
 
@@ -256,7 +261,23 @@ pub async fn enforce_fields(
         &state.types,
         &access.fields,
         request.operation_name.as_deref(),
+        &request.variables,
     );
+    if enforced.forged {
+        return Err(ApiError::bad_input(
+            "query",
+            format!("unknown field {}", enforce::DENIED_FIELD),
+        ));
+    }
+    if enforced.selections > MAX_SELECTIONS {
+        return Err(ApiError::bad_input(
+            "query",
+            format!(
+                "too large: {} field selections once its fragments are expanded (at most {MAX_SELECTIONS})",
+                enforced.selections
+            ),
+        ));
+    }
     if enforced.depth > crate::graphql::MAX_DEPTH
         || enforced.introspection_depth > crate::graphql::MAX_INTROSPECTION_DEPTH
     {
@@ -271,7 +292,7 @@ pub async fn enforce_fields(
             ),
         ));
     }
-    if enforced.person_lookups > MAX_PERSON_LOOKUPS {
+    if enforced.person_lookups > MAX_PERSON_LOOKUPS as u64 {
         return Err(ApiError::bad_input(
             "query",
             format!(

@@ -2,6 +2,7 @@
 //! refuse a closed root) and by introspection (which hides it), so the two cannot drift.
 //! A root field the table does not list is open to nobody.
 
+use crate::catalog::Category;
 use crate::gate::{Action, Grant};
 
 /// What a grant must hold for a root field to be open.
@@ -24,6 +25,9 @@ pub struct RootField {
     pub opener: Opener,
     /// What the caller was refused, for the error message: "may not {refusal}".
     pub refusal: &'static str,
+    /// The data categories a mutation writes, for its audit event (whatever its result
+    /// selects).
+    pub writes: &'static [Category],
 }
 
 const fn root(name: &'static str, opener: Opener, refusal: &'static str) -> RootField {
@@ -31,11 +35,18 @@ const fn root(name: &'static str, opener: Opener, refusal: &'static str) -> Root
         name,
         opener,
         refusal,
+        writes: &[],
     }
 }
 
-const WRITE: Opener = Opener::Resource("mutations", Action::Write);
-const CHANGE_DATA: &str = "change data";
+const fn write(name: &'static str, writes: &'static [Category]) -> RootField {
+    RootField {
+        name,
+        opener: Opener::Resource("mutations", Action::Write),
+        refusal: "change data",
+        writes,
+    }
+}
 
 /// Every root field of the API.
 pub const ROOT_FIELDS: &[RootField] = &[
@@ -74,19 +85,36 @@ pub const ROOT_FIELDS: &[RootField] = &[
         Opener::Resource("policy", Action::Write),
         "change the policy",
     ),
-    root("Mutation.registerPerson", WRITE, CHANGE_DATA),
-    root("Mutation.updatePerson", WRITE, CHANGE_DATA),
-    root("Mutation.setContact", WRITE, CHANGE_DATA),
-    root("Mutation.submitApplication", WRITE, CHANGE_DATA),
-    root("Mutation.changeWishes", WRITE, CHANGE_DATA),
-    root("Mutation.recordResult", WRITE, CHANGE_DATA),
-    root("Mutation.registerEnrolment", WRITE, CHANGE_DATA),
-    root("Mutation.createContract", WRITE, CHANGE_DATA),
-    root("Mutation.approveContract", WRITE, CHANGE_DATA),
-    root("Mutation.registerTradeTest", WRITE, CHANGE_DATA),
-    root("Mutation.recordTradeTestResult", WRITE, CHANGE_DATA),
-    root("Mutation.setFollowUpStatus", WRITE, CHANGE_DATA),
-    root("Mutation.markDeceased", WRITE, CHANGE_DATA),
+    write(
+        "Mutation.registerPerson",
+        &[Category::Identity, Category::Contact],
+    ),
+    write("Mutation.updatePerson", &[Category::Identity]),
+    write("Mutation.setContact", &[Category::Contact]),
+    write(
+        "Mutation.submitApplication",
+        &[Category::Admission, Category::AdmissionLog],
+    ),
+    write(
+        "Mutation.changeWishes",
+        &[Category::Admission, Category::AdmissionLog],
+    ),
+    write("Mutation.recordResult", &[Category::Results]),
+    write("Mutation.registerEnrolment", &[Category::Enrolment]),
+    write("Mutation.createContract", &[Category::Contracts]),
+    write("Mutation.approveContract", &[Category::Contracts]),
+    write("Mutation.registerTradeTest", &[Category::TradeTests]),
+    write("Mutation.recordTradeTestResult", &[Category::TradeTests]),
+    write("Mutation.setFollowUpStatus", &[Category::FollowUp]),
+    write(
+        "Mutation.markDeceased",
+        &[
+            Category::Identity,
+            Category::Contact,
+            Category::Admission,
+            Category::AdmissionLog,
+        ],
+    ),
 ];
 
 /// The entry for `name` (`Query.persons`), if the API has such a root field.

@@ -262,3 +262,50 @@ async fn the_event_records_the_operation_that_ran_and_what_it_read() -> anyhow::
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn what_is_skipped_is_not_recorded_and_writes_record_what_they_write() -> anyhow::Result<()> {
+    let app = TestApp::new(vigo_tests::Backend::Sqlite, 40).await?;
+    let caseworker = app.token(Role::Caseworker, None);
+    let body = app
+        .query(
+            &caseworker,
+            "query($no: Boolean!) { persons(first: 2) { edges { node { givenName contact @include(if: $no) { email } } } } organisation(orgNo: \"974760673\") @skip(if: true) { name } }",
+            json!({ "no": false }),
+        )
+        .await?;
+    assert!(body["errors"].is_null(), "{body}");
+    let (event, _) = newest(&app).await?;
+    assert_eq!(event.operation, "Query.persons");
+    assert_eq!(event.categories, "identity");
+
+    // A write's event names what it wrote, whatever its result selects.
+    let nid = app.population.persons[app.population.contacts[0].person_id as usize - 1]
+        .national_id
+        .clone();
+    let contact = json!({ "address": "Prøvegata 3", "postalCode": "0150", "city": "Oslo", "municipalityCode": "0301" });
+    let body = app
+        .query(&caseworker, "mutation($n: String!, $c: ContactInput!) { setContact(nationalId: $n, contact: $c) { __typename } }", json!({ "n": nid, "c": contact }))
+        .await?;
+    assert!(body["errors"].is_null(), "{body}");
+    let (event, _) = newest(&app).await?;
+    assert_eq!(event.operation, "Mutation.setContact");
+    assert!(
+        event.categories.split(',').any(|c| c == "contact"),
+        "{}",
+        event.categories
+    );
+
+    // Cursors identify persons: a page of cursors links them; a count alone links nobody.
+    let body = app
+        .query(
+            &caseworker,
+            "{ persons(first: 3) { edges { cursor } } }",
+            Value::Null,
+        )
+        .await?;
+    assert!(body["errors"].is_null(), "{body}");
+    let (_, linked) = newest(&app).await?;
+    assert_eq!(linked.len(), 3);
+    Ok(())
+}

@@ -325,14 +325,19 @@ pub struct Enforced {
     /// The root fields the executed operation selects (through fragments too), as
     /// `Query.persons`, sorted.
     pub operations: Vec<String>,
-    /// Selections of `Query.person` in the executed operation: an upper bound on the
-    /// look-ups the request can make, known before any runs.
-    pub person_lookups: usize,
+    /// Runs of `Query.person` in the executed operation, fragments expanded: the look-ups
+    /// the request makes, known before any runs.
+    pub person_lookups: u64,
+    /// Field selections of the executed operation with every fragment expanded (counted
+    /// without expanding, saturating): the work a document asks for, known before any starts.
+    pub selections: u64,
     /// Nesting of data fields (a root field is 1), fragments expanded.
     pub depth: usize,
     /// Nesting of introspection (`__schema`, `__type` and what they select), which the
     /// standard introspection query takes deep through `ofType`; limited on its own.
     pub introspection_depth: usize,
+    /// Whether the document itself names the private stand-in for denied fields.
+    pub forged: bool,
 }
 
 /// Rewrites denied selections in `document` (see the module documentation), then reads what
@@ -344,11 +349,13 @@ pub fn enforce(
     types: &TypeMap,
     mask: &FieldMask,
     operation_name: Option<&str>,
+    variables: &async_graphql::Variables,
 ) -> Enforced {
     let mut walk = Walk {
         types,
         mask,
         introspection: false,
+        forged: false,
     };
     let operations: Vec<_> = match &mut document.operations {
         DocumentOperations::Single(op) => vec![op],
@@ -372,27 +379,29 @@ pub fn enforce(
     let mut reading = Reading {
         types,
         fragments: &document.fragments,
+        variables,
         read: HashMap::new(),
         denied: BTreeSet::new(),
         categories: BTreeSet::new(),
         roots: BTreeSet::new(),
-        person_lookups: 0,
     };
-    let (depth, introspection_depth) = match executed {
+    let shape = match executed {
         Some(operation) => reading.selection_set(
             root_type(operation.node.ty),
             &operation.node.selection_set.node,
         ),
-        None => (0, 0),
+        None => Shape::default(),
     };
     Enforced {
         denied: reading.denied.into_iter().collect(),
         introspection: walk.introspection,
         categories: reading.categories.into_iter().map(str::to_owned).collect(),
         operations: reading.roots.into_iter().collect(),
-        person_lookups: reading.person_lookups,
-        depth,
-        introspection_depth,
+        person_lookups: shape.lookups,
+        selections: shape.fields,
+        depth: shape.depth,
+        introspection_depth: shape.introspection_depth,
+        forged: walk.forged,
     }
 }
 
@@ -408,6 +417,7 @@ struct Walk<'a> {
     types: &'a TypeMap,
     mask: &'a FieldMask,
     introspection: bool,
+    forged: bool,
 }
 
 impl Walk<'_> {
@@ -444,6 +454,10 @@ impl Walk<'_> {
         if name == "__typename" {
             return;
         }
+        if name == DENIED_FIELD {
+            self.forged = true;
+            return;
+        }
         if name == "__schema" || name == "__type" {
             self.introspection = true;
         }
@@ -474,21 +488,51 @@ impl Walk<'_> {
 struct Reading<'a> {
     types: &'a TypeMap,
     fragments: &'a HashMap<Name, Positioned<FragmentDefinition>>,
-    /// Fragments read so far, with their depths (`None` while being read: a cycle, which
+    variables: &'a async_graphql::Variables,
+    /// Fragments read so far, with their shape (`None` while being read: a cycle, which
     /// validation refuses).
-    read: HashMap<Name, Option<(usize, usize)>>,
+    read: HashMap<Name, Option<Shape>>,
     denied: BTreeSet<String>,
     categories: BTreeSet<&'static str>,
     roots: BTreeSet<String>,
-    person_lookups: usize,
+}
+
+/// What a selection set amounts to once its fragments are expanded: how deep its data
+/// fields and its introspection nest, how many `Query.person` look-ups and field selections
+/// it makes. Counts saturate, so that a document that expands exponentially is counted
+/// (and refused) without being expanded.
+#[derive(Clone, Copy, Debug, Default)]
+struct Shape {
+    depth: usize,
+    introspection_depth: usize,
+    lookups: u64,
+    fields: u64,
+}
+
+impl Shape {
+    fn beside(self, other: Shape) -> Shape {
+        Shape {
+            depth: self.depth.max(other.depth),
+            introspection_depth: self.introspection_depth.max(other.introspection_depth),
+            lookups: self.lookups.saturating_add(other.lookups),
+            fields: self.fields.saturating_add(other.fields),
+        }
+    }
 }
 
 impl Reading<'_> {
-    /// Returns the set's (data depth, introspection depth).
-    fn selection_set(&mut self, parent: &str, set: &SelectionSet) -> (usize, usize) {
-        let mut deepest = (0, 0);
+    fn selection_set(&mut self, parent: &str, set: &SelectionSet) -> Shape {
+        let mut shape = Shape::default();
         for item in &set.items {
-            let depths = match &item.node {
+            let directives = match &item.node {
+                Selection::Field(field) => &field.node.directives,
+                Selection::InlineFragment(fragment) => &fragment.node.directives,
+                Selection::FragmentSpread(spread) => &spread.node.directives,
+            };
+            if self.skipped(directives) {
+                continue;
+            }
+            let inner = match &item.node {
                 Selection::Field(field) => self.field(parent, &field.node),
                 Selection::InlineFragment(fragment) => {
                     let on = fragment
@@ -499,36 +543,64 @@ impl Reading<'_> {
                         .unwrap_or_else(|| parent.to_owned());
                     self.selection_set(&on, &fragment.node.selection_set.node)
                 }
+                // Every spread runs the fragment again: its counts add up on each.
                 Selection::FragmentSpread(spread) => self.fragment(&spread.node.fragment_name.node),
             };
-            deepest = (deepest.0.max(depths.0), deepest.1.max(depths.1));
+            shape = shape.beside(inner);
         }
-        deepest
+        shape
     }
 
-    fn fragment(&mut self, name: &Name) -> (usize, usize) {
+    /// Whether `@skip(if: true)` or `@include(if: false)` leaves the selection out, with the
+    /// request's variables: what does not run is not recorded as read.
+    fn skipped(&self, directives: &[Positioned<async_graphql::parser::types::Directive>]) -> bool {
+        directives.iter().any(|directive| {
+            let condition = directive
+                .node
+                .get_argument("if")
+                .map(|value| match &value.node {
+                    async_graphql_value::Value::Boolean(b) => Some(*b),
+                    async_graphql_value::Value::Variable(name) => match self.variables.get(name) {
+                        Some(async_graphql::Value::Boolean(b)) => Some(*b),
+                        _ => None,
+                    },
+                    _ => None,
+                });
+            match (directive.node.name.node.as_str(), condition) {
+                ("skip", Some(Some(true))) => true,
+                ("include", Some(Some(false))) => true,
+                _ => false,
+            }
+        })
+    }
+
+    fn fragment(&mut self, name: &Name) -> Shape {
         if let Some(known) = self.read.get(name) {
             return known.unwrap_or_default();
         }
         let Some(fragment) = self.fragments.get(name) else {
-            return (0, 0);
+            return Shape::default();
         };
         self.read.insert(name.clone(), None);
         let on = fragment.node.type_condition.node.on.node.to_string();
-        let depths = self.selection_set(&on, &fragment.node.selection_set.node);
-        self.read.insert(name.clone(), Some(depths));
-        depths
+        let shape = self.selection_set(&on, &fragment.node.selection_set.node);
+        self.read.insert(name.clone(), Some(shape));
+        shape
     }
 
-    fn field(&mut self, parent: &str, field: &Field) -> (usize, usize) {
+    fn field(&mut self, parent: &str, field: &Field) -> Shape {
         let name = field.name.node.as_str();
+        let mut shape = Shape {
+            fields: 1,
+            ..Shape::default()
+        };
         if name == "__typename" {
-            return (0, 0);
+            return shape;
         }
         if matches!(parent, "Query" | "Mutation") {
             self.roots.insert(format!("{parent}.{name}"));
             if parent == "Query" && name == "person" {
-                self.person_lookups += 1;
+                shape.lookups = 1;
             }
         }
         if name == DENIED_FIELD {
@@ -537,27 +609,27 @@ impl Reading<'_> {
             {
                 self.denied.insert(denied.clone());
             }
-            return (1, 0);
+            shape.depth = 1;
+            return shape;
         }
         if let Some(category) = catalog::category_of(parent, name) {
             self.categories.insert(category.code());
         }
-        let (data, introspection) = match self.types.returns(parent, name).map(str::to_owned) {
+        let inner = match self.types.returns(parent, name).map(str::to_owned) {
             Some(returns) => self.selection_set(&returns, &field.selection_set.node),
-            None => (0, 0),
+            None => Shape::default(),
         };
+        shape.lookups = shape.lookups.saturating_add(inner.lookups);
+        shape.fields = shape.fields.saturating_add(inner.fields);
         if name == "__schema" || name == "__type" {
-            (0, 1 + data.max(introspection))
+            shape.introspection_depth = 1 + inner.depth.max(inner.introspection_depth);
         } else {
-            (
-                1 + data,
-                if introspection > 0 {
-                    1 + introspection
-                } else {
-                    0
-                },
-            )
+            shape.depth = 1 + inner.depth;
+            if inner.introspection_depth > 0 {
+                shape.introspection_depth = 1 + inner.introspection_depth;
+            }
         }
+        shape
     }
 }
 
@@ -743,7 +815,7 @@ mod tests {
 
     fn rewrite(query: &str, mask: &FieldMask) -> (String, Enforced) {
         let mut document = async_graphql::parser::parse_query(query).unwrap();
-        let found = enforce(&mut document, &types(), mask, None);
+        let found = enforce(&mut document, &types(), mask, None, &Default::default());
         (format!("{document:?}"), found)
     }
 

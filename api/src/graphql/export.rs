@@ -41,7 +41,13 @@ pub async fn subject_export(ctx: &Context<'_>) -> Result<Option<Json<serde_json:
     };
     let mut document = async_graphql::parser::parse_query(subject_query(types, access))
         .map_err(|e| internal(&e))?;
-    let enforced = enforce::enforce(&mut document, types, &access.fields, None);
+    let enforced = enforce::enforce(
+        &mut document,
+        types,
+        &access.fields,
+        None,
+        &Default::default(),
+    );
     touched.add_categories(enforced.categories.iter().cloned());
     let mut request = Request::new("");
     request.set_parsed_query(document);

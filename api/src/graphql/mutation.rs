@@ -7,11 +7,8 @@ use sea_orm::{
     Condition, DatabaseConnection, DatabaseTransaction, EntityTrait, Iterable, ModelTrait,
     PrimaryKeyToColumn, QueryFilter, TransactionTrait,
 };
-use vigo_entities::{
-    application, apprenticeship_contract, enrolment, follow_up_status, person, subject_result,
-    trade_test,
-};
-use vigo_policy::{Access, Record, Subject};
+use vigo_entities::person;
+use vigo_policy::{Access, Record, Scope, Subject};
 
 use super::apprenticeship::{ApprenticeshipContract, TradeTest};
 use super::codes::{ContractKind, ResultKind, TradeTestKind, TradeTestResult};
@@ -154,14 +151,26 @@ fn extended<T>(result: Result<T, ApiError>) -> Result<T> {
     result.map_err(|e| e.extend())
 }
 
-/// A changed record, and the person it belongs to, for the audit trail.
-trait PersonOf {
+/// A changed record: the person it belongs to, for the audit trail, and the kind of record a
+/// record scope can narrow, for the check that a write stays within what its writer may read.
+trait PersonOf: ModelTrait {
+    const RECORD: Option<Record>;
     fn person_id(&self) -> i32;
 }
 
+macro_rules! record_kind {
+    () => {
+        None
+    };
+    ($record:ident) => {
+        Some(Record::$record)
+    };
+}
+
 macro_rules! person_of {
-    ($($module:ident => $field:ident),* $(,)?) => {$(
+    ($($module:ident => $field:ident $(, $record:ident)?;)*) => {$(
         impl PersonOf for vigo_entities::$module::Model {
+            const RECORD: Option<Record> = record_kind!($($record)?);
             fn person_id(&self) -> i32 {
                 self.$field
             }
@@ -170,24 +179,55 @@ macro_rules! person_of {
 }
 
 person_of!(
-    person => id,
-    application => person_id,
-    subject_result => person_id,
-    enrolment => person_id,
-    apprenticeship_contract => person_id,
-    trade_test => person_id,
-    follow_up_status => person_id,
+    person => id;
+    application => person_id, Application;
+    subject_result => person_id, Result;
+    enrolment => person_id, Enrolment;
+    apprenticeship_contract => person_id, Contract;
+    trade_test => person_id, TradeTest;
+    follow_up_status => person_id;
 );
 
-/// Finishes a write: on success its audit event is appended in the write's own transaction
-/// before it commits, so a change is never kept without its record; on failure the
-/// transaction is rolled back with nothing recorded.
+/// Whether the written record is one the writer's record scope shows (a school's own
+/// enrolments, a company's own contracts), read inside the write's transaction.
+async fn within_records<T: PersonOf>(
+    txn: &DatabaseTransaction,
+    access: &Access,
+    written: &T,
+) -> Result<bool, sea_orm::DbErr> {
+    let Some(shown) = T::RECORD.and_then(|r| access.rows.record_condition(r)) else {
+        return Ok(true);
+    };
+    let mut query = T::Entity::find().filter(shown);
+    for key in <T::Entity as EntityTrait>::PrimaryKey::iter() {
+        let column = key.into_column();
+        query = query.filter(sea_orm::ColumnTrait::eq(&column, written.get(column)));
+    }
+    Ok(query.one(txn).await?.is_some())
+}
+
+/// Finishes a write: a record outside what the writer may read is refused and rolled back;
+/// otherwise its audit event is appended in the write's own transaction before it commits, so
+/// a change is never kept without its record; on failure the transaction is rolled back with
+/// nothing recorded.
 async fn written<T: PersonOf>(
     ctx: &Context<'_>,
     result: Result<T, ApiError>,
     txn: DatabaseTransaction,
 ) -> Result<T> {
     let written = extended(result)?;
+    let access = ctx.data::<Access>()?;
+    let within = within_records(&txn, access, &written)
+        .await
+        .map_err(|e| ApiError::from(e).extend())?;
+    if !within {
+        txn.rollback()
+            .await
+            .map_err(|e| ApiError::from(e).extend())?;
+        let operation = format!("Mutation.{}", ctx.field().name());
+        let refusal = "change records outside those you may read; nothing was changed";
+        return Err(super::query::refuse(ctx, access, &operation, refusal).await);
+    }
     crate::audit::append_for_request(ctx, &txn, &[written.person_id()])
         .await
         .map_err(|e| e.extend())?;
@@ -214,45 +254,24 @@ async fn read_back_person(ctx: &Context<'_>, person: person::Model) -> Result<Op
     )
 }
 
-/// A written record, read back as any read: `null` when the caller's record scope does not
-/// show records of its kind like it (a school registering an enrolment at another school).
-async fn read_back<E, T>(
-    ctx: &Context<'_>,
-    record: Option<Record>,
-    model: E::Model,
-) -> Result<Option<T>>
-where
-    E: EntityTrait,
-    E::Model: sea_orm::ModelTrait<Entity = E>,
-    T: From<E::Model>,
-{
-    let Some(shown) = record.and_then(|r| ctx.data::<Access>().ok()?.rows.record_condition(r))
-    else {
-        return Ok(Some(T::from(model)));
-    };
-    let mut query = E::find().filter(shown);
-    for (column, value) in E::PrimaryKey::iter().map(|pk| {
-        let column = pk.into_column();
-        (column, model.get(column))
-    }) {
-        query = query.filter(sea_orm::ColumnTrait::eq(&column, value));
-    }
-    let found = query
-        .one(ctx.data::<DatabaseConnection>()?)
-        .await
-        .map_err(|e| ApiError::from(e).extend())?;
-    Ok(found.map(T::from))
-}
-
 #[Object]
 impl Mutation {
-    /// Registers a person, optionally with contact data. The result is read back as any read:
-    /// `null` when the new person is outside the caller's row scope.
+    /// Registers a person, optionally with contact data; for writers whose scope reaches every
+    /// person. The result is read back as any read.
     async fn register_person(
         &self,
         ctx: &Context<'_>,
         input: RegisterPersonInput,
     ) -> Result<Option<Person>> {
+        let access = ctx.data::<Access>()?;
+        if !access.rows.scopes().contains(&Scope::Everyone) {
+            // Whether a number is taken would tell of persons outside the writer's scope.
+            let refusal =
+                "not allowed to register persons: that needs a row scope over every person";
+            return Err(
+                super::query::refuse(ctx, access, "Mutation.registerPerson", refusal).await,
+            );
+        }
         let (_, _, txn) = writer(ctx).await?;
         let person = service::register_person(
             &txn,
@@ -323,7 +342,7 @@ impl Mutation {
         )
         .await;
         let application = written(ctx, application, txn).await?;
-        read_back::<application::Entity, _>(ctx, Some(Record::Application), application).await
+        Ok(Some(application.into()))
     }
 
     /// Replaces the wishes of an open application; the change is logged.
@@ -340,7 +359,7 @@ impl Mutation {
             service::change_wishes(&txn, &persons, subject, &national_id, intake_year, &wishes)
                 .await;
         let application = written(ctx, application, txn).await?;
-        read_back::<application::Entity, _>(ctx, Some(Record::Application), application).await
+        Ok(Some(application.into()))
     }
 
     /// Records a grade.
@@ -360,7 +379,7 @@ impl Mutation {
         };
         let result = service::record_result(&txn, &persons, &national_id, input).await;
         let result = written(ctx, result, txn).await?;
-        read_back::<subject_result::Entity, _>(ctx, Some(Record::Result), result).await
+        Ok(Some(result.into()))
     }
 
     /// Registers an enrolment at a school.
@@ -380,7 +399,7 @@ impl Mutation {
         };
         let enrolment = service::register_enrolment(&txn, &persons, &national_id, input).await;
         let enrolment = written(ctx, enrolment, txn).await?;
-        read_back::<enrolment::Entity, _>(ctx, Some(Record::Enrolment), enrolment).await
+        Ok(Some(enrolment.into()))
     }
 
     /// Registers an apprenticeship contract as a draft.
@@ -400,7 +419,7 @@ impl Mutation {
         };
         let contract = service::create_contract(&txn, &persons, &national_id, input).await;
         let contract = written(ctx, contract, txn).await?;
-        read_back::<apprenticeship_contract::Entity, _>(ctx, Some(Record::Contract), contract).await
+        Ok(Some(contract.into()))
     }
 
     /// Approves a draft contract on behalf of the county.
@@ -417,7 +436,7 @@ impl Mutation {
         ))?;
         let contract = service::approve_contract(&txn, &persons, id).await;
         let contract = written(ctx, contract, txn).await?;
-        read_back::<apprenticeship_contract::Entity, _>(ctx, Some(Record::Contract), contract).await
+        Ok(Some(contract.into()))
     }
 
     /// Registers a person for a trade, journeyman or competence test.
@@ -440,7 +459,7 @@ impl Mutation {
         )
         .await;
         let test = written(ctx, test, txn).await?;
-        read_back::<trade_test::Entity, _>(ctx, Some(Record::TradeTest), test).await
+        Ok(Some(test.into()))
     }
 
     /// Records the result of a trade test.
@@ -454,7 +473,7 @@ impl Mutation {
         let id = extended(parse_id("tradeTestId", "TradeTest", &trade_test_id))?;
         let test = service::record_trade_test_result(&txn, &persons, id, result.into()).await;
         let test = written(ctx, test, txn).await?;
-        read_back::<trade_test::Entity, _>(ctx, Some(Record::TradeTest), test).await
+        Ok(Some(test.into()))
     }
 
     /// Registers a follow-up service status with Udir's code.
@@ -469,7 +488,7 @@ impl Mutation {
         let status =
             service::set_follow_up_status(&txn, &persons, &national_id, &code, school_year).await;
         let status = written(ctx, status, txn).await?;
-        read_back::<follow_up_status::Entity, _>(ctx, None, status).await
+        Ok(Some(status.into()))
     }
 
     /// Registers a death reported by the population register: deletes contact data and

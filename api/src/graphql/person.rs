@@ -23,19 +23,18 @@ impl Person {
     }
 }
 
-/// Turns person rows loaded within the caller's row scope into the response's persons. When
-/// the response selects anything of them (`node`), each is noted as read by this request (its
-/// audit event links them) and the relations `node` selects are loaded for all at once; a
-/// selection that reads nothing of them (a page's cursors only) links nobody.
+/// Turns person rows loaded within the caller's row scope into the response's persons: each
+/// is noted as read by this request (its audit event links them), and the relations `node`
+/// selects are loaded for all of them at once.
 pub(crate) async fn present(
     ctx: &Context<'_>,
     rows: Vec<person::Model>,
     node: &Lookahead<'_>,
 ) -> Result<Vec<Person>> {
+    let ids: Vec<i32> = rows.iter().map(|p| p.id).collect();
+    ctx.data::<std::sync::Arc<crate::audit::Touched>>()?
+        .add(ids.iter().copied());
     if node.exists() {
-        let ids: Vec<i32> = rows.iter().map(|p| p.id).collect();
-        ctx.data::<std::sync::Arc<crate::audit::Touched>>()?
-            .add(ids.iter().copied());
         prime_relations(ctx, node, &ids).await?;
     }
     Ok(rows.into_iter().map(Person).collect())

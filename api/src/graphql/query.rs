@@ -322,6 +322,20 @@ impl Query {
         let national_id = NationalId::parse(&national_id)
             .map_err(|e| ApiError::bad_input("nationalId", e).extend())?;
         let access = open_root(ctx, "Query.person").await?;
+        // Counted before the request runs (see `enforce`); counted again here as it runs.
+        let lookups = ctx
+            .data::<std::sync::Arc<crate::audit::Touched>>()?
+            .looked_up();
+        if lookups > crate::server::MAX_PERSON_LOOKUPS {
+            return Err(ApiError::bad_input(
+                "person",
+                format!(
+                    "a request may look up at most {} persons by national id",
+                    crate::server::MAX_PERSON_LOOKUPS
+                ),
+            )
+            .extend());
+        }
         select_by(ctx, access, &["Query.person.nationalId"]).await?;
         find_person(ctx, access, national_id).await
     }
@@ -356,6 +370,16 @@ impl Query {
         let condition = Condition::all()
             .add(access.rows.person_condition())
             .add(filter_condition(ctx, access, &filter.unwrap_or_default()).await?);
+        // A count alone reads no one: no person is loaded, none is linked. Edges and page
+        // information identify persons (a cursor stands for one), so they are reads of them.
+        let selection = ctx.look_ahead();
+        if !selection.field("edges").exists() && !selection.field("pageInfo").exists() {
+            return Ok(Connection::with_additional_fields(
+                after_id.is_some(),
+                false,
+                PersonCount { condition },
+            ));
+        }
         let mut query = person::Entity::find().filter(condition.clone());
         if let Some(after_id) = after_id {
             query = query.filter(person::Column::Id.gt(after_id));
