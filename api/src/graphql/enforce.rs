@@ -566,11 +566,10 @@ impl Reading<'_> {
                     },
                     _ => None,
                 });
-            match (directive.node.name.node.as_str(), condition) {
-                ("skip", Some(Some(true))) => true,
-                ("include", Some(Some(false))) => true,
-                _ => false,
-            }
+            matches!(
+                (directive.node.name.node.as_str(), condition),
+                ("skip", Some(Some(true))) | ("include", Some(Some(false)))
+            )
         })
     }
 
