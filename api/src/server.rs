@@ -370,8 +370,12 @@ pub async fn audit_request(
 ) -> Result<(), ApiError> {
     let recorded_roots = |root: &str| {
         matches!(root, "Query.auditEvents" | "Query.denials")
-            || vigo_policy::roots::root_field(root)
-                .is_some_and(|r| r.opener == vigo_policy::roots::Opener::Persons)
+            || vigo_policy::roots::root_field(root).is_some_and(|r| {
+                matches!(
+                    r.opener,
+                    vigo_policy::roots::Opener::Persons | vigo_policy::roots::Opener::OwnRecord
+                )
+            })
     };
     let reads = reached.roots.iter().any(|o| recorded_roots(o));
     if reached.persons.is_empty() && !reads {

@@ -10,6 +10,8 @@ use crate::gate::{Action, Grant};
 pub enum Opener {
     /// A row scope that reaches persons.
     Persons,
+    /// The `self` scope: the caller's own record.
+    OwnRecord,
     /// The `organisations` scope.
     Organisations,
     /// A resource with an action, e.g. `policy` to write.
@@ -54,7 +56,11 @@ pub const ROOT_FIELDS: &[RootField] = &[
     root("Query.me", Opener::Persons, "read person data"),
     root("Query.person", Opener::Persons, "read person data"),
     root("Query.persons", Opener::Persons, "read person data"),
-    root("Query.subjectExport", Opener::Persons, "read person data"),
+    root(
+        "Query.subjectExport",
+        Opener::OwnRecord,
+        "export its own data (it has no record of its own)",
+    ),
     root(
         "Query.organisation",
         Opener::Organisations,
@@ -128,6 +134,7 @@ impl Grant {
     pub fn opens(&self, name: &str) -> bool {
         match root_field(name).map(|r| r.opener) {
             Some(Opener::Persons) => self.reaches_persons(),
+            Some(Opener::OwnRecord) => self.scopes.contains(&crate::Scope::SelfOnly),
             Some(Opener::Organisations) => self.reaches_organisations(),
             Some(Opener::Resource(resource, action)) => self.may(resource, action),
             Some(Opener::Anyone) => true,

@@ -195,6 +195,12 @@ async fn the_standard_introspection_query_builds_a_valid_client_schema_for_every
             }
             _ => {}
         }
+        // The art. 15 export is shown where it can run: to the person themself.
+        assert_eq!(
+            query.contains("subjectExport"),
+            *role == Role::Student,
+            "{role}"
+        );
         if *role != Role::Caseworker && *role != Role::PrivacyOfficer {
             assert!(
                 schema["mutationType"].is_null() && !types.contains("Mutation"),

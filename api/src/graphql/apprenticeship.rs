@@ -30,7 +30,7 @@ impl ApprenticeshipContract {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
-    /// Identifier, for `approveContract`.
+    /// Opaque identifier of the contract.
     async fn id(&self) -> async_graphql::ID {
         async_graphql::ID(format!("ApprenticeshipContract:{}", self.0.id))
     }
@@ -73,7 +73,7 @@ impl TradeTest {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
-    /// Identifier, for `recordTradeTestResult`.
+    /// Opaque identifier of the registration.
     async fn id(&self) -> async_graphql::ID {
         async_graphql::ID(format!("TradeTest:{}", self.0.id))
     }
