@@ -98,6 +98,14 @@ async fn grant(app: &TestApp, extra: &[&str]) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The busiest school, given the right to write by a policy edit: its id, pupils and token.
+async fn school_that_writes(app: &TestApp) -> anyhow::Result<(i32, Vec<i32>, String)> {
+    grant(app, &["p, school, administration, mutations, write, allow"]).await?;
+    let (school, pupils) = busiest_school(app);
+    let token = app.token_for(Role::School, Some(&org_no(app, school)), None, None);
+    Ok((school, pupils, token))
+}
+
 /// The school with the most pupils enrolled this school year, and those pupils.
 fn busiest_school(app: &TestApp) -> (i32, Vec<i32>) {
     let year = Today::now().school_year();
@@ -401,13 +409,7 @@ async fn person_lookups_per_request_are_bounded_before_any_runs() -> anyhow::Res
 async fn writes_reach_only_the_writers_scope_and_read_back_through_it() -> anyhow::Result<()> {
     for backend in backends() {
         let app = TestApp::new(backend, 200).await?;
-        grant(
-            &app,
-            &["p, school, administration, mutations, write, allow"],
-        )
-        .await?;
-        let (school, pupils) = busiest_school(&app);
-        let token = app.token_for(Role::School, Some(&org_no(&app, school)), None, None);
+        let (school, pupils, token) = school_that_writes(&app).await?;
         let update = "mutation($n: String!) { updatePerson(nationalId: $n, input: { givenName: \"Endret\" }) { givenName contact { email } } }";
 
         // Outside the scope: as if no such person were registered; nothing changes.
@@ -755,13 +757,7 @@ async fn a_document_may_not_name_the_stand_in_for_denied_fields() -> anyhow::Res
 async fn writes_stay_within_the_writers_records() -> anyhow::Result<()> {
     for backend in backends() {
         let app = TestApp::new(backend, 120).await?;
-        grant(
-            &app,
-            &["p, school, administration, mutations, write, allow"],
-        )
-        .await?;
-        let (school, pupils) = busiest_school(&app);
-        let token = app.token_for(Role::School, Some(&org_no(&app, school)), None, None);
+        let (school, pupils, token) = school_that_writes(&app).await?;
         let pop = &app.population;
         let other = pop
             .organisations

@@ -405,6 +405,15 @@ pub fn enforce(
     }
 }
 
+/// The type an inline fragment selects on: its condition, or the enclosing type.
+fn type_condition(fragment: &async_graphql::parser::types::InlineFragment, parent: &str) -> String {
+    fragment
+        .type_condition
+        .as_ref()
+        .map(|c| c.node.on.node.to_string())
+        .unwrap_or_else(|| parent.to_owned())
+}
+
 fn root_type(ty: OperationType) -> &'static str {
     match ty {
         OperationType::Query => "Query",
@@ -428,12 +437,7 @@ impl Walk<'_> {
                     self.field(parent, &mut field.node);
                 }
                 Selection::InlineFragment(fragment) => {
-                    let on = fragment
-                        .node
-                        .type_condition
-                        .as_ref()
-                        .map(|c| c.node.on.node.to_string())
-                        .unwrap_or_else(|| parent.to_owned());
+                    let on = type_condition(&fragment.node, parent);
                     self.selection_set(&on, &mut fragment.node.selection_set.node);
                 }
                 // Fragment definitions are walked on their own, with their type condition.
@@ -535,12 +539,7 @@ impl Reading<'_> {
             let inner = match &item.node {
                 Selection::Field(field) => self.field(parent, &field.node),
                 Selection::InlineFragment(fragment) => {
-                    let on = fragment
-                        .node
-                        .type_condition
-                        .as_ref()
-                        .map(|c| c.node.on.node.to_string())
-                        .unwrap_or_else(|| parent.to_owned());
+                    let on = type_condition(&fragment.node, parent);
                     self.selection_set(&on, &fragment.node.selection_set.node)
                 }
                 // Every spread runs the fragment again: its counts add up on each.
