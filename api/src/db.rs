@@ -2,7 +2,10 @@
 
 use std::time::Duration;
 
-use sea_orm::{ConnectOptions, Database, DatabaseConnection};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, Statement,
+    TransactionTrait,
+};
 use vigo_migrations::{Migrator, MigratorTrait};
 
 /// The URL with any password replaced, for messages.
@@ -55,10 +58,27 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Applies pending migrations; returns how many were applied.
+/// The PostgreSQL advisory lock key under which migrations run ("vigomig").
+const MIGRATION_LOCK: i64 = 0x0076_6967_6f6d_6967;
+
+/// Applies pending migrations; returns how many were applied. On PostgreSQL they run in one
+/// transaction holding an advisory lock, so that any number of instances can start together
+/// (as in a rolling deployment): the first migrates, the others wait and find nothing to do.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<usize> {
-    let pending = Migrator::get_pending_migrations(db).await?.len();
-    Migrator::up(db, None).await?;
+    if db.get_database_backend() != DbBackend::Postgres {
+        let pending = Migrator::get_pending_migrations(db).await?.len();
+        Migrator::up(db, None).await?;
+        return Ok(pending);
+    }
+    let txn = db.begin().await?;
+    txn.execute_raw(Statement::from_string(
+        DbBackend::Postgres,
+        format!("SELECT pg_advisory_xact_lock({MIGRATION_LOCK})"),
+    ))
+    .await?;
+    let pending = Migrator::get_pending_migrations(&txn).await?.len();
+    Migrator::up(&txn, None).await?;
+    txn.commit().await?;
     Ok(pending)
 }
 

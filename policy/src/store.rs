@@ -28,11 +28,22 @@ pub async fn load_or_install(db: &DatabaseConnection) -> Result<Policy, PolicyEr
         == 0
     {
         let txn = db.begin().await.map_err(storage)?;
-        let rules = parse_rules(DEFAULT_POLICY)?;
-        let version = write(&txn, &rules, "vigo", "default policy installed").await?;
-        let policy = Policy::compile(rules, version).await?;
+        // Instances starting together on an empty database queue here; the first installs,
+        // the others find its policy once the lock is theirs.
+        lock_edits(&txn).await?;
+        let installed = policy_rule::Entity::find()
+            .count(&txn)
+            .await
+            .map_err(storage)?
+            > 0;
+        if !installed {
+            let rules = parse_rules(DEFAULT_POLICY)?;
+            let version = write(&txn, &rules, "vigo", "default policy installed").await?;
+            let policy = Policy::compile(rules, version).await?;
+            txn.commit().await.map_err(storage)?;
+            return Ok(policy);
+        }
         txn.commit().await.map_err(storage)?;
-        return Ok(policy);
     }
     // The version is read before the rules: a change committed in between then gives newer
     // rules under an older version, which the next refresh replaces, never the reverse.
@@ -66,6 +77,20 @@ pub const CHANNEL: &str = "vigo_policy";
 /// The PostgreSQL advisory lock key that serializes policy edits.
 const EDIT_LOCK: i64 = 0x0076_6967_6f70_6f6c; // "vigopol"
 
+/// Takes the policy edit lock for the rest of the transaction (PostgreSQL; SQLite lets one
+/// writer at a time anyway).
+async fn lock_edits<C: ConnectionTrait>(txn: &C) -> Result<(), PolicyError> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_string(
+            DbBackend::Postgres,
+            format!("SELECT pg_advisory_xact_lock({EDIT_LOCK})"),
+        ))
+        .await
+        .map_err(storage)?;
+    }
+    Ok(())
+}
+
 /// Replaces the rules with `rules`, as a new version made by `actor`, inside the caller's
 /// transaction, and returns the compiled policy. The caller puts it in force
 /// ([`Gate::replace`]) once that transaction has committed, together with whatever else
@@ -77,16 +102,9 @@ pub async fn stage<C: ConnectionTrait>(
     actor: &Subject,
     summary: &str,
 ) -> Result<Policy, PolicyError> {
-    if txn.get_database_backend() == DbBackend::Postgres {
-        // One edit at a time: two overlapping replacements would otherwise leave the union
-        // of both rule sets. (SQLite lets one writer at a time anyway.)
-        txn.execute_raw(Statement::from_string(
-            DbBackend::Postgres,
-            format!("SELECT pg_advisory_xact_lock({EDIT_LOCK})"),
-        ))
-        .await
-        .map_err(storage)?;
-    }
+    // One edit at a time: two overlapping replacements would otherwise leave the union of
+    // both rule sets.
+    lock_edits(txn).await?;
     let who = format!("{}:{}:{}", actor.role, actor.purpose, actor.sub);
     let version = write(txn, &rules, &who, summary).await?;
     let policy = Policy::compile(rules, version).await?;

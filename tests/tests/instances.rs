@@ -1,6 +1,7 @@
 //! Several server instances over one database: a policy change made through one is in force
 //! in the others too.
 
+use sea_orm::EntityTrait;
 use serde_json::json;
 use vigo_api::policy_sync;
 use vigo_api::server::AppState;
@@ -78,6 +79,41 @@ async fn a_policy_change_reaches_every_instance() -> anyhow::Result<()> {
         // Refreshing again changes nothing.
         assert_eq!(policy_sync::refresh(&app.db, &other_gate).await?, version);
         assert!(before < version);
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn instances_started_together_on_an_empty_database_all_come_up() -> anyhow::Result<()> {
+    for backend in backends() {
+        if backend != Backend::Postgres {
+            // One SQLite file serves one instance; several at once are a PostgreSQL setup.
+            continue;
+        }
+        let db = vigo_tests::TestDb::create(backend).await?;
+        // Three instances, each with its own connections, as `vigo serve` starts: migrate,
+        // then load the policy (installing the default one on an empty database).
+        let mut starts = Vec::new();
+        for _ in 0..3 {
+            let url = db.url.clone();
+            starts.push(tokio::spawn(async move {
+                let connection = vigo_api::db::connect(&url).await?;
+                vigo_api::db::migrate(&connection).await?;
+                let policy = vigo_policy::store::load_or_install(&connection).await?;
+                anyhow::Ok(policy.version())
+            }));
+        }
+        let mut versions = Vec::new();
+        for start in starts {
+            versions.push(start.await??);
+        }
+        // All came up, on one and the same installed policy.
+        assert_eq!(versions, vec![versions[0]; 3], "{versions:?}");
+        let connection = db.connect().await?;
+        let installs = vigo_entities::policy_change::Entity::find()
+            .all(&connection)
+            .await?;
+        assert_eq!(installs.len(), 1, "the default policy is installed once");
     }
     Ok(())
 }
