@@ -177,9 +177,15 @@ async fn one(
         server::execute(state, subject, access, "bench", request, &enforced).await;
     if variant != Variant::WithoutAudit {
         anyhow::ensure!(!reached.persons.is_empty(), "the page touched nobody");
-        server::audit_request(state, subject, "bench", &enforced, &reached)
-            .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        server::audit_request(
+            state,
+            &server::Recorded::caller(subject),
+            "bench",
+            &enforced,
+            &reached,
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     Ok(response)
 }

@@ -82,6 +82,13 @@ pub struct ExportSubjectArgs {
     /// Where to write the JSON document.
     #[arg(long)]
     pub out: std::path::PathBuf,
+    /// Why the export is made (e.g. the person's request of a date); recorded in the audit
+    /// trail, where the person sees it.
+    #[arg(long)]
+    pub reason: String,
+    /// Who runs it, as recorded in the audit trail; by default the operating system user.
+    #[arg(long, env = "VIGO_OPERATOR")]
+    pub operator: Option<String>,
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]

@@ -102,9 +102,32 @@ async fn export_subject(args: config::ExportSubjectArgs) -> anyhow::Result<()> {
         Some(national_id),
         "export-subject".into(),
     )?;
+    let reason = args.reason.trim();
+    anyhow::ensure!(
+        !reason.is_empty(),
+        "--reason: say why the export is made; the person sees it in their access log"
+    );
+    // The export reads as the person would (their own scope and mask), but the trail names
+    // the county's operator who ran it, and why.
+    let operator = args
+        .operator
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|o| !o.trim().is_empty())
+        .unwrap_or_else(|| "unknown".to_owned());
+    let recorded = server::Recorded {
+        actor: Subject::new(
+            Role::Caseworker,
+            Purpose::Administration,
+            None,
+            None,
+            format!("operator:{operator}"),
+        )?,
+        reason: Some(format!("art. 15 export: {reason}")),
+    };
     let request = async_graphql::Request::new("query ExportSubject { subjectExport }");
     let request_id = format!("export-subject-{}", uuid::Uuid::new_v4());
-    let response = server::run_request(&state, &subject, &request_id, request)
+    let response = server::run_request_for(&state, &subject, &recorded, &request_id, request)
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     if let Some(error) = response.errors.first() {

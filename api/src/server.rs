@@ -205,11 +205,15 @@ async fn graphql(
         .operation_name
         .clone()
         .unwrap_or_else(|| "anonymous".to_owned());
-    let request_id = headers
+    // The trail's request id is the server's own: a client's `x-request-id` only correlates
+    // logs (it is echoed and logged), so a client cannot make its request look like another
+    // record (say `disclosure-1`, an extract's).
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let correlation = headers
         .get(REQUEST_ID)
         .and_then(|v| v.to_str().ok())
-        .unwrap_or("-")
-        .to_owned();
+        .unwrap_or("-");
+    tracing::debug!(request_id, correlation, "graphql request");
     let started = Instant::now();
     let response = match run_request(&state, &subject, &request_id, request).await {
         Ok(response) => response,
@@ -230,6 +234,43 @@ pub async fn run_request(
     state: &AppState,
     subject: &Subject,
     request_id: &str,
+    request: async_graphql::Request,
+) -> Result<async_graphql::Response, ApiError> {
+    run_request_for(
+        state,
+        subject,
+        &Recorded::caller(subject),
+        request_id,
+        request,
+    )
+    .await
+}
+
+/// Who the audit trail names for a request, and why, when that is not simply the caller: an
+/// operator who runs a request on a person's behalf (`vigo export-subject`) is recorded as
+/// themself, with the reason they gave.
+#[derive(Clone, Debug)]
+pub struct Recorded {
+    pub actor: Subject,
+    pub reason: Option<String>,
+}
+
+impl Recorded {
+    /// The caller themself, with no stated reason.
+    pub fn caller(subject: &Subject) -> Self {
+        Recorded {
+            actor: subject.clone(),
+            reason: None,
+        }
+    }
+}
+
+/// [`run_request`], recorded in the trail as `recorded`.
+pub async fn run_request_for(
+    state: &AppState,
+    subject: &Subject,
+    recorded: &Recorded,
+    request_id: &str,
     mut request: async_graphql::Request,
 ) -> Result<async_graphql::Response, ApiError> {
     let access = state
@@ -239,7 +280,7 @@ pub async fn run_request(
     let enforced = enforce_fields(state, subject, &access, request_id, &mut request).await?;
     let (response, reached) =
         execute(state, subject, &access, request_id, request, &enforced).await;
-    audit_request(state, subject, request_id, &enforced, &reached).await?;
+    audit_request(state, recorded, request_id, &enforced, &reached).await?;
     Ok(response)
 }
 
@@ -363,7 +404,7 @@ pub fn scoped_request(
 /// the response if this fails.
 pub async fn audit_request(
     state: &AppState,
-    subject: &Subject,
+    recorded: &Recorded,
     request_id: &str,
     enforced: &Enforced,
     reached: &audit::Reached,
@@ -381,9 +422,13 @@ pub async fn audit_request(
     if reached.persons.is_empty() && !reads {
         return Ok(());
     }
+    let mut operation = enforced.operations.join(",");
+    if let Some(reason) = &recorded.reason {
+        operation.push_str(&format!(" (reason: {reason})"));
+    }
     let event = audit::Event::new(
-        audit::actor(subject),
-        &enforced.operations.join(","),
+        audit::actor(&recorded.actor),
+        &operation,
         request_id,
         &reached.categories,
         &reached.persons,

@@ -267,6 +267,10 @@ fn export_subject_writes_everything_about_the_person_and_is_audited() {
             &national_id,
             "--out",
             &out_arg,
+            "--reason",
+            "request by letter of 1 December",
+            "--operator",
+            "kari",
             "--db",
             &db,
         ],
@@ -275,6 +279,26 @@ fn export_subject_writes_everything_about_the_person_and_is_audited() {
         output.status.success(),
         "{}",
         String::from_utf8_lossy(&output.stderr)
+    );
+    // Recorded as the operator who ran it, with the reason, not as the person.
+    let event = runtime.block_on(async {
+        let conn = sea_orm::Database::connect(&db)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        vigo_entities::audit_event::Entity::find()
+            .order_by_desc(vigo_entities::audit_event::Column::Id)
+            .one(&conn)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("the export's event"))
+    });
+    assert_eq!(event.actor_role, "caseworker");
+    assert_eq!(event.actor_sub, "operator:kari");
+    assert!(
+        event.operation.contains("request by letter of 1 December"),
+        "{}",
+        event.operation
     );
     let document: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&out).unwrap_or_default()).unwrap_or_default();
@@ -299,6 +323,8 @@ fn export_subject_writes_everything_about_the_person_and_is_audited() {
             "01811050048",
             "--out",
             &out_arg,
+            "--reason",
+            "test",
             "--db",
             &db,
         ],

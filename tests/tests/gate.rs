@@ -809,3 +809,33 @@ async fn writes_stay_within_the_writers_records() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_client_request_id_correlates_but_never_names_the_record() -> anyhow::Result<()> {
+    let app = TestApp::new(vigo_tests::Backend::Sqlite, 20).await?;
+    let token = app.token(Role::Caseworker, None);
+    let request = axum::http::Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {token}"))
+        .header("x-request-id", "disclosure-1")
+        .body(axum::body::Body::from(
+            json!({ "query": "{ persons(first: 2) { edges { node { givenName } } } }" })
+                .to_string(),
+        ))?;
+    let (status, headers, body) = app.send(request).await?;
+    assert_eq!(status, axum::http::StatusCode::OK, "{body}");
+    // Echoed for the client's own correlation…
+    assert_eq!(
+        headers.get("x-request-id").and_then(|v| v.to_str().ok()),
+        Some("disclosure-1")
+    );
+    // …but the trail names the request by the server's own id.
+    let event = newest_event(&app).await?;
+    assert_ne!(event.request_id, "disclosure-1");
+    assert!(uuid_like(&event.request_id), "{}", event.request_id);
+    Ok(())
+}
+
+fn uuid_like(id: &str) -> bool {
+    id.len() == 36 && id.chars().filter(|c| *c == '-').count() == 4
+}
