@@ -157,6 +157,9 @@ pub struct ServeArgs {
     /// Requests per second each token may make (bursts up to twice that).
     #[arg(long, env = "VIGO_RATE_LIMIT", default_value_t = crate::server::DEFAULT_RATE_LIMIT)]
     pub rate_limit: u32,
+    /// Address for Prometheus metrics (`/metrics`), apart from the API's; none when unset.
+    #[arg(long, env = "VIGO_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]
@@ -174,6 +177,9 @@ pub struct DemoArgs {
     /// Database URL for the demo.
     #[arg(long = "db", default_value = DEMO_DATABASE_URL)]
     pub database_url: String,
+    /// Address for Prometheus metrics (`/metrics`), apart from the API's; none when unset.
+    #[arg(long, env = "VIGO_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
     #[command(flatten)]
     pub secret: SecretArgs,
 }

@@ -70,7 +70,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     tracing::info!(applied, "database schema is up to date");
     let gate = load_gate(&db).await?;
     let state = AppState::with_gate(db, auth, gate, args.rate_limit)?;
-    server::serve(state, args.listen).await
+    server::serve(state, args.listen, args.metrics_listen).await
 }
 
 /// The gate over the policy stored in the database (the default one on first start).
@@ -335,7 +335,7 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     );
     let gate = load_gate(&db).await?;
     let state = AppState::with_gate(db, auth, gate, server::DEFAULT_RATE_LIMIT)?;
-    server::serve(state, args.listen).await
+    server::serve(state, args.listen, args.metrics_listen).await
 }
 
 /// Which demo organisation a role acts for, by the authority's name.

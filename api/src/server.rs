@@ -167,11 +167,18 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(graphiql).post(graphql))
         .route("/health", get(health))
-        .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(trace)
         .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Prometheus metrics, for a listen address of their own (`VIGO_METRICS_LISTEN`): operators
+/// reach it, the API's callers do not.
+pub fn metrics_router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
         .with_state(state)
 }
 
@@ -201,10 +208,6 @@ async fn graphql(
                 .into_response();
         }
     };
-    let operation = request
-        .operation_name
-        .clone()
-        .unwrap_or_else(|| "anonymous".to_owned());
     // The trail's request id is the server's own: a client's `x-request-id` only correlates
     // logs (it is echoed and logged), so a client cannot make its request look like another
     // record (say `disclosure-1`, an extract's).
@@ -214,14 +217,10 @@ async fn graphql(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("-");
     tracing::debug!(request_id, correlation, "graphql request");
-    let started = Instant::now();
     let response = match run_request(&state, &subject, &request_id, request).await {
         Ok(response) => response,
         Err(e) => return e.into_response(),
     };
-    metrics::counter!("vigo_graphql_requests_total", "operation" => operation.clone()).increment(1);
-    metrics::histogram!("vigo_graphql_request_duration_seconds", "operation" => operation)
-        .record(started.elapsed().as_secs_f64());
     GraphQLResponse::from(response).into_response()
 }
 
@@ -273,6 +272,7 @@ pub async fn run_request_for(
     request_id: &str,
     mut request: async_graphql::Request,
 ) -> Result<async_graphql::Response, ApiError> {
+    let started = Instant::now();
     let access = state
         .gate
         .access(subject)
@@ -281,6 +281,16 @@ pub async fn run_request_for(
     let (response, reached) =
         execute(state, subject, &access, request_id, request, &enforced).await;
     audit_request(state, recorded, request_id, &enforced, &reached).await?;
+    // Labelled by the operation's first root field, one of the schema's: a bounded set,
+    // whatever names clients choose.
+    let operation = enforced
+        .operations
+        .first()
+        .and_then(|root| vigo_policy::roots::root_field(root))
+        .map_or("other", |root| root.name);
+    metrics::counter!("vigo_graphql_requests_total", "operation" => operation).increment(1);
+    metrics::histogram!("vigo_graphql_request_duration_seconds", "operation" => operation)
+        .record(started.elapsed().as_secs_f64());
     Ok(response)
 }
 
@@ -472,12 +482,28 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
 
 /// Serves until Ctrl-C or SIGTERM, keeping the gate on the newest stored policy (see
 /// [`crate::policy_sync`]) so that a change made through another instance applies here too.
-pub async fn serve(state: AppState, listen: SocketAddr) -> anyhow::Result<()> {
+pub async fn serve(
+    state: AppState,
+    listen: SocketAddr,
+    metrics_listen: Option<SocketAddr>,
+) -> anyhow::Result<()> {
     crate::policy_sync::start(
         state.db.clone(),
         state.gate.clone(),
         crate::policy_sync::POLL_INTERVAL,
     );
+    if let Some(address) = metrics_listen {
+        let listener = tokio::net::TcpListener::bind(address)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot listen for metrics on {address}: {e}"))?;
+        tracing::info!(address = %listener.local_addr()?, "serving metrics at /metrics");
+        let metrics = metrics_router(state.clone());
+        tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, metrics).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;

@@ -133,6 +133,8 @@ impl Drop for TestDb {
 /// the database answers, so that tests can bound them.
 pub struct TestApp {
     pub router: axum::Router,
+    /// The metrics listener's router (`/metrics`), apart from the API's.
+    pub metrics: axum::Router,
     pub auth: vigo_api::auth::Authenticator,
     pub population: vigo_synth::Population,
     pub statements: std::sync::Arc<AtomicU32>,
@@ -178,6 +180,7 @@ impl TestApp {
             rate_limit,
         )?;
         Ok(TestApp {
+            metrics: vigo_api::server::metrics_router(state.clone()),
             router: vigo_api::server::router(state),
             auth,
             population,
@@ -282,6 +285,16 @@ impl TestApp {
             )
             .await?;
         Ok(body)
+    }
+
+    /// The metrics listener's `/metrics` text.
+    pub async fn metrics_text(&self) -> anyhow::Result<String> {
+        use http_body_util::BodyExt;
+        use tower::ServiceExt;
+        let request = axum::http::Request::get("/metrics").body(axum::body::Body::empty())?;
+        let response = self.metrics.clone().oneshot(request).await?;
+        let bytes = response.into_body().collect().await?.to_bytes();
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     /// Sends any request; returns status, headers and the body as JSON (or the text as a
