@@ -66,6 +66,9 @@ pub struct ExtractArgs {
     /// Where to write the file.
     #[arg(long)]
     pub out: std::path::PathBuf,
+    /// Replace a file that exists at `--out`.
+    #[arg(long)]
+    pub overwrite: bool,
     /// The recipient's token (JWT), as it would call the API.
     #[arg(long, env = "VIGO_TOKEN", hide_env_values = true)]
     pub token: String,
@@ -82,6 +85,9 @@ pub struct ExportSubjectArgs {
     /// Where to write the JSON document.
     #[arg(long)]
     pub out: std::path::PathBuf,
+    /// Replace a file that exists at `--out`.
+    #[arg(long)]
+    pub overwrite: bool,
     /// Why the export is made (e.g. the person's request of a date); recorded in the audit
     /// trail, where the person sees it.
     #[arg(long)]

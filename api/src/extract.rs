@@ -1,7 +1,7 @@
 //! `vigo extract`: a recipient file, as the recipient's token may receive it, with its
 //! disclosure recorded before the file appears at its destination.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use sea_orm::DatabaseConnection;
 use vigo_analytics::{Format, RecipientExtract, legal_basis};
@@ -10,6 +10,7 @@ use vigo_policy::{Gate, Subject};
 use crate::audit;
 use crate::denials::{self, DenialKind};
 use crate::error::ApiError;
+use crate::output::Destination;
 
 /// What an extract wrote.
 #[derive(Debug)]
@@ -34,6 +35,20 @@ pub async fn run(
     format: Format,
     out: &Path,
 ) -> anyhow::Result<Written> {
+    let destination = Destination::check(out, false)?;
+    run_to(db, gate, subject, name, format, &destination).await
+}
+
+/// [`run`] to a destination checked beforehand (by the command line, before it connects).
+pub async fn run_to(
+    db: &DatabaseConnection,
+    gate: &Gate,
+    subject: &Subject,
+    name: &str,
+    format: Format,
+    destination: &Destination,
+) -> anyhow::Result<Written> {
+    let out = destination.path();
     let extract = RecipientExtract::named(name)?;
     if format == Format::JsonStat {
         return Err(vigo_analytics::ExtractError::FormatNotForRecipientFiles("jsonstat").into());
@@ -57,12 +72,11 @@ pub async fn run(
         }
         Err(e) => return Err(e.into()),
     };
-    let partial = partial_path(out);
-    let written = create_private(&partial)
-        .map_err(|e| anyhow::anyhow!("{}: {e}", partial.display()))
+    let written = destination
+        .stage()
         .and_then(|mut f| Ok(vigo_analytics::write(&mut file.frame, format, &mut f)?));
     if let Err(e) = written {
-        let _ = std::fs::remove_file(&partial);
+        destination.discard();
         return Err(e.context(format!("cannot write {}", out.display())));
     }
     let recipient = match &subject.org {
@@ -82,21 +96,22 @@ pub async fn run(
         &file.categories,
         &file.persons,
     );
+    // The destination was checked before anything was read, and the file is staged beside
+    // it, so putting it in place after the record can fail only to a race.
     let id = match audit::record_disclosure(db, &disclosure, event).await {
         Ok(id) => id,
         Err(e) => {
-            let _ = std::fs::remove_file(&partial);
+            destination.discard();
             return Err(anyhow::Error::from(e)
                 .context("the disclosure could not be recorded; no file written"));
         }
     };
-    std::fs::rename(&partial, out).map_err(|e| {
-        anyhow::anyhow!(
-            "disclosure {id} is recorded but {} could not be moved to {}: {e}",
-            partial.display(),
-            out.display()
-        )
-    })?;
+    if let Err(e) = destination.deliver() {
+        destination.discard();
+        return Err(e.context(format!(
+            "disclosure {id} is recorded but its file was not delivered; nothing is left behind"
+        )));
+    }
     Ok(Written {
         disclosure: id,
         rows: file.frame.height(),
@@ -114,22 +129,6 @@ pub async fn run(
 /// Where the file is written before its disclosure is recorded: beside the destination, so
 /// the final rename does not cross file systems, and hidden, so that a job collecting the
 /// destination's directory does not pick it up early.
-fn partial_path(out: &Path) -> PathBuf {
-    let mut name = std::ffi::OsString::from(".");
-    name.push(out.file_name().unwrap_or_default());
-    name.push(".partial");
-    out.with_file_name(name)
-}
-
-/// A new file only the owner can read; never an existing file or a link planted in its place.
-fn create_private(path: &Path) -> std::io::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    options.open(path)
-}
-
 fn internal(e: ApiError) -> anyhow::Error {
     match e {
         ApiError::Internal(source) => source,

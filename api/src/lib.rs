@@ -11,6 +11,7 @@ pub mod extract;
 /// Extracts, as the command line and the tests use them.
 pub use vigo_analytics as analytics;
 pub mod graphql;
+pub mod output;
 pub mod policy_sync;
 pub mod server;
 pub mod service;
@@ -91,6 +92,7 @@ async fn load_gate(db: &DatabaseConnection) -> anyhow::Result<Gate> {
 async fn export_subject(args: config::ExportSubjectArgs) -> anyhow::Result<()> {
     let national_id =
         NationalId::parse(&args.national_id).map_err(|e| anyhow::anyhow!("national id: {e}"))?;
+    let destination = output::Destination::check(&args.out, args.overwrite)?;
     let auth = authenticator(&args.secret, &args.database.database_url)?;
     let db = db::connect(&args.database.database_url).await?;
     let gate = load_gate(&db).await?;
@@ -137,11 +139,17 @@ async fn export_subject(args: config::ExportSubjectArgs) -> anyhow::Result<()> {
     if document["subjectExport"].is_null() {
         anyhow::bail!("no person with national id {}", national_id.as_string());
     }
-    std::fs::write(
-        &args.out,
-        serde_json::to_vec_pretty(&document["subjectExport"])?,
-    )
-    .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", args.out.display()))?;
+    let staged = destination.stage().and_then(|mut file| {
+        std::io::Write::write_all(
+            &mut file,
+            &serde_json::to_vec_pretty(&document["subjectExport"])?,
+        )?;
+        Ok(())
+    });
+    if let Err(e) = staged.and_then(|()| destination.deliver()) {
+        destination.discard();
+        return Err(e);
+    }
     println!(
         "wrote everything held about {} to {}",
         national_id.as_string(),
@@ -186,10 +194,11 @@ async fn run_extract(args: config::ExtractArgs) -> anyhow::Result<()> {
     let format: vigo_analytics::Format = args.format.parse()?;
     let auth = authenticator(&args.secret, &args.database.database_url)?;
     let subject = auth.authenticate(Some(&format!("Bearer {}", args.token.trim())))?;
+    let destination = output::Destination::check(&args.out, args.overwrite)?;
     let db = db::connect(&args.database.database_url).await?;
     let gate = load_gate(&db).await?;
     gate.admit(&subject)?;
-    let written = extract::run(&db, &gate, &subject, &args.name, format, &args.out).await?;
+    let written = extract::run_to(&db, &gate, &subject, &args.name, format, &destination).await?;
     println!(
         "wrote {} rows about {} persons to {} (columns: {}); recorded as disclosure {}",
         written.rows,

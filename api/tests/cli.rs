@@ -348,7 +348,16 @@ fn extract_writes_the_recipients_file_and_records_the_disclosure() {
         vigo(
             &dir,
             &[
-                "extract", name, "--format", format, "--out", &out_arg, "--token", token, "--db",
+                "extract",
+                name,
+                "--format",
+                format,
+                "--out",
+                &out_arg,
+                "--overwrite",
+                "--token",
+                token,
+                "--db",
                 &db,
             ],
         )
@@ -405,6 +414,7 @@ fn audit_prune_keeps_everything_unless_a_retention_period_is_set() {
                 "csv",
                 "--out",
                 &out,
+                "--overwrite",
                 "--token",
                 &token,
                 "--db",
@@ -437,4 +447,137 @@ fn audit_prune_keeps_everything_unless_a_retention_period_is_set() {
         &["audit", "prune", "--retention", "soon", "--db", &db],
     );
     assert!(!output.status.success());
+}
+
+/// The number of events `vigo audit verify` reports.
+fn events(dir: &TempDir, db: &str) -> String {
+    let output = vigo(dir, &["audit", "verify", "--db", db]);
+    String::from_utf8_lossy(&output.stdout).trim().to_owned()
+}
+
+#[test]
+fn files_of_personal_data_are_never_written_through_links_over_files_or_into_folders() {
+    let dir = TempDir::new("outputs");
+    let db = dir.db_url();
+    assert!(
+        vigo(&dir, &["seed", "--persons", "30", "--db", &db])
+            .status
+            .success()
+    );
+    let token = vigo(&dir, &["token", "--role", "folkeregister", "--db", &db]);
+    let token = String::from_utf8_lossy(&token.stdout).trim().to_owned();
+    let extract = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "extract",
+            "national-ids",
+            "--format",
+            "csv",
+            "--out",
+            out,
+            "--token",
+            &token,
+            "--db",
+            &db,
+        ];
+        args.extend_from_slice(extra);
+        vigo(&dir, &args)
+    };
+    let before = events(&dir, &db);
+
+    // An existing file, a folder, a symbolic link: refused before any database work, with
+    // nothing recorded and nothing left behind.
+    let existing = dir.0.join("existing.csv");
+    std::fs::write(&existing, "kept").unwrap_or_default();
+    let folder = dir.0.join("folder");
+    std::fs::create_dir_all(&folder).unwrap_or_default();
+    let target = dir.0.join("target.txt");
+    std::fs::write(&target, "untouched").unwrap_or_default();
+    let link = dir.0.join("link.csv");
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(&target, &link).unwrap_or_default();
+    for (out, says) in [
+        (&existing, "exists"),
+        (&folder, "folder"),
+        (&link, "symbolic link"),
+    ] {
+        let output = extract(&out.display().to_string(), &[]);
+        assert!(!output.status.success(), "{}", out.display());
+        assert!(
+            stderr_line(&output).contains(says),
+            "{}",
+            stderr_line(&output)
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(&existing).unwrap_or_default(),
+        "kept"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap_or_default(),
+        "untouched"
+    );
+    assert_eq!(events(&dir, &db), before, "no disclosure was recorded");
+    let leftovers: Vec<_> = std::fs::read_dir(&dir.0)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // A new file is written owner-only; --overwrite replaces a file, never a link.
+    let fresh = dir.0.join("ids.csv");
+    assert!(extract(&fresh.display().to_string(), &[]).status.success());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&fresh)
+            .map(|m| m.permissions().mode())
+            .unwrap_or(0);
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    assert!(
+        extract(&existing.display().to_string(), &["--overwrite"])
+            .status
+            .success()
+    );
+    assert!(
+        std::fs::read_to_string(&existing)
+            .unwrap_or_default()
+            .contains("national")
+    );
+    assert!(
+        !extract(&link.display().to_string(), &["--overwrite"])
+            .status
+            .success()
+    );
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap_or_default(),
+        "untouched"
+    );
+
+    // The art. 15 export alike: through a link it is refused, and the link's target kept.
+    let output = vigo(
+        &dir,
+        &[
+            "export-subject",
+            "01811050047",
+            "--out",
+            &link.display().to_string(),
+            "--reason",
+            "test",
+            "--db",
+            &db,
+        ],
+    );
+    assert!(!output.status.success());
+    assert!(
+        stderr_line(&output).contains("symbolic link"),
+        "{}",
+        stderr_line(&output)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&target).unwrap_or_default(),
+        "untouched"
+    );
 }
