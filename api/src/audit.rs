@@ -25,9 +25,10 @@ pub fn actor(subject: &Subject) -> vigo_audit::Actor {
     }
 }
 
-/// What a request reached, as request data: the persons touched (noted by the resolvers that
-/// return persons or records of one) and the data categories read (from the enforcement walk,
-/// and from work a resolver runs on its own, such as an export).
+/// What a request reached, as request data: the persons whose data it loaded (noted where
+/// persons are loaded: `person::present` and the loaders), the data categories read (from
+/// the enforcement walk, the arguments that selected persons, and work a resolver runs on
+/// its own, such as an export), and the root fields the gate opened.
 #[derive(Debug, Default)]
 pub struct Touched {
     persons: Mutex<BTreeSet<i32>>,
