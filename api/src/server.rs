@@ -419,16 +419,9 @@ pub async fn audit_request(
     enforced: &Enforced,
     reached: &audit::Reached,
 ) -> Result<(), ApiError> {
-    let recorded_roots = |root: &str| {
-        matches!(root, "Query.auditEvents" | "Query.denials")
-            || vigo_policy::roots::root_field(root).is_some_and(|r| {
-                matches!(
-                    r.opener,
-                    vigo_policy::roots::Opener::Persons | vigo_policy::roots::Opener::OwnRecord
-                )
-            })
-    };
-    let reads = reached.roots.iter().any(|o| recorded_roots(o));
+    let reads = reached.roots.iter().any(|root| {
+        vigo_policy::roots::root_field(root).is_some_and(vigo_policy::roots::RootField::is_recorded)
+    });
     if reached.persons.is_empty() && !reads {
         return Ok(());
     }

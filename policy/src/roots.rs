@@ -123,6 +123,18 @@ pub const ROOT_FIELDS: &[RootField] = &[
     ),
 ];
 
+impl RootField {
+    /// Whether running this root field is a read the audit trail records even when it
+    /// returns no one: it looks for persons (a count or an absent person is still a look), or
+    /// it reads the trail itself (who did what).
+    pub fn is_recorded(&self) -> bool {
+        matches!(
+            self.opener,
+            Opener::Persons | Opener::OwnRecord | Opener::Resource("audit_trail", Action::Read)
+        )
+    }
+}
+
 /// The entry for `name` (`Query.persons`), if the API has such a root field.
 pub fn root_field(name: &str) -> Option<&'static RootField> {
     ROOT_FIELDS.iter().find(|r| r.name == name)
@@ -163,6 +175,22 @@ mod tests {
                 .collect(),
         };
         assert!(everything.opens("Query.persons"));
+        let recorded: Vec<&str> = ROOT_FIELDS
+            .iter()
+            .filter(|r| r.is_recorded())
+            .map(|r| r.name)
+            .collect();
+        assert_eq!(
+            recorded,
+            [
+                "Query.me",
+                "Query.person",
+                "Query.persons",
+                "Query.subjectExport",
+                "Query.denials",
+                "Query.auditEvents"
+            ]
+        );
         assert!(!everything.opens("Query.shoeSizes"));
         assert!(!everything.opens("Mutation.dropEverything"));
     }

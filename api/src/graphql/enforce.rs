@@ -231,7 +231,6 @@ impl Visibility {
                 return true;
             }
             match type_name {
-                "Query" | "Mutation" if field.starts_with("__") => type_name == "Query",
                 "Query" | "Mutation" => grant.opens(&format!("{type_name}.{field}")),
                 _ if TypeMap::is_data_type(type_name) => mask.allows(type_name, field),
                 _ => true,

@@ -155,16 +155,15 @@ pub(crate) async fn select_by(
     access: &Access,
     arguments: &[&str],
 ) -> Result<()> {
+    let touched = ctx.data::<std::sync::Arc<crate::audit::Touched>>()?;
     let mut categories = Vec::new();
     for argument in arguments {
-        let unreadable = match catalog::selector(argument) {
-            Some(selector) => selector
-                .reads
-                .iter()
-                .find(|(t, f)| !access.fields.allows(t, f))
-                .map(|(t, f)| format!("{t}.{f}")),
-            // An argument the catalog does not list selects by nothing anyone may read.
-            None => Some("a field the catalog does not classify".to_owned()),
+        // An argument the catalog does not list selects by nothing anyone may read.
+        let reads = catalog::selector(argument).map_or(&[][..], |s| s.reads);
+        let unreadable = match reads.iter().find(|(t, f)| !access.fields.allows(t, f)) {
+            Some((t, f)) => Some(format!("{t}.{f}")),
+            None if reads.is_empty() => Some("a field the catalog does not classify".to_owned()),
+            None => None,
         };
         if let Some(field) = unreadable {
             return Err(refuse_as(
@@ -176,19 +175,14 @@ pub(crate) async fn select_by(
             )
             .await);
         }
-        if let Some(selector) = catalog::selector(argument) {
-            categories.extend(
-                selector
-                    .reads
-                    .iter()
-                    .filter_map(|(t, f)| catalog::category_of(t, f))
-                    .map(|c| c.code().to_owned()),
-            );
-        }
+        categories.extend(
+            reads
+                .iter()
+                .filter_map(|(t, f)| catalog::category_of(t, f))
+                .map(|c| c.code().to_owned()),
+        );
     }
-    if let Ok(touched) = ctx.data::<std::sync::Arc<crate::audit::Touched>>() {
-        touched.add_categories(categories);
-    }
+    touched.add_categories(categories);
     Ok(())
 }
 
