@@ -144,15 +144,41 @@ pub struct DatabaseArgs {
     pub database_url: String,
 }
 
+/// How tokens are verified.
 #[derive(Debug, Args)]
 pub struct SecretArgs {
-    /// Secret for development (HS256) tokens; when unset, one is generated once and kept
-    /// beside the database.
+    /// Secret for development (HS256) tokens, at least 32 characters. `vigo serve` accepts
+    /// development tokens only with this or `--dev-tokens`.
     #[arg(long, env = "VIGO_JWT_SECRET", hide_env_values = true)]
     pub jwt_secret: Option<String>,
-    /// JWKS file with the public keys of production token issuers (RS256, ES256).
-    #[arg(long, env = "VIGO_JWKS_FILE")]
+    /// Accept development tokens signed with the secret kept beside the database (made on
+    /// first use), as `vigo token` and `vigo demo` sign them.
+    #[arg(long, env = "VIGO_DEV_TOKENS")]
+    pub dev_tokens: bool,
+    /// TOML file of production token issuers, one `[[issuer]]` table each: `iss`,
+    /// `audiences`, `jwks_file` or `jwks_url`, `max_lifetime`, `refresh`, `scopes`.
+    #[arg(long, env = "VIGO_ISSUERS")]
+    pub issuers: Option<std::path::PathBuf>,
+    /// One issuer without a file: its JWKS file (RS256, ES256 keys) …
+    #[arg(long, env = "VIGO_JWKS_FILE", conflicts_with = "jwks_url")]
     pub jwks_file: Option<std::path::PathBuf>,
+    /// … or its JWKS URL (https), fetched again every ten minutes and when keys rotate …
+    #[arg(long, env = "VIGO_JWKS_URL")]
+    pub jwks_url: Option<String>,
+    /// … with the `iss` its tokens carry …
+    #[arg(long, env = "VIGO_JWT_ISSUER")]
+    pub jwt_issuer: Option<String>,
+    /// … the `aud` values accepted (comma-separated) …
+    #[arg(long, env = "VIGO_JWT_AUDIENCE", value_delimiter = ',')]
+    pub jwt_audience: Vec<String>,
+    /// … and the longest token lifetime accepted (default one hour).
+    #[arg(long, env = "VIGO_JWT_MAX_LIFETIME", value_parser = humantime::parse_duration)]
+    pub jwt_max_lifetime: Option<Duration>,
+    /// Secret page cursors are sealed with, shared by every instance, where no development
+    /// secret is configured (each instance makes its own otherwise, and a cursor works only
+    /// on the instance that made it).
+    #[arg(long, env = "VIGO_CURSOR_SECRET", hide_env_values = true)]
+    pub cursor_secret: Option<String>,
 }
 
 #[derive(Debug, Args)]

@@ -65,7 +65,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
-    let auth = authenticator(&args.secret, &args.database.database_url)?;
+    let auth = authenticator(
+        &args.secret,
+        &args.database.database_url,
+        DevelopmentTokens::Configured,
+    )
+    .await?;
     let db = db::connect(&args.database.database_url).await?;
     let applied = db::migrate(&db).await?;
     tracing::info!(applied, "database schema is up to date");
@@ -93,7 +98,12 @@ async fn export_subject(args: config::ExportSubjectArgs) -> anyhow::Result<()> {
     let national_id =
         NationalId::parse(&args.national_id).map_err(|e| anyhow::anyhow!("national id: {e}"))?;
     let destination = output::Destination::check(&args.out, args.overwrite)?;
-    let auth = authenticator(&args.secret, &args.database.database_url)?;
+    let auth = authenticator(
+        &args.secret,
+        &args.database.database_url,
+        DevelopmentTokens::Local,
+    )
+    .await?;
     let db = db::connect(&args.database.database_url).await?;
     let gate = load_gate(&db).await?;
     let state = AppState::with_gate(db, auth, gate.clone(), server::DEFAULT_RATE_LIMIT)?;
@@ -192,7 +202,12 @@ async fn prune(args: config::PruneArgs) -> anyhow::Result<()> {
 /// Writes a recipient file for the subject of `--token` (see [`extract::run`]).
 async fn run_extract(args: config::ExtractArgs) -> anyhow::Result<()> {
     let format: vigo_analytics::Format = args.format.parse()?;
-    let auth = authenticator(&args.secret, &args.database.database_url)?;
+    let auth = authenticator(
+        &args.secret,
+        &args.database.database_url,
+        DevelopmentTokens::Local,
+    )
+    .await?;
     let subject = auth.authenticate(Some(&format!("Bearer {}", args.token.trim())))?;
     let destination = output::Destination::check(&args.out, args.overwrite)?;
     let db = db::connect(&args.database.database_url).await?;
@@ -237,14 +252,93 @@ async fn schema(args: config::SchemaArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The development secret, plus the production issuers' keys when a JWKS file is given.
-fn authenticator(args: &config::SecretArgs, database_url: &str) -> anyhow::Result<Authenticator> {
-    let secret = signing_secret(args.jwt_secret.as_deref(), database_url)?;
-    let auth = Authenticator::from_secret(&secret);
-    match &args.jwks_file {
-        Some(path) => auth.with_jwks_file(path),
-        None => Ok(auth),
+/// Where development tokens may come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum DevelopmentTokens {
+    /// Only where configured: `VIGO_JWT_SECRET` or `--dev-tokens` (the server).
+    Configured,
+    /// The secret kept beside the database, made on first use (the command line's own
+    /// tools: `token`, `demo`, `extract`, `export-subject`).
+    Local,
+}
+
+/// The token verifier the settings describe: the issuers (from the issuers file and the
+/// one-issuer settings) and, where allowed, development tokens. Fails when no token at all
+/// could be verified, naming the settings that would fix it.
+async fn authenticator(
+    args: &config::SecretArgs,
+    database_url: &str,
+    development: DevelopmentTokens,
+) -> anyhow::Result<Authenticator> {
+    let mut settings = match &args.issuers {
+        Some(path) => auth::issuers::read_issuers_file(path)?,
+        None => Vec::new(),
+    };
+    if args.jwks_file.is_some() || args.jwks_url.is_some() {
+        let iss = args.jwt_issuer.clone().ok_or_else(|| {
+            anyhow::anyhow!("VIGO_JWT_ISSUER: name the `iss` the JWKS's tokens carry")
+        })?;
+        anyhow::ensure!(
+            !args.jwt_audience.is_empty(),
+            "VIGO_JWT_AUDIENCE: name the `aud` values Vigo accepts from {iss}"
+        );
+        settings.push(auth::IssuerSettings {
+            iss,
+            audiences: args.jwt_audience.clone(),
+            jwks_file: args.jwks_file.clone(),
+            jwks_url: args.jwks_url.clone(),
+            max_lifetime: args.jwt_max_lifetime,
+            refresh: None,
+            scopes: Default::default(),
+        });
+    } else {
+        anyhow::ensure!(
+            args.jwt_issuer.is_none() && args.jwt_audience.is_empty(),
+            "VIGO_JWT_ISSUER and VIGO_JWT_AUDIENCE go with VIGO_JWKS_FILE or VIGO_JWKS_URL"
+        );
     }
+    let secret = match (&args.jwt_secret, args.dev_tokens, development) {
+        (Some(secret), _, _) => Some(signing_secret(Some(secret), database_url)?),
+        (None, true, _) | (None, false, DevelopmentTokens::Local) => {
+            Some(signing_secret(None, database_url)?)
+        }
+        (None, false, DevelopmentTokens::Configured) => None,
+    };
+    let mut auth = match (&secret, &args.cursor_secret) {
+        (_, Some(cursor)) => {
+            anyhow::ensure!(
+                cursor.len() >= 32,
+                "VIGO_CURSOR_SECRET must be at least 32 characters"
+            );
+            let auth = match &secret {
+                Some(secret) => Authenticator::from_secret(secret),
+                None => Authenticator::production(cursor.as_bytes()),
+            };
+            auth.with_cursor_secret(cursor.as_bytes())
+        }
+        (Some(secret), None) => Authenticator::from_secret(secret),
+        (None, None) => {
+            if !settings.is_empty() {
+                tracing::warn!(
+                    "VIGO_CURSOR_SECRET is not set: page cursors work only on the instance that made them"
+                );
+            }
+            let mut random = [0u8; 32];
+            rand::RngCore::fill_bytes(
+                &mut <rand::rngs::StdRng as rand::SeedableRng>::from_os_rng(),
+                &mut random,
+            );
+            Authenticator::production(&random)
+        }
+    };
+    for issuer in settings {
+        auth = auth.with_issuer(auth::Issuer::start(issuer).await?);
+    }
+    anyhow::ensure!(
+        auth.accepts_any(),
+        "no token could be verified: configure production issuers (VIGO_ISSUERS, or VIGO_JWKS_FILE or VIGO_JWKS_URL with VIGO_JWT_ISSUER and VIGO_JWT_AUDIENCE) or development tokens (VIGO_JWT_SECRET, or --dev-tokens for the secret kept beside the database)"
+    );
+    Ok(auth)
 }
 
 async fn seed(args: SeedArgs) -> anyhow::Result<()> {
@@ -301,6 +395,11 @@ async fn token(args: TokenArgs) -> anyhow::Result<()> {
     vigo_policy::Policy::default_policy()
         .await?
         .admit(role, purpose)?;
+    anyhow::ensure!(
+        args.ttl <= auth::MAX_DEVELOPMENT_LIFETIME,
+        "--ttl: development tokens live at most {}",
+        humantime::format_duration(auth::MAX_DEVELOPMENT_LIFETIME)
+    );
     let secret = signing_secret(
         args.secret.jwt_secret.as_deref(),
         &args.database.database_url,
@@ -314,7 +413,7 @@ async fn token(args: TokenArgs) -> anyhow::Result<()> {
 
 async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let auth = authenticator(&args.secret, &args.database_url)?;
+    let auth = authenticator(&args.secret, &args.database_url, DevelopmentTokens::Local).await?;
     let db = db::connect(&args.database_url).await?;
     db::migrate(&db).await?;
     if person::Entity::find().count(&db).await? == 0 {

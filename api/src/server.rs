@@ -7,7 +7,6 @@ use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use async_graphql::http::GraphiQLSource;
-use async_graphql_axum::GraphQLResponse;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, State};
 use axum::http::header::AUTHORIZATION;
@@ -29,7 +28,7 @@ use crate::auth::{AuthError, Authenticator};
 use crate::denials::{self, DenialKind, RequestId};
 use crate::error::ApiError;
 use crate::graphql::enforce::{self, Enforced, TypeMap, Visibility};
-use crate::graphql::{VigoSchema, build_schema, loaders};
+use crate::graphql::{Limits, VigoSchema, build_schema, loaders};
 
 /// Largest request body accepted, in bytes; GraphQL requests are small.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -58,6 +57,7 @@ pub struct AppState {
     pub auth: Authenticator,
     pub db: DatabaseConnection,
     pub gate: Gate,
+    limits: Limits,
     limiter: Arc<DefaultKeyedRateLimiter<String>>,
     metrics: PrometheusHandle,
 }
@@ -77,6 +77,20 @@ fn metrics_handle() -> PrometheusHandle {
 }
 
 impl AppState {
+    /// The same state with other limits on what one request may cost.
+    pub fn with_limits(self, limits: Limits) -> Self {
+        AppState {
+            schema: build_schema(
+                self.db.clone(),
+                self.gate.clone(),
+                self.auth.cursor_key().clone(),
+                limits,
+            ),
+            limits,
+            ..self
+        }
+    }
+
     /// The schema's types, as enforcement reads them.
     pub fn types(&self) -> &TypeMap {
         &self.types
@@ -92,7 +106,13 @@ impl AppState {
         let per_second = NonZeroU32::new(rate_limit.max(1)).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(rate_limit.max(1).saturating_mul(2)).unwrap_or(NonZeroU32::MIN);
         Ok(AppState {
-            schema: build_schema(db.clone(), gate.clone(), auth.cursor_key().clone()),
+            schema: build_schema(
+                db.clone(),
+                gate.clone(),
+                auth.cursor_key().clone(),
+                Limits::default(),
+            ),
+            limits: Limits::default(),
             types: Arc::new(TypeMap::from_sdl(&crate::graphql::sdl()).map_err(anyhow::Error::msg)?),
             audit: audit::AuditWriter::start(db.clone()),
             auth,
@@ -221,7 +241,55 @@ async fn graphql(
         Ok(response) => response,
         Err(e) => return e.into_response(),
     };
-    GraphQLResponse::from(response).into_response()
+    respond(&response, state.limits.response_bytes)
+}
+
+/// The response as JSON, refused past `limit` bytes without writing more than that. It is
+/// personal data: no cache may keep it.
+fn respond(response: &async_graphql::Response, limit: usize) -> Response {
+    let mut body = Capped {
+        bytes: Vec::new(),
+        limit,
+    };
+    if serde_json::to_writer(&mut body, response).is_err() {
+        let body = json!({ "errors": [{
+            "message": format!("the response is larger than {limit} bytes; ask for fewer fields or smaller pages"),
+            "extensions": { "code": "RESPONSE_TOO_LARGE" },
+        }] });
+        return (StatusCode::OK, Json(body)).into_response();
+    }
+    let mut http = Response::new(axum::body::Body::from(body.bytes));
+    let headers = http.headers_mut();
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static("application/graphql-response+json"),
+    );
+    headers.insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    headers.extend(response.http_headers.clone());
+    http
+}
+
+/// A buffer that refuses to grow past its limit.
+struct Capped {
+    bytes: Vec<u8>,
+    limit: usize,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.bytes.len() + buf.len() > self.limit {
+            return Err(std::io::Error::other("response too large"));
+        }
+        self.bytes.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
 }
 
 /// The one request pipeline, from an authenticated caller to a recorded response: the
@@ -349,6 +417,17 @@ pub async fn enforce_fields(
             format!(
                 "a request may look up at most {MAX_PERSON_LOOKUPS} persons by national id; this one asks for {}; use persons(filter:) for lists",
                 enforced.person_lookups
+            ),
+        ));
+    }
+    if enforced.estimated_values > state.limits.estimated_values {
+        return Err(ApiError::bad_input(
+            "query",
+            format!(
+                "too large: its response could hold {} values (lists counted by their page size, else {}; at most {}); ask for fewer fields or smaller pages",
+                enforced.estimated_values,
+                crate::graphql::LIST_BOUND,
+                state.limits.estimated_values
             ),
         ));
     }

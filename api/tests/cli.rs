@@ -112,7 +112,17 @@ fn serve_with_an_unreachable_or_malformed_database_exits_with_one_line() {
         "postgres://vigo@127.0.0.1:1/vigo",
         "mysql://vigo@localhost/vigo",
     ] {
-        let output = vigo(&dir, &["serve", "--listen", "127.0.0.1:0", "--db", url]);
+        let output = vigo(
+            &dir,
+            &[
+                "serve",
+                "--listen",
+                "127.0.0.1:0",
+                "--db",
+                url,
+                "--dev-tokens",
+            ],
+        );
         assert!(!output.status.success(), "{url}");
         let line = stderr_line(&output);
         assert!(
@@ -120,6 +130,58 @@ fn serve_with_an_unreachable_or_malformed_database_exits_with_one_line() {
             "{line}"
         );
     }
+}
+
+#[test]
+fn serve_accepts_development_tokens_only_when_told_and_never_makes_a_secret_silently() {
+    let dir = TempDir::new("serve-tokens");
+    let db = dir.db_url();
+    let output = vigo(&dir, &["serve", "--listen", "127.0.0.1:0", "--db", &db]);
+    assert!(!output.status.success());
+    let line = stderr_line(&output);
+    assert!(
+        line.contains("no token could be verified") && line.contains("VIGO_ISSUERS"),
+        "{line}"
+    );
+    assert!(
+        !dir.0.join("vigo.db.jwt-secret").exists(),
+        "no secret is made behind the operator's back"
+    );
+    // An issuer needs its `iss` and audiences, whatever its keys.
+    let jwks = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jwks.json");
+    let output = vigo(
+        &dir,
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            &db,
+            "--jwks-file",
+            jwks,
+        ],
+    );
+    assert!(stderr_line(&output).contains("VIGO_JWT_ISSUER"));
+    let output = vigo(
+        &dir,
+        &[
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--db",
+            &db,
+            "--jwks-file",
+            jwks,
+            "--jwt-issuer",
+            "https://issuer.test/",
+        ],
+    );
+    assert!(stderr_line(&output).contains("VIGO_JWT_AUDIENCE"));
+    let output = vigo(
+        &dir,
+        &["token", "--role", "caseworker", "--ttl", "30d", "--db", &db],
+    );
+    assert!(stderr_line(&output).contains("at most"));
 }
 
 #[test]

@@ -192,6 +192,20 @@ impl TestApp {
         })
     }
 
+    /// The same app with other limits on what one request may cost.
+    pub fn with_limits(mut self, limits: vigo_api::graphql::Limits) -> anyhow::Result<Self> {
+        let state = vigo_api::server::AppState::with_gate(
+            self.db.clone(),
+            self.auth.clone(),
+            self.gate.clone(),
+            10_000,
+        )?
+        .with_limits(limits);
+        self.metrics = vigo_api::server::metrics_router(state.clone());
+        self.router = vigo_api::server::router(state);
+        Ok(self)
+    }
+
     /// A token for `role`, acting for the first seeded organisation of the role's kind (a
     /// school, a company, any organisation for others) and, for exam boards, the first
     /// board's trade.

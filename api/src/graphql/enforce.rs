@@ -35,6 +35,8 @@ pub struct TypeMap {
     arguments: HashMap<(String, String), Vec<String>>,
     inputs: HashMap<String, Vec<String>>,
     leaves: HashSet<String>,
+    /// `(type, field)` of the data fields that return lists.
+    lists: HashSet<(String, String)>,
 }
 
 impl TypeMap {
@@ -75,6 +77,9 @@ impl TypeMap {
                 let field = field.node;
                 let field_name = field.name.node.to_string();
                 entry.insert(field_name.clone(), base_name(&field.ty.node.base));
+                if matches!(field.ty.node.base, BaseType::List(_)) {
+                    map.lists.insert((name.clone(), field_name.clone()));
+                }
                 let arguments: Vec<String> = field
                     .arguments
                     .iter()
@@ -330,6 +335,9 @@ pub struct Enforced {
     /// Field selections of the executed operation with every fragment expanded (counted
     /// without expanding, saturating): the work a document asks for, known before any starts.
     pub selections: u64,
+    /// Values the response may hold, lists counted by their page size or [`LIST_BOUND`]
+    /// (saturating): the size of the answer, known before any work starts.
+    pub estimated_values: u64,
     /// Nesting of data fields (a root field is 1), fragments expanded.
     pub depth: usize,
     /// Nesting of introspection (`__schema`, `__type` and what they select), which the
@@ -398,6 +406,7 @@ pub fn enforce(
         operations: reading.roots.into_iter().collect(),
         person_lookups: shape.lookups,
         selections: shape.fields,
+        estimated_values: shape.values,
         depth: shape.depth,
         introspection_depth: shape.introspection_depth,
         forged: walk.forged,
@@ -510,6 +519,9 @@ struct Shape {
     introspection_depth: usize,
     lookups: u64,
     fields: u64,
+    /// Values the response may hold: each field once per item of every list above it, a
+    /// list counted by its page size or [`LIST_BOUND`].
+    values: u64,
 }
 
 impl Shape {
@@ -519,9 +531,35 @@ impl Shape {
             introspection_depth: self.introspection_depth.max(other.introspection_depth),
             lookups: self.lookups.saturating_add(other.lookups),
             fields: self.fields.saturating_add(other.fields),
+            values: self.values.saturating_add(other.values),
         }
     }
 }
+
+/// Items a list without a page size is taken to hold when a document's size is estimated,
+/// unless [`LIST_SIZES`] knows better: an organisation's pupils, apprentices or offers. Lists
+/// that are longer still count in full as the response is built (see `Budget`).
+pub const LIST_BOUND: u64 = 100;
+
+/// Items the lists of one person's record are taken to hold: what a record holds in practice,
+/// with room. An estimate only; the response counts the real items.
+const LIST_SIZES: &[(&str, &str, u64)] = &[
+    ("Person", "enrolments", 20),
+    ("Person", "results", 100),
+    ("Person", "applications", 10),
+    ("Person", "contracts", 10),
+    ("Person", "tradeTests", 10),
+    ("Person", "educationRights", 10),
+    ("Person", "followUp", 20),
+    ("Person", "diplomas", 10),
+    ("Person", "absence", 20),
+    ("Person", "accessLog", 100),
+    ("Person", "disclosures", 100),
+    ("Person", "decisions", 20),
+    ("Application", "wishes", 10),
+    ("Application", "changes", 20),
+    ("Wish", "offers", 5),
+];
 
 impl Reading<'_> {
     fn selection_set(&mut self, parent: &str, set: &SelectionSet) -> Shape {
@@ -571,6 +609,41 @@ impl Reading<'_> {
         })
     }
 
+    /// How many items `parent.field` is taken to return: 1 for a single value; for a list,
+    /// its page size (`first` or `last`, as given or as a variable; their validators bound
+    /// them), else its size in [`LIST_SIZES`], else [`LIST_BOUND`].
+    fn items(&self, parent: &str, field: &Field) -> u64 {
+        if !self
+            .types
+            .lists
+            .contains(&(parent.to_owned(), field.name.node.to_string()))
+        {
+            return 1;
+        }
+        let page = field.arguments.iter().find_map(|(name, value)| {
+            if !matches!(name.node.as_str(), "first" | "last") {
+                return None;
+            }
+            match &value.node {
+                async_graphql_value::Value::Number(n) => n.as_u64(),
+                async_graphql_value::Value::Variable(variable) => {
+                    match self.variables.get(variable) {
+                        Some(async_graphql::Value::Number(n)) => n.as_u64(),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
+        });
+        let known = || {
+            LIST_SIZES
+                .iter()
+                .find(|(t, f, _)| *t == parent && *f == field.name.node.as_str())
+                .map(|(_, _, size)| *size)
+        };
+        page.or_else(known).unwrap_or(LIST_BOUND).max(1)
+    }
+
     fn fragment(&mut self, name: &Name) -> Shape {
         if let Some(known) = self.read.get(name) {
             return known.unwrap_or_default();
@@ -589,6 +662,7 @@ impl Reading<'_> {
         let name = field.name.node.as_str();
         let mut shape = Shape {
             fields: 1,
+            values: 1,
             ..Shape::default()
         };
         if name == "__typename" {
@@ -618,6 +692,9 @@ impl Reading<'_> {
         };
         shape.lookups = shape.lookups.saturating_add(inner.lookups);
         shape.fields = shape.fields.saturating_add(inner.fields);
+        shape.values = shape
+            .values
+            .saturating_add(self.items(parent, field).saturating_mul(inner.values));
         if name == "__schema" || name == "__type" {
             shape.introspection_depth = 1 + inner.depth.max(inner.introspection_depth);
         } else {
