@@ -10,6 +10,7 @@ pub mod error;
 pub mod extract;
 /// Extracts, as the command line and the tests use them.
 pub use vigo_analytics as analytics;
+pub mod graphiql;
 pub mod graphql;
 pub mod output;
 pub mod policy_sync;

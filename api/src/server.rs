@@ -6,13 +6,12 @@ use std::num::NonZeroU32;
 use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
-use async_graphql::http::GraphiQLSource;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRef, FromRequestParts, State};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::http::{HeaderName, Request, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -185,7 +184,8 @@ pub fn router(state: AppState) -> Router {
         tracing::info_span!("request", method = %request.method(), path = %request.uri().path(), request_id)
     });
     Router::new()
-        .route("/graphql", get(graphiql).post(graphql))
+        .route("/graphql", get(crate::graphiql::page).post(graphql))
+        .route("/graphiql/{file}", get(crate::graphiql::asset))
         .route("/health", get(health))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
@@ -521,10 +521,6 @@ pub async fn audit_request(
             "the access could not be recorded in the audit trail; no data returned",
         )
     })
-}
-
-async fn graphiql() -> Html<String> {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
 }
 
 async fn health(State(state): State<AppState>) -> impl IntoResponse {
