@@ -109,20 +109,86 @@ pub struct AuditArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Checks the audit trail's hash chain; exits non-zero naming the first altered,
-    /// removed or reordered record.
-    Verify(DatabaseArgs),
-    /// Applies the retention rule: removes events older than the retention period and
-    /// records the prune in the trail. Without a period (the default) the trail is kept
-    /// whole and nothing is removed.
+    /// Checks the audit trail's hash chain and Merkle tree, and with `--checkpoints` proves
+    /// the trail consistent with every signed checkpoint; exits non-zero naming the first
+    /// altered, removed or reordered record.
+    Verify(VerifyArgs),
+    /// Applies the retention rule: removes events older than the retention period (at least
+    /// a year), within the latest signed checkpoint, and records the prune in the trail.
+    /// Without a period (the default) the trail is kept whole and nothing is removed.
     Prune(PruneArgs),
+    /// Makes a checkpoint signing key: writes the private key (owner-only) and prints the
+    /// public verifier key to publish.
+    Keygen(KeygenArgs),
+    /// Signs the trail's size and Merkle root (after verifying it against the checkpoints
+    /// before) and writes the signed checkpoint to a directory the database's writers cannot
+    /// change, or to stdout.
+    Checkpoint(CheckpointArgs),
+    /// Checks an inclusion proof (`accessLogProof` as JSON) with the publisher's verifier key:
+    /// the access it names is in the signed trail.
+    VerifyProof(VerifyProofArgs),
+}
+
+/// The public key checkpoints are verified with.
+#[derive(Debug, Args)]
+pub struct VerifierArgs {
+    /// The checkpoint signer's verifier key (`NAME+HASH+KEY`), as `vigo audit keygen` printed it.
+    #[arg(long = "verifier", env = "VIGO_CHECKPOINT_VERIFIER")]
+    pub verifier: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Directory of signed checkpoints (`*.checkpoint`) to prove the trail against.
+    #[arg(long, env = "VIGO_CHECKPOINT_DIR")]
+    pub checkpoints: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub verifier: VerifierArgs,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// The key's name, which is also the checkpoints' origin (e.g. `vigo.example-county.no/audit`).
+    #[arg(long)]
+    pub name: String,
+    /// Where to write the private key; it must not exist.
+    #[arg(long)]
+    pub out: std::path::PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckpointArgs {
+    /// The private signing key's file, kept away from the database.
+    #[arg(long, env = "VIGO_CHECKPOINT_KEY")]
+    pub key: std::path::PathBuf,
+    /// Directory to write the checkpoint to (its earlier checkpoints are verified first), or
+    /// `-` for stdout.
+    #[arg(long, env = "VIGO_CHECKPOINT_DIR")]
+    pub out: std::path::PathBuf,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyProofArgs {
+    /// The proof: the JSON of `accessLogProof` (or a GraphQL response holding it).
+    pub proof: std::path::PathBuf,
+    #[command(flatten)]
+    pub verifier: VerifierArgs,
 }
 
 #[derive(Debug, Args)]
 pub struct PruneArgs {
-    /// How long audit events are kept, e.g. `10y` or `3650d`; unset keeps them all.
+    /// How long audit events are kept, e.g. `10y` or `3650d` (at least a year); unset keeps them all.
     #[arg(long, env = "VIGO_AUDIT_RETENTION", value_parser = humantime::parse_duration)]
     pub retention: Option<Duration>,
+    /// Signed checkpoints: only events a verified checkpoint covers are removed.
+    #[arg(long, env = "VIGO_CHECKPOINT_DIR")]
+    pub checkpoints: Option<std::path::PathBuf>,
+    #[command(flatten)]
+    pub verifier: VerifierArgs,
     #[command(flatten)]
     pub database: DatabaseArgs,
 }
@@ -192,6 +258,16 @@ pub struct ServeArgs {
     /// Address for Prometheus metrics (`/metrics`), apart from the API's; none when unset.
     #[arg(long, env = "VIGO_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    /// Signs a checkpoint of the audit trail at every interval with this key (kept away from
+    /// the database), into `--checkpoint-dir`.
+    #[arg(long, env = "VIGO_CHECKPOINT_KEY", requires = "checkpoint_dir")]
+    pub checkpoint_key: Option<std::path::PathBuf>,
+    /// Where the signed checkpoints go: a directory the database's writers cannot change.
+    #[arg(long, env = "VIGO_CHECKPOINT_DIR", requires = "checkpoint_key")]
+    pub checkpoint_dir: Option<std::path::PathBuf>,
+    /// How often a checkpoint is signed, e.g. `1h`.
+    #[arg(long, env = "VIGO_CHECKPOINT_INTERVAL", default_value = "1h", value_parser = humantime::parse_duration)]
+    pub checkpoint_interval: Duration,
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]
@@ -227,6 +303,10 @@ pub struct SeedArgs {
     /// Replace the data of a database that is not empty.
     #[arg(long)]
     pub force: bool,
+    /// With `--force`, also discard an audit trail that records requests (the discard is
+    /// recorded as the new trail's first event); without it such a database is refused.
+    #[arg(long, requires = "force")]
+    pub discard_audit_trail: bool,
     #[command(flatten)]
     pub database: DatabaseArgs,
 }

@@ -54,6 +54,33 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
     Ok(db)
 }
 
+/// Connects to a database that must exist already, for commands that read one (`audit …`):
+/// an SQLite file that is not there is refused instead of created empty, and so is a
+/// database without Vigo's schema.
+pub async fn connect_existing(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let file = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .map(|rest| rest.split('?').next().unwrap_or(rest))
+        .filter(|path| !path.is_empty() && !path.starts_with(":memory:"));
+    if let Some(path) = file {
+        anyhow::ensure!(
+            std::path::Path::new(path).exists(),
+            "no Vigo database at {path}; run `vigo demo` or set VIGO_DATABASE_URL"
+        );
+    }
+    let db = connect(url).await?;
+    let applied = Migrator::get_applied_migrations(&db)
+        .await
+        .unwrap_or_default();
+    anyhow::ensure!(
+        !applied.is_empty(),
+        "{} holds no Vigo database; run `vigo migrate` or set VIGO_DATABASE_URL",
+        redacted(url)
+    );
+    Ok(db)
+}
+
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
@@ -64,7 +91,16 @@ const MIGRATION_LOCK: i64 = 0x0076_6967_6f6d_6967;
 /// Applies pending migrations; returns how many were applied. On PostgreSQL they run in one
 /// transaction holding an advisory lock, so that any number of instances can start together
 /// (as in a rolling deployment): the first migrates, the others wait and find nothing to do.
+/// The audit trail's Merkle tree is then built for events recorded before it existed.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<usize> {
+    let applied = migrate_schema(db).await?;
+    vigo_audit::tree::build(db)
+        .await
+        .map_err(|e| anyhow::anyhow!("the audit trail: {e}"))?;
+    Ok(applied)
+}
+
+async fn migrate_schema(db: &DatabaseConnection) -> anyhow::Result<usize> {
     if db.get_database_backend() != DbBackend::Postgres {
         let pending = Migrator::get_pending_migrations(db).await?.len();
         Migrator::up(db, None).await?;

@@ -12,6 +12,7 @@ mod mutation;
 mod organisation;
 mod person;
 mod privacy;
+mod proof;
 mod query;
 mod records;
 pub mod scalars;

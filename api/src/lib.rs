@@ -2,6 +2,7 @@
 //! gate, authentication and the GraphQL schema together.
 
 pub mod audit;
+pub mod audit_commands;
 pub mod auth;
 pub mod config;
 pub mod db;
@@ -51,17 +52,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Schema(args) => schema(args).await,
         Command::ExportSubject(args) => export_subject(args).await,
         Command::Extract(args) => run_extract(args).await,
-        Command::Audit(config::AuditArgs {
-            command: config::AuditCommand::Verify(args),
-        }) => {
-            let db = db::connect(&args.database_url).await?;
-            let events = audit::verify(&db).await?;
-            println!("the audit trail is intact: {events} events");
-            Ok(())
-        }
-        Command::Audit(config::AuditArgs {
-            command: config::AuditCommand::Prune(args),
-        }) => prune(args).await,
+        Command::Audit(config::AuditArgs { command }) => match command {
+            config::AuditCommand::Verify(args) => audit_commands::verify(args).await,
+            config::AuditCommand::Prune(args) => audit_commands::prune(args).await,
+            config::AuditCommand::Keygen(args) => audit_commands::keygen(args),
+            config::AuditCommand::Checkpoint(args) => audit_commands::checkpoint(args).await,
+            config::AuditCommand::VerifyProof(args) => audit_commands::verify_proof(args),
+        },
     }
 }
 
@@ -76,6 +73,20 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let applied = db::migrate(&db).await?;
     tracing::info!(applied, "database schema is up to date");
     let gate = load_gate(&db).await?;
+    if let (Some(key), Some(dir)) = (&args.checkpoint_key, &args.checkpoint_dir) {
+        let signer = audit_commands::read_signer(key)?;
+        let (db, dir, every) = (db.clone(), dir.clone(), args.checkpoint_interval);
+        tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(every);
+            loop {
+                ticks.tick().await;
+                match audit_commands::sign_into(&db, &signer, &dir).await {
+                    Ok(done) => tracing::info!("{done}"),
+                    Err(e) => tracing::error!("audit checkpoint: {e}"),
+                }
+            }
+        });
+    }
     let state = AppState::with_gate(db, auth, gate, args.rate_limit)?;
     server::serve(state, args.listen, args.metrics_listen).await
 }
@@ -166,37 +177,6 @@ async fn export_subject(args: config::ExportSubjectArgs) -> anyhow::Result<()> {
         national_id.as_string(),
         args.out.display()
     );
-    Ok(())
-}
-
-/// Applies the audit trail's retention rule, if one is set.
-async fn prune(args: config::PruneArgs) -> anyhow::Result<()> {
-    let Some(retention) = args.retention else {
-        println!(
-            "no retention period is set (VIGO_AUDIT_RETENTION): the audit trail is kept whole"
-        );
-        return Ok(());
-    };
-    let cutoff = chrono::Utc::now()
-        - chrono::Duration::from_std(retention)
-            .map_err(|_| anyhow::anyhow!("retention period too long: {retention:?}"))?;
-    let db = db::connect(&args.database.database_url).await?;
-    // Check before removing anything: a prune must not hide earlier tampering.
-    audit::verify(&db).await?;
-    let pruned = audit::prune(&db, cutoff)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
-    match pruned.through {
-        Some(through) => println!(
-            "removed {} audit events recorded before {} (through event {through}); the prune is recorded in the trail",
-            pruned.events,
-            cutoff.format("%Y-%m-%d %H:%M:%S UTC")
-        ),
-        None => println!(
-            "no audit event is older than {}; nothing removed",
-            cutoff.format("%Y-%m-%d %H:%M:%S UTC")
-        ),
-    }
     Ok(())
 }
 
@@ -348,7 +328,39 @@ async fn seed(args: SeedArgs) -> anyhow::Result<()> {
     let started = Instant::now();
     let population = vigo_synth::generate(vigo_synth::Config::new(args.persons, args.seed));
     let generated = started.elapsed();
-    let report = vigo_synth::seed(&db, &population, args.force).await?;
+    let existing = match (args.force, args.discard_audit_trail) {
+        (false, _) => vigo_synth::Existing::Refuse,
+        (true, false) => vigo_synth::Existing::Replace,
+        (true, true) => vigo_synth::Existing::ReplaceDiscardingAuditTrail,
+    };
+    let discarded = vigo_entities::audit_chain::Entity::find_by_id(1)
+        .one(&db)
+        .await?
+        .filter(|head| head.last_event_id > 0);
+    let report = vigo_synth::seed_over(&db, &population, existing).await?;
+    if let (Some(head), vigo_synth::Existing::ReplaceDiscardingAuditTrail) = (discarded, existing) {
+        // The new trail starts by saying what was discarded, and by whom.
+        let operator = std::env::var("VIGO_OPERATOR")
+            .or_else(|_| std::env::var("USER"))
+            .unwrap_or_else(|_| "unknown".into());
+        let event = audit::Event::new(
+            vigo_audit::Actor {
+                role: "operator".into(),
+                org: None,
+                sub: format!("operator:{operator}"),
+                purpose: "administration".into(),
+            },
+            &format!("Audit.discard:{}:{}", head.last_event_id, head.last_hash),
+            "seed --force --discard-audit-trail",
+            &[],
+            &[],
+        );
+        audit::record(&db, &[event]).await?;
+        eprintln!(
+            "discarded the audit trail of {} events; the new trail's first event records it",
+            head.last_event_id
+        );
+    }
     let total = started.elapsed();
     for (table, rows, took) in &report.tables {
         tracing::info!(table, rows, seconds = took.as_secs_f64(), "table written");

@@ -298,8 +298,7 @@ fn export_subject_writes_everything_about_the_person_and_is_audited() {
     use sea_orm::{EntityTrait, QueryOrder};
     let dir = TempDir::new("export");
     let db = dir.db_url();
-    let output = vigo(&dir, &["seed", "--persons", "40", "--db", &db]);
-    assert!(output.status.success());
+    succeeded(&vigo(&dir, &["seed", "--persons", "40", "--db", &db]));
     let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
     let national_id = runtime.block_on(async {
         let conn = sea_orm::Database::connect(&db)
@@ -488,22 +487,59 @@ fn audit_prune_keeps_everything_unless_a_retention_period_is_set() {
     let output = vigo(&dir, &["audit", "prune", "--db", &db]);
     assert!(output.status.success());
     assert!(String::from_utf8_lossy(&output.stdout).contains("kept whole"));
+    // Less than a year is refused, and so is a prune without signed checkpoints to stay
+    // within.
     let output = vigo(&dir, &["audit", "prune", "--retention", "1d", "--db", &db]);
-    assert!(String::from_utf8_lossy(&output.stdout).contains("nothing removed"));
-    std::thread::sleep(std::time::Duration::from_millis(20));
-    let output = vigo(&dir, &["audit", "prune", "--retention", "1ms", "--db", &db]);
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    assert!(String::from_utf8_lossy(&output.stdout).contains("removed 2 audit events"));
-    let output = vigo(&dir, &["audit", "verify", "--db", &db]);
-    assert!(
-        String::from_utf8_lossy(&output.stdout).contains("intact: 1 events"),
-        "only the prune record is left: {}",
-        String::from_utf8_lossy(&output.stdout)
-    );
+    assert!(stderr_line(&output).contains("at least 365 days"));
+    let output = vigo(&dir, &["audit", "prune", "--retention", "2y", "--db", &db]);
+    assert!(stderr_line(&output).contains("--checkpoints"));
+    let key = dir.0.join("audit.key").display().to_string();
+    let verifier = succeeded(&vigo(
+        &dir,
+        &[
+            "audit",
+            "keygen",
+            "--name",
+            "vigo.test/audit",
+            "--out",
+            &key,
+        ],
+    ))
+    .trim()
+    .to_owned();
+    let cps = dir.0.join("checkpoints");
+    std::fs::create_dir_all(&cps).unwrap_or_else(|e| panic!("{e}"));
+    let cps = cps.display().to_string();
+    succeeded(&vigo(
+        &dir,
+        &[
+            "audit",
+            "checkpoint",
+            "--key",
+            &key,
+            "--out",
+            &cps,
+            "--db",
+            &db,
+        ],
+    ));
+    let pruned = succeeded(&vigo(
+        &dir,
+        &[
+            "audit",
+            "prune",
+            "--retention",
+            "2y",
+            "--checkpoints",
+            &cps,
+            "--verifier",
+            &verifier,
+            "--db",
+            &db,
+        ],
+    ));
+    assert!(pruned.contains("nothing removed"), "{pruned}");
+    assert!(events(&dir, &db).contains("intact: 2 events"));
     let output = vigo(
         &dir,
         &["audit", "prune", "--retention", "soon", "--db", &db],
@@ -641,5 +677,220 @@ fn files_of_personal_data_are_never_written_through_links_over_files_or_into_fol
     assert_eq!(
         std::fs::read_to_string(&target).unwrap_or_default(),
         "untouched"
+    );
+}
+
+fn succeeded(output: &Output) -> String {
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The tampering demo, as an operator runs it: sign checkpoints, rewrite the trail as someone
+/// with write access to the database would, and see `verify` pass on the chain alone and fail
+/// against the checkpoints; then prove an access to a person, and the guards on retention and
+/// re-seeding.
+#[test]
+fn the_tampering_demo_fails_verify_against_signed_checkpoints() {
+    use sea_orm::{ConnectionTrait, EntityTrait, QueryOrder, Statement};
+    let dir = TempDir::new("tamper");
+    let db = dir.db_url();
+    succeeded(&vigo(&dir, &["seed", "--persons", "30", "--db", &db]));
+    let runtime = tokio::runtime::Runtime::new().unwrap_or_else(|e| panic!("{e}"));
+    let connection = runtime
+        .block_on(sea_orm::Database::connect(&db))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let person = runtime
+        .block_on(vigo_entities::person::Entity::find().one(&connection))
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("a person"));
+    let export = |n: usize| {
+        let out = dir.0.join(format!("export-{n}.json"));
+        succeeded(&vigo(
+            &dir,
+            &[
+                "export-subject",
+                &person.national_id,
+                "--out",
+                &out.display().to_string(),
+                "--reason",
+                "request of 2 December",
+                "--db",
+                &db,
+            ],
+        ));
+    };
+    let key = dir.0.join("audit.key").display().to_string();
+    let verifier = succeeded(&vigo(
+        &dir,
+        &[
+            "audit",
+            "keygen",
+            "--name",
+            "vigo.test/audit",
+            "--out",
+            &key,
+        ],
+    ))
+    .trim()
+    .to_owned();
+    let checkpoints = dir.0.join("checkpoints");
+    std::fs::create_dir_all(&checkpoints).unwrap_or_else(|e| panic!("{e}"));
+    let cps = checkpoints.display().to_string();
+    for n in 0..3 {
+        export(n);
+        let signed = succeeded(&vigo(
+            &dir,
+            &[
+                "audit",
+                "checkpoint",
+                "--key",
+                &key,
+                "--out",
+                &cps,
+                "--db",
+                &db,
+            ],
+        ));
+        assert!(signed.contains("signed the trail"), "{signed}");
+    }
+    let verify_signed = [
+        "audit",
+        "verify",
+        "--checkpoints",
+        &cps,
+        "--verifier",
+        &verifier,
+        "--db",
+        &db,
+    ];
+    let intact = succeeded(&vigo(&dir, &verify_signed));
+    assert!(
+        intact.contains("consistent with 3 signed checkpoints"),
+        "{intact}"
+    );
+
+    // A person's proof of the second export, checked by the verifier command.
+    let second = runtime
+        .block_on(vigo_entities::audit_event::Entity::find_by_id(2i64).one(&connection))
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("event 2"));
+    let inclusion = runtime
+        .block_on(vigo_audit::anchor::inclusion(&connection, 2, &second.hash))
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("a proof"));
+    let proof = serde_json::json!({ "data": { "accessLogProof": {
+        "eventId": "2", "eventHash": inclusion.event_hash, "treeSize": inclusion.tree_size,
+        "path": inclusion.proof, "checkpoint": inclusion.checkpoint,
+    } } });
+    let proof_file = dir.0.join("proof.json");
+    std::fs::write(&proof_file, proof.to_string()).unwrap_or_else(|e| panic!("{e}"));
+    let pf = proof_file.display().to_string();
+    let checked = succeeded(&vigo(
+        &dir,
+        &["audit", "verify-proof", &pf, "--verifier", &verifier],
+    ));
+    assert!(
+        checked.contains("event 2 is in the trail of 3 events"),
+        "{checked}"
+    );
+    let forged = proof.to_string().replace(&second.hash, &"ab".repeat(32));
+    std::fs::write(&proof_file, forged).unwrap_or_else(|e| panic!("{e}"));
+    let output = vigo(
+        &dir,
+        &["audit", "verify-proof", &pf, "--verifier", &verifier],
+    );
+    assert!(stderr_line(&output).contains("not in the signed trail"));
+
+    // Truncation: the newest event goes and the head (tree edge included) is reset to the
+    // one before, as anyone who can write the database can do.
+    let events = runtime
+        .block_on(
+            vigo_entities::audit_event::Entity::find()
+                .order_by_asc(vigo_entities::audit_event::Column::Id)
+                .all(&connection),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut frontier = vigo_audit::merkle::Frontier::new();
+    for event in &events[..2] {
+        frontier.push(vigo_audit::tree::event_leaf(&event.hash).unwrap_or_else(|e| panic!("{e}")));
+    }
+    let edge: Vec<String> = frontier.nodes().iter().map(hex::encode).collect();
+    for sql in [
+        "DELETE FROM audit_event_person WHERE audit_event_id = 3".to_owned(),
+        "DELETE FROM audit_event WHERE id = 3".to_owned(),
+        "DELETE FROM audit_tree_node WHERE NOT (level = 0 AND idx < 2) AND NOT (level = 1 AND idx = 0)".to_owned(),
+        format!(
+            "UPDATE audit_chain SET last_event_id = 2, last_hash = '{}', frontier = '{}'",
+            events[1].hash,
+            edge.join(",")
+        ),
+    ] {
+        runtime
+            .block_on(connection.execute_raw(Statement::from_string(
+                sea_orm::DbBackend::Sqlite,
+                sql,
+            )))
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let fooled = succeeded(&vigo(&dir, &["audit", "verify", "--db", &db]));
+    assert!(fooled.contains("intact: 2 events"), "{fooled}");
+    let output = vigo(&dir, &verify_signed);
+    assert!(!output.status.success());
+    let line = stderr_line(&output);
+    assert!(
+        line.contains("checkpoint of 3 events") && line.contains("removed from the end"),
+        "{line}"
+    );
+
+    // Retention never takes the past year; re-seeding keeps a trail of real requests unless
+    // told to discard it, and then records the discard.
+    let output = vigo(
+        &dir,
+        &[
+            "audit",
+            "prune",
+            "--retention",
+            "1s",
+            "--checkpoints",
+            &cps,
+            "--verifier",
+            &verifier,
+            "--db",
+            &db,
+        ],
+    );
+    assert!(stderr_line(&output).contains("at least 365 days"));
+    let output = vigo(&dir, &["seed", "--persons", "20", "--force", "--db", &db]);
+    assert!(stderr_line(&output).contains("--discard-audit-trail"));
+    succeeded(&vigo(
+        &dir,
+        &[
+            "seed",
+            "--persons",
+            "20",
+            "--force",
+            "--discard-audit-trail",
+            "--db",
+            &db,
+        ],
+    ));
+    let after = succeeded(&vigo(&dir, &["audit", "verify", "--db", &db]));
+    assert!(after.contains("intact: 1 events"), "{after}");
+    let discard = runtime
+        .block_on(vigo_entities::audit_event::Entity::find_by_id(1i64).one(&connection))
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("the discard record"));
+    assert!(
+        discard.operation.starts_with("Audit.discard:2:"),
+        "{}",
+        discard.operation
     );
 }

@@ -4,8 +4,12 @@
 //! reordered event breaks [`verify`]. This crate knows the trail only: the chain, the
 //! group-commit writer, disclosures, retention and verification; no transport, no GraphQL.
 
+pub mod anchor;
+pub mod checkpoint;
 mod disclosure;
+pub mod merkle;
 mod retention;
+pub mod tree;
 mod verify;
 mod writer;
 
@@ -20,8 +24,8 @@ use vigo_entities::enums::AccessOutcome;
 use vigo_entities::{audit_chain, audit_event, audit_event_person};
 
 pub use disclosure::{Disclosure, record_disclosure};
-pub use retention::{Pruned, prune};
-pub use verify::{Broken, verify};
+pub use retention::{MIN_RETENTION, Pruned, prune};
+pub use verify::{Broken, Verified, verify, verify_against};
 pub use writer::AuditWriter;
 
 /// Why the trail could not be written.
@@ -143,18 +147,10 @@ pub async fn record(db: &DatabaseConnection, events: &[Event]) -> Result<Vec<i64
 /// Appends events inside a transaction the caller commits, so that what they record and the
 /// record itself land together or not at all (see [`record`] for the locking).
 pub async fn append(txn: &DatabaseTransaction, events: &[Event]) -> Result<Vec<i64>, AuditError> {
-    // Locks the head row and reads it in one statement.
-    let head = audit_chain::Entity::update_many()
-        .col_expr(
-            audit_chain::Column::LastEventId,
-            Expr::col(audit_chain::Column::LastEventId),
-        )
-        .filter(audit_chain::Column::Id.eq(1))
-        .exec_with_returning(txn)
-        .await?
-        .into_iter()
-        .next()
-        .ok_or(AuditError::NoHead)?;
+    let head = lock_head(txn).await?;
+    // The Merkle tree grows with the chain, in the same transaction.
+    let mut frontier = tree::frontier_for_append(txn, &head).await?;
+    let mut nodes = Vec::with_capacity(2 * events.len());
     // Ids follow the chain head: the events of a batch and their person links then go in
     // as a few multi-row inserts instead of one round trip per event.
     let mut prev_hash = head.last_hash;
@@ -195,6 +191,7 @@ pub async fn append(txn: &DatabaseTransaction, events: &[Event]) -> Result<Vec<i
         });
         links.extend(event.persons.iter().map(|person| (id, *person)));
         ids.push(id);
+        nodes.extend(frontier.push(tree::event_leaf(&hash)?));
         prev_hash = hash;
     }
     if !rows.is_empty() {
@@ -203,16 +200,39 @@ pub async fn append(txn: &DatabaseTransaction, events: &[Event]) -> Result<Vec<i
             .await?;
     }
     insert_links(txn, links).await?;
+    tree::insert_nodes(txn, nodes).await?;
     if let Some(last) = ids.last() {
         audit_chain::ActiveModel {
             id: Set(1),
             last_event_id: Set(*last),
             last_hash: Set(prev_hash),
+            frontier: Set(tree::frontier_text(&frontier)),
         }
         .update(txn)
         .await?;
     }
     Ok(ids)
+}
+
+/// Locks the chain head's row, then reads it: appends queue behind the lock. (Not one
+/// `UPDATE … RETURNING`: on SQLite, a pooled connection that prepared it before a migration
+/// added a column returns the row without it.)
+pub(crate) async fn lock_head(txn: &DatabaseTransaction) -> Result<audit_chain::Model, AuditError> {
+    let locked = audit_chain::Entity::update_many()
+        .col_expr(
+            audit_chain::Column::LastEventId,
+            Expr::col(audit_chain::Column::LastEventId),
+        )
+        .filter(audit_chain::Column::Id.eq(1))
+        .exec(txn)
+        .await?;
+    if locked.rows_affected == 0 {
+        return Err(AuditError::NoHead);
+    }
+    audit_chain::Entity::find_by_id(1)
+        .one(txn)
+        .await?
+        .ok_or(AuditError::NoHead)
 }
 
 /// Inserts person links: on PostgreSQL as two arrays unnested in one statement (parsing and

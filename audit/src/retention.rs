@@ -20,16 +20,35 @@ pub struct Pruned {
     pub through: Option<i64>,
 }
 
+/// The shortest retention accepted: a prune may not take the trail of the past year.
+pub const MIN_RETENTION: chrono::TimeDelta = chrono::TimeDelta::days(365);
+
 /// Applies the retention rule: removes the oldest events recorded before `cutoff`, with
 /// their person links, as a prefix of the chain, and appends an event that records the
-/// prune (which event it went through) in the same transaction. [`verify`] then starts at
-/// the first event kept, vouched for by that record; a prefix removed any other way still
-/// breaks the chain.
-pub async fn prune(db: &DatabaseConnection, cutoff: DateTime<Utc>) -> Result<Pruned, AuditError> {
+/// prune (which event it went through) in the same transaction. Only events within the
+/// first `covered` (the size of a signed checkpoint the trail was verified against) are
+/// removed, and never any of the past [`MIN_RETENTION`]. The Merkle tree's nodes, which hold
+/// no personal data, stay: signed checkpoints of the removed events remain provable.
+/// [`verify`](crate::verify) then starts at the first event kept, vouched for by that record.
+/// `now` is the clock the minimum retention is measured by (the current time, but for tests).
+pub async fn prune(
+    db: &DatabaseConnection,
+    cutoff: DateTime<Utc>,
+    covered: u64,
+    now: DateTime<Utc>,
+) -> Result<Pruned, AuditError> {
+    if cutoff > now - MIN_RETENTION {
+        return Err(AuditError::Record(format!(
+            "a retention shorter than {} days would remove the trail of the past year",
+            MIN_RETENTION.num_days()
+        )));
+    }
     let txn = db.begin().await?;
-    // The newest event before the cutoff; the prune removes every event up to it.
+    // The newest event before the cutoff and within the signed checkpoint; the prune removes
+    // every event up to it.
     let last_removed = audit_event::Entity::find()
         .filter(audit_event::Column::At.lt(cutoff))
+        .filter(audit_event::Column::Id.lte(i64::try_from(covered).unwrap_or(i64::MAX)))
         .order_by_desc(audit_event::Column::Id)
         .one(&txn)
         .await?;
@@ -68,22 +87,22 @@ pub async fn prune(db: &DatabaseConnection, cutoff: DateTime<Utc>) -> Result<Pru
     })
 }
 
-/// Where the kept chain starts: the last event a recorded prune removed (its id and hash), or
-/// the genesis. A prune record is trusted only because [`verify`] checks it as part of the
-/// chain.
+/// The hash of event `through`, the last one a prune removed, as the record of that prune
+/// names it. Only a record in the kept chain (after `through`) counts, and only for the
+/// events actually missing: a prune record written anywhere else moves nothing, and the
+/// record itself is verified with the rest of the chain.
 pub(crate) async fn chain_start(
     db: &DatabaseConnection,
-) -> Result<Option<(i64, String)>, sea_orm::DbErr> {
-    let prefix = format!("{PRUNE_OPERATION}:");
+    through: i64,
+) -> Result<Option<String>, sea_orm::DbErr> {
+    let prefix = format!("{PRUNE_OPERATION}:{through}:");
     let prunes = audit_event::Entity::find()
         .filter(audit_event::Column::Operation.starts_with(prefix.as_str()))
+        .filter(audit_event::Column::Id.gt(through))
+        .order_by_asc(audit_event::Column::Id)
         .all(db)
         .await?;
     Ok(prunes
         .iter()
-        .filter_map(|e| {
-            let (id, hash) = e.operation.strip_prefix(&prefix)?.split_once(':')?;
-            Some((id.parse::<i64>().ok()?, hash.to_owned()))
-        })
-        .max())
+        .find_map(|e| e.operation.strip_prefix(&prefix).map(str::to_owned)))
 }

@@ -1,12 +1,15 @@
-//! Verification: recomputing the chain from its start to its head.
+//! Verification: recomputing the chain and its Merkle tree from their start to the head, and
+//! holding them against signed checkpoints.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
-use vigo_entities::{audit_chain, audit_event, audit_event_person};
+use vigo_entities::{audit_chain, audit_event, audit_event_person, audit_tree_node};
 
-use crate::chained_hash;
+use crate::checkpoint::Checkpoint;
+use crate::merkle::{self, Frontier};
 use crate::retention::chain_start;
+use crate::{chained_hash, tree};
 
 /// Why the trail does not verify.
 #[derive(Debug, thiserror::Error)]
@@ -19,22 +22,97 @@ pub enum Broken {
     Truncated { head_id: i64, last_id: i64 },
     #[error("the audit chain's head hash does not match the last event")]
     HeadMismatch,
+    #[error("the signed checkpoint of {size} events: {reason}")]
+    Checkpoint { size: u64, reason: String },
+    #[error("the trail's Merkle tree: {0}")]
+    Tree(String),
     #[error(transparent)]
     Database(#[from] sea_orm::DbErr),
 }
 
-/// Recomputes the chain from the first event to the head. Returns the number of events, or
-/// the first event that was altered, removed or reordered.
+/// What a verification covered.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Verified {
+    /// Events recomputed (the trail kept after retention).
+    pub events: u64,
+    /// Events ever appended: the Merkle tree's size.
+    pub tree_size: u64,
+    /// The tree's root.
+    pub root: merkle::Hash,
+    /// Signed checkpoints the trail was proven consistent with.
+    pub checkpoints: usize,
+}
+
+/// Recomputes the chain from the first event kept to the head. Returns the number of events,
+/// or the first event that was altered, removed or reordered. Without signed checkpoints,
+/// whoever can write the database can rewrite the trail whole; see [`verify_against`].
 pub async fn verify(db: &DatabaseConnection) -> Result<u64, Broken> {
+    Ok(verify_against(db, &[]).await?.events)
+}
+
+/// [`verify`], and the Merkle tree too: every event's leaf is recomputed and compared with the
+/// stored one, the root at each checkpoint's size is recomputed and compared with the signed
+/// root, and a consistency proof from each checkpoint to the current tree, made from the
+/// stored nodes, must verify. So truncation, deletion and recomputation are found, whatever
+/// else was rewritten to match. `checkpoints` must have been opened with the signer's key.
+pub async fn verify_against(
+    db: &DatabaseConnection,
+    checkpoints: &[Checkpoint],
+) -> Result<Verified, Broken> {
     const BATCH: u64 = 10_000;
     let mut prev_hash = vigo_migrations::GENESIS_HASH.to_owned();
     let mut last_id = 0i64;
     let mut count = 0u64;
-    // After a retention prune, the first event kept links to a removed one: its stored link
-    // is taken as the start, and must be the event right after the last one pruned.
-    if let Some((through, hash)) = chain_start(db).await? {
-        prev_hash = hash;
-        last_id = through;
+    // After a retention prune, the first event kept links to a removed one: the prune
+    // record, itself an event of the kept chain, names that event and its hash.
+    let first: Option<i64> = audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::Id)
+        .order_by_asc(audit_event::Column::Id)
+        .into_tuple::<i64>()
+        .one(db)
+        .await?;
+    if let Some(first) = first.filter(|first| *first > 1) {
+        match chain_start(db, first - 1).await? {
+            Some(hash) => {
+                prev_hash = hash;
+                last_id = first - 1;
+            }
+            None => {
+                return Err(Broken::Event {
+                    id: first,
+                    reason: "the events before it were removed without a recorded prune",
+                });
+            }
+        }
+    }
+    let mut frontier = if last_id > 0 {
+        let size = last_id as u64;
+        let ids = Frontier::node_ids(size);
+        let nodes = tree::load_nodes(db, &ids).await?;
+        let nodes: Option<Vec<_>> = ids.iter().map(|id| nodes.get(id).copied()).collect();
+        nodes
+            .and_then(|nodes| Frontier::from_parts(size, nodes).ok())
+            .ok_or_else(|| {
+                Broken::Tree(format!("the nodes of the {size} pruned events are missing"))
+            })?
+    } else {
+        Frontier::new()
+    };
+    let pruned = frontier.size();
+    let head = audit_chain::Entity::find_by_id(1).one(db).await?;
+    // A trail from before the tree is checked as a chain until its tree is built.
+    let built = head.as_ref().is_none_or(tree::is_built);
+    let mut by_size: BTreeMap<u64, &Checkpoint> = BTreeMap::new();
+    for checkpoint in checkpoints {
+        if let Some(other) = by_size.insert(checkpoint.size, checkpoint)
+            && other.root != checkpoint.root
+        {
+            return Err(Broken::Checkpoint {
+                size: checkpoint.size,
+                reason: "two signed checkpoints of this size name different roots".into(),
+            });
+        }
     }
     loop {
         let events = audit_event::Entity::find()
@@ -49,7 +127,7 @@ pub async fn verify(db: &DatabaseConnection) -> Result<u64, Broken> {
         let ids: Vec<i64> = events.iter().map(|e| e.id).collect();
         let mut persons: HashMap<i64, Vec<i32>> = HashMap::new();
         for link in audit_event_person::Entity::find()
-            .filter(audit_event_person::Column::AuditEventId.is_in(ids))
+            .filter(audit_event_person::Column::AuditEventId.is_in(ids.iter().copied()))
             .all(db)
             .await?
         {
@@ -58,6 +136,15 @@ pub async fn verify(db: &DatabaseConnection) -> Result<u64, Broken> {
                 .or_default()
                 .push(link.person_id);
         }
+        let leaves: HashMap<i64, String> = audit_tree_node::Entity::find()
+            .filter(audit_tree_node::Column::Level.eq(0))
+            .filter(audit_tree_node::Column::Idx.gte(ids[0] - 1))
+            .filter(audit_tree_node::Column::Idx.lte(ids[ids.len() - 1] - 1))
+            .all(db)
+            .await?
+            .into_iter()
+            .map(|node| (node.idx + 1, node.hash))
+            .collect();
         for event in events {
             // Ids are handed out by the chain head without gaps; a gap is a removed event
             // (the hash alone would not notice a renumbered one).
@@ -94,12 +181,29 @@ pub async fn verify(db: &DatabaseConnection) -> Result<u64, Broken> {
                     reason: "its content or its persons were changed",
                 });
             }
+            let leaf = tree::event_leaf(&event.hash).map_err(|e| Broken::Tree(e.to_string()))?;
+            if built
+                && leaves.get(&event.id).map(String::as_str) != Some(tree::to_hex(&leaf).as_str())
+            {
+                return Err(Broken::Event {
+                    id: event.id,
+                    reason: "its leaf in the Merkle tree is missing or differs",
+                });
+            }
+            frontier.push(leaf);
+            if let Some(checkpoint) = by_size.get(&frontier.size())
+                && frontier.root() != checkpoint.root
+            {
+                return Err(Broken::Checkpoint {
+                    size: checkpoint.size,
+                    reason: "the trail up to it no longer has the signed root: events were changed, removed or recomputed".into(),
+                });
+            }
             prev_hash = event.hash;
             last_id = event.id;
             count += 1;
         }
     }
-    let head = audit_chain::Entity::find_by_id(1).one(db).await?;
     if let Some(head) = head {
         if head.last_event_id != last_id {
             return Err(Broken::Truncated {
@@ -110,6 +214,46 @@ pub async fn verify(db: &DatabaseConnection) -> Result<u64, Broken> {
         if head.last_hash != prev_hash {
             return Err(Broken::HeadMismatch);
         }
+        if built && head.last_event_id > 0 && head.frontier != tree::frontier_text(&frontier) {
+            return Err(Broken::Tree(
+                "the head's right edge differs from the events'".into(),
+            ));
+        }
     }
-    Ok(count)
+    let size = frontier.size();
+    let root = frontier.root();
+    for checkpoint in by_size.values() {
+        if checkpoint.size > size {
+            return Err(Broken::Checkpoint {
+                size: checkpoint.size,
+                reason: format!(
+                    "the trail now holds {size} events: events were removed from the end"
+                ),
+            });
+        }
+        // Checkpoints of pruned events are held against the stored nodes alone; every
+        // checkpoint's consistency proof is also what a reader without the data would check.
+        let proof = tree::consistency_proof(db, checkpoint.size, size)
+            .await
+            .map_err(|e| Broken::Checkpoint {
+                size: checkpoint.size,
+                reason: e.to_string(),
+            })?;
+        if !merkle::verify_consistency(checkpoint.size, size, &checkpoint.root, &root, &proof) {
+            return Err(Broken::Checkpoint {
+                size: checkpoint.size,
+                reason: if checkpoint.size <= pruned {
+                    "the stored tree of the pruned events is not consistent with it".into()
+                } else {
+                    "the current tree is not consistent with it".into()
+                },
+            });
+        }
+    }
+    Ok(Verified {
+        events: count,
+        tree_size: size,
+        root,
+        checkpoints: by_size.len(),
+    })
 }

@@ -10,6 +10,10 @@ pub struct Model {
     pub id: i32,
     pub last_event_id: i64,
     pub last_hash: String,
+    /// The Merkle tree's right edge: the hex roots of the perfect subtrees of
+    /// `[0, last_event_id)`, largest first, comma-separated.
+    #[sea_orm(column_type = "Text")]
+    pub frontier: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

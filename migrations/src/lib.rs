@@ -15,6 +15,7 @@ mod m20261129_000008_create_policy;
 mod m20261129_000009_create_audit_chain;
 mod m20261129_000010_lighten_audit_links;
 mod m20261202_000011_application_change_actor_org;
+mod m20261202_000012_audit_merkle_tree;
 
 pub use m20261129_000009_create_audit_chain::GENESIS_HASH;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000009_create_audit_chain::Migration),
             Box::new(m20261129_000010_lighten_audit_links::Migration),
             Box::new(m20261202_000011_application_change_actor_org::Migration),
+            Box::new(m20261202_000012_audit_merkle_tree::Migration),
         ]
     }
 }

@@ -3,6 +3,7 @@
 //! (event, person) for verification and an index by person for the person's own access log.
 //! It drops the surrogate id and the foreign keys: the trail must neither slow down nor be
 //! blocked by the person data it records, and `vigo audit verify` detects tampering with it.
+//! The links are part of each event's hash, so every existing link is carried over.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -13,7 +14,11 @@ pub struct Migration;
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         manager
-            .drop_table(Table::drop().table(AuditEventPerson::Table).to_owned())
+            .rename_table(
+                Table::rename()
+                    .table(AuditEventPerson::Table, AuditEventPersonBefore::Table)
+                    .to_owned(),
+            )
             .await?;
         manager
             .create_table(
@@ -27,6 +32,20 @@ impl MigrationTrait for Migration {
                             .col(AuditEventPerson::AuditEventId)
                             .col(AuditEventPerson::PersonId),
                     )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .get_connection()
+            .execute_unprepared(
+                "INSERT INTO audit_event_person (audit_event_id, person_id) \
+                 SELECT DISTINCT audit_event_id, person_id FROM audit_event_person_before",
+            )
+            .await?;
+        manager
+            .drop_table(
+                Table::drop()
+                    .table(AuditEventPersonBefore::Table)
                     .to_owned(),
             )
             .await?;
@@ -110,4 +129,10 @@ enum AuditEvent {
 enum Person {
     Table,
     Id,
+}
+
+/// The links as they were, while they are carried over.
+#[derive(DeriveIden)]
+enum AuditEventPersonBefore {
+    Table,
 }

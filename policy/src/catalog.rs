@@ -114,7 +114,8 @@ pub const FIELDS: &[CatalogField] = catalog! {
     Person { accessLog } => AccessLog;
     Person { disclosures } => Disclosures;
     Disclosure { at, recipient, extract, purpose, legalBasis } => Disclosures;
-    AccessEvent { at, actorRole, actorOrg, purpose, operation, categories } => AccessLog;
+    AccessEvent { id, at, actorRole, actorOrg, purpose, operation, categories, hash } => AccessLog;
+    AccessLogProof { eventId, eventHash, treeSize, path, checkpoint } => AccessLog;
     Decision { kind, madeAt, outcome, explanation, inputs } => Decisions;
     Organisation { orgNo, name, kind, schoolNumber, municipalityCode, trainingOffice, offers,
                    approvedTrades } => Organisation;

@@ -62,6 +62,11 @@ pub const ROOT_FIELDS: &[RootField] = &[
         "export its own data (it has no record of its own)",
     ),
     root(
+        "Query.accessLogProof",
+        Opener::OwnRecord,
+        "prove entries of its own access log (it has no record of its own)",
+    ),
+    root(
         "Query.organisation",
         Opener::Organisations,
         "read organisation data",
@@ -187,6 +192,7 @@ mod tests {
                 "Query.person",
                 "Query.persons",
                 "Query.subjectExport",
+                "Query.accessLogProof",
                 "Query.denials",
                 "Query.auditEvents"
             ]

@@ -107,6 +107,11 @@ pub enum SeedError {
          use --force to replace them"
     )]
     NotEmpty { persons: u64, organisations: u64 },
+    #[error(
+        "the database's audit trail records {events} requests, which seeding did not make; \
+         use --discard-audit-trail with --force to discard it (the discard is recorded)"
+    )]
+    AuditTrail { events: u64 },
     #[error(transparent)]
     Db(#[from] DbErr),
     #[error("bulk copy failed: {0}")]
@@ -337,31 +342,64 @@ const TABLES_CHILDREN_FIRST: &[&str] = &[
     "programme_area",
 ];
 
+/// The audit trail's own tables besides events and links, cleared with it.
+const AUDIT_TREE_TABLES: &[&str] = &["audit_tree_node", "audit_checkpoint"];
+
+/// What to do with a database that holds data already.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Existing {
+    /// Refuse it.
+    Refuse,
+    /// Replace its data; refuse it if its audit trail records any request (seeding makes
+    /// none), since the trail would go with the data.
+    Replace,
+    /// Replace its data and discard its audit trail: the caller records the discard.
+    ReplaceDiscardingAuditTrail,
+}
+
 /// Writes a population in one transaction: either all of it lands, or nothing does.
 ///
 /// Unless `force` is set, refuses a database that already holds persons or organisations;
-/// with `force`, existing data is replaced.
+/// with `force`, existing data is replaced, unless the audit trail records requests.
 pub async fn seed(
     db: &DatabaseConnection,
     population: &Population,
     force: bool,
 ) -> Result<SeedReport, SeedError> {
+    let existing = if force {
+        Existing::Replace
+    } else {
+        Existing::Refuse
+    };
+    seed_over(db, population, existing).await
+}
+
+/// [`seed`], saying what to do with existing data.
+pub async fn seed_over(
+    db: &DatabaseConnection,
+    population: &Population,
+    existing: Existing,
+) -> Result<SeedReport, SeedError> {
     let persons = person::Entity::find().count(db).await?;
     let organisations = organisation::Entity::find().count(db).await?;
-    if (persons > 0 || organisations > 0) && !force {
+    if (persons > 0 || organisations > 0) && existing == Existing::Refuse {
         return Err(SeedError::NotEmpty {
             persons,
             organisations,
         });
     }
+    let events = vigo_entities::audit_event::Entity::find().count(db).await?;
+    if events > 0 && existing != Existing::ReplaceDiscardingAuditTrail {
+        return Err(SeedError::AuditTrail { events });
+    }
     let mut sink = Sink::begin(db).await?;
-    if persons > 0 || organisations > 0 {
-        for table in TABLES_CHILDREN_FIRST {
+    if persons > 0 || organisations > 0 || events > 0 {
+        for table in TABLES_CHILDREN_FIRST.iter().chain(AUDIT_TREE_TABLES) {
             sink.execute(&format!("DELETE FROM \"{table}\"")).await?;
         }
-        // The audit trail is replaced with the data: its chain starts again.
+        // The audit trail is replaced with the data: its chain and tree start again.
         sink.execute(&format!(
-            "UPDATE \"audit_chain\" SET \"last_event_id\" = 0, \"last_hash\" = '{}'",
+            "UPDATE \"audit_chain\" SET \"last_event_id\" = 0, \"last_hash\" = '{}', \"frontier\" = ''",
             vigo_migrations::GENESIS_HASH
         ))
         .await?;

@@ -354,3 +354,33 @@ pub async fn count(db: &DatabaseConnection, sqlite: &str, postgres: &str) -> any
 pub fn error_code(body: &serde_json::Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()
 }
+
+/// An audit event's hash by the chain's published canonical form (each part length-prefixed,
+/// `|`-separated, SHA-256): what an attacker recomputes, and what trails from before a
+/// migration were written with.
+pub fn chained_hash(
+    event: &vigo_entities::audit_event::Model,
+    persons: &[i32],
+    prev: &str,
+) -> String {
+    use sha2::Digest;
+    let persons: Vec<String> = persons.iter().map(i32::to_string).collect();
+    let at = event
+        .at
+        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let parts = [
+        at.as_str(),
+        &event.actor_role,
+        event.actor_org.as_deref().unwrap_or(""),
+        &event.actor_sub,
+        &event.purpose,
+        &event.operation,
+        &event.request_id,
+        &event.categories,
+        event.outcome.code(),
+        &persons.join(","),
+        prev,
+    ];
+    let canonical: Vec<String> = parts.iter().map(|p| format!("{}:{p}", p.len())).collect();
+    hex::encode(sha2::Sha256::digest(canonical.join("|").as_bytes()))
+}

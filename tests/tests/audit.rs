@@ -390,7 +390,9 @@ async fn the_retention_rule_removes_old_events_and_the_chain_still_verifies() ->
             .await?
             .ok_or_else(|| anyhow::anyhow!("no event 2"))?;
 
-        let pruned = audit::prune(&app.db, cutoff).await?;
+        // As if run two years on, within a signed checkpoint of all four events.
+        let later = chrono::Utc::now() + chrono::TimeDelta::days(730);
+        let pruned = audit::prune(&app.db, cutoff, 4, later).await?;
         assert_eq!(
             pruned,
             audit::Pruned {
@@ -414,7 +416,7 @@ async fn the_retention_rule_removes_old_events_and_the_chain_still_verifies() ->
             "links pruned too"
         );
         // Nothing older than the cutoff is left: pruning again removes nothing.
-        assert_eq!(audit::prune(&app.db, cutoff).await?.events, 0);
+        assert_eq!(audit::prune(&app.db, cutoff, 4, later).await?.events, 0);
 
         // Removing the first kept event is still tampering, even when the next one is
         // renumbered to take its place.

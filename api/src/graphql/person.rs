@@ -284,8 +284,18 @@ impl AccessEvent {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
+    /// The event's number in the audit trail, for its inclusion proof (`accessLogProof`).
+    async fn id(&self) -> Option<async_graphql::ID> {
+        Some(self.0.id.into())
+    }
     async fn at(&self) -> Option<DateTime> {
         Some(self.0.at.into())
+    }
+    /// The event's hash in the audit trail's chain (hex): what its inclusion proof proves is
+    /// in the signed trail. It also covers what the person cannot see (the other persons the
+    /// request touched).
+    async fn hash(&self) -> Option<&str> {
+        Some(&self.0.hash)
     }
     /// The role that read or changed the data, e.g. `school`.
     async fn actor_role(&self) -> Option<&str> {

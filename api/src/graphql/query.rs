@@ -310,6 +310,18 @@ impl Query {
         super::export::subject_export(ctx).await
     }
 
+    /// The proof that an access in the caller's own access log (`me.accessLog`, by its `id`)
+    /// is in the signed audit trail: its Merkle inclusion proof against the latest signed
+    /// checkpoint, which `vigo audit verify-proof` checks with the publisher's verifier key.
+    /// `null` when the caller's log holds no such access.
+    async fn access_log_proof(
+        &self,
+        ctx: &Context<'_>,
+        event_id: async_graphql::ID,
+    ) -> Result<Option<super::proof::AccessLogProof>> {
+        super::proof::access_log_proof(ctx, event_id).await
+    }
+
     /// A person by national id (fødselsnummer, D-nummer, …). `null` when no such person
     /// exists or the person is outside the caller's scope; the two look the same.
     async fn person(&self, ctx: &Context<'_>, national_id: String) -> Result<Option<Person>> {
@@ -476,7 +488,7 @@ impl sea_orm::FromQueryResult for ScopedPerson {
 /// the scope looks absent to the caller: one statement answers both cases, and the refusal
 /// is filed for the privacy officer off the request's path (no wait, no metric), so neither
 /// the answer, its timing nor `/metrics` tells the two apart.
-async fn find_person(
+pub(crate) async fn find_person(
     ctx: &Context<'_>,
     access: &Access,
     national_id: NationalId,
