@@ -97,11 +97,27 @@ pub async fn sign_into(
 ) -> anyhow::Result<String> {
     let previous = checkpoints(dir, &signer.verifier())?;
     let signed = anchor::make_checkpoint(db, signer, &previous).await?;
+    let path = write_note(dir, signer, &signed)?;
+    Ok(format!(
+        "signed the trail of {} events (consistent with {} earlier checkpoints) in {}",
+        signed.checkpoint.size,
+        previous.len(),
+        path.display()
+    ))
+}
+
+/// Writes a signed checkpoint into `dir` under its size; one that is there already must be
+/// the same.
+fn write_note(
+    dir: &Path,
+    signer: &Signer,
+    signed: &anchor::Signed,
+) -> anyhow::Result<std::path::PathBuf> {
     let path = dir.join(anchor::file_name(&signed.checkpoint));
     if let Ok(existing) = std::fs::read_to_string(&path) {
         let same = signer.verifier().open(&existing).ok() == Some(signed.checkpoint.clone());
         anyhow::ensure!(same, "{} exists and signs something else", path.display());
-        return Ok(format!("the trail has not grown since {}", path.display()));
+        return Ok(path);
     }
     let destination = crate::output::Destination::check(&path, false)?;
     let written = destination.stage().and_then(|mut file| {
@@ -112,12 +128,7 @@ pub async fn sign_into(
         destination.discard();
         return Err(e);
     }
-    Ok(format!(
-        "signed the trail of {} events (consistent with {} earlier checkpoints) in {}",
-        signed.checkpoint.size,
-        previous.len(),
-        path.display()
-    ))
+    Ok(path)
 }
 
 /// Applies the audit trail's retention rule, if one is set, within the latest signed
@@ -141,23 +152,30 @@ pub async fn prune(args: PruneArgs) -> anyhow::Result<()> {
             "--checkpoints (VIGO_CHECKPOINT_DIR): only events a signed checkpoint covers are removed"
         )
     })?;
-    let signed = checkpoints(dir, &verifier(&args.verifier)?)?;
+    let key = args.key.as_deref().ok_or_else(|| {
+        anyhow::anyhow!(
+            "--key (VIGO_CHECKPOINT_KEY): a prune is signed, so that nobody else can remove events and call it one"
+        )
+    })?;
+    let signer = read_signer(key)?;
+    let signed = checkpoints(dir, &signer.verifier())?;
     let covered = signed.iter().map(|c| c.size).max().unwrap_or(0);
     anyhow::ensure!(
         covered > 0,
         "no signed checkpoint in {}: nothing may be removed",
         dir.display()
     );
-    let cutoff = chrono::Utc::now() - retention;
+    let now = chrono::Utc::now();
+    let cutoff = now - retention;
     let db = db::connect_existing(&args.database.database_url).await?;
-    // Check before removing anything: a prune must not hide earlier tampering.
-    vigo_audit::verify_against(&db, &signed).await?;
-    let pruned = vigo_audit::prune(&db, cutoff, covered, chrono::Utc::now())
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Verified before anything is removed: a prune must not hide earlier tampering.
+    let (pruned, after) = anchor::prune_and_sign(&db, &signer, &signed, cutoff, now).await?;
+    if let Some(after) = &after {
+        write_note(dir, &signer, after)?;
+    }
     match pruned.through {
         Some(through) => println!(
-            "removed {} audit events recorded before {} (through event {through}, within the checkpoint of {covered}); the prune is recorded in the trail",
+            "removed {} audit events recorded before {} (through event {through}, within the checkpoint of {covered}); the prune is recorded in the trail and signed",
             pruned.events,
             cutoff.format("%Y-%m-%d %H:%M:%S UTC")
         ),

@@ -114,7 +114,8 @@ pub enum AuditCommand {
     /// altered, removed or reordered record.
     Verify(VerifyArgs),
     /// Applies the retention rule: removes events older than the retention period (at least
-    /// a year), within the latest signed checkpoint, and records the prune in the trail.
+    /// a year), within the latest signed checkpoint, records the prune in the trail and signs
+    /// the trail that results.
     /// Without a period (the default) the trail is kept whole and nothing is removed.
     Prune(PruneArgs),
     /// Makes a checkpoint signing key: writes the private key (owner-only) and prints the
@@ -164,7 +165,8 @@ pub struct CheckpointArgs {
     #[arg(long, env = "VIGO_CHECKPOINT_KEY")]
     pub key: std::path::PathBuf,
     /// Directory to write the checkpoint to (its earlier checkpoints are verified first), or
-    /// `-` for stdout.
+    /// `-` for stdout (then the chain and tree are verified, with no earlier checkpoint to
+    /// hold them against: prefer a directory).
     #[arg(long, env = "VIGO_CHECKPOINT_DIR")]
     pub out: std::path::PathBuf,
     #[command(flatten)]
@@ -184,11 +186,14 @@ pub struct PruneArgs {
     /// How long audit events are kept, e.g. `10y` or `3650d` (at least a year); unset keeps them all.
     #[arg(long, env = "VIGO_AUDIT_RETENTION", value_parser = humantime::parse_duration)]
     pub retention: Option<Duration>,
-    /// Signed checkpoints: only events a verified checkpoint covers are removed.
+    /// Signed checkpoints: only events a verified checkpoint covers are removed, and the
+    /// trail after the prune is signed into the same directory.
     #[arg(long, env = "VIGO_CHECKPOINT_DIR")]
     pub checkpoints: Option<std::path::PathBuf>,
-    #[command(flatten)]
-    pub verifier: VerifierArgs,
+    /// The checkpoint signing key: a prune is vouched for by the key, so that nobody who
+    /// merely writes the database can remove events and say they were pruned.
+    #[arg(long, env = "VIGO_CHECKPOINT_KEY")]
+    pub key: Option<std::path::PathBuf>,
     #[command(flatten)]
     pub database: DatabaseArgs,
 }

@@ -80,7 +80,7 @@ pub async fn page() -> Response {
     set_headers(
         &mut response,
         "text/html; charset=utf-8",
-        &nonce,
+        Some(&nonce),
         "no-store",
     );
     response
@@ -92,13 +92,23 @@ pub async fn asset(Path(file): Path<String>) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     };
     let mut response = bytes.into_response();
-    set_headers(&mut response, content_type, "", "public, max-age=3600");
+    set_headers(&mut response, content_type, None, "public, max-age=3600");
     response
 }
 
-fn set_headers(response: &mut Response, content_type: &str, nonce: &str, cache: &'static str) {
+/// The page gets its policy; a file gets one that allows nothing, should it be opened as a
+/// page of its own.
+fn set_headers(
+    response: &mut Response,
+    content_type: &str,
+    nonce: Option<&str>,
+    cache: &'static str,
+) {
     let headers = response.headers_mut();
-    let policy = content_security_policy(nonce);
+    let policy = nonce.map_or_else(
+        || "default-src 'none'; frame-ancestors 'none'".to_owned(),
+        content_security_policy,
+    );
     for (name, value) in [
         (header::CONTENT_TYPE, HeaderValue::from_str(content_type)),
         (

@@ -75,7 +75,9 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let gate = load_gate(&db).await?;
     if let (Some(key), Some(dir)) = (&args.checkpoint_key, &args.checkpoint_dir) {
         let signer = audit_commands::read_signer(key)?;
-        let (db, dir, every) = (db.clone(), dir.clone(), args.checkpoint_interval);
+        // At most once a minute: an interval of zero would sign without pause.
+        let every = args.checkpoint_interval.max(Duration::from_secs(60));
+        let (db, dir) = (db.clone(), dir.clone());
         tokio::spawn(async move {
             let mut ticks = tokio::time::interval(every);
             loop {
@@ -271,6 +273,8 @@ async fn authenticator(
             max_lifetime: args.jwt_max_lifetime,
             refresh: None,
             scopes: Default::default(),
+            role: None,
+            roles: Vec::new(),
         });
     } else {
         anyhow::ensure!(
@@ -312,6 +316,11 @@ async fn authenticator(
             Authenticator::production(&random)
         }
     };
+    if secret.is_some() && !settings.is_empty() {
+        tracing::warn!(
+            "development tokens are accepted beside production issuers: whoever knows the development secret can sign any role"
+        );
+    }
     for issuer in settings {
         auth = auth.with_issuer(auth::Issuer::start(issuer).await?);
     }

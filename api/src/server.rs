@@ -411,6 +411,34 @@ pub async fn enforce_fields(
             ),
         ));
     }
+    if enforced.aliased_typename {
+        return Err(ApiError::bad_input(
+            "query",
+            "__typename may not be aliased; once per object is enough",
+        ));
+    }
+    if enforced.subject_exports > 1 {
+        return Err(ApiError::bad_input(
+            "query",
+            format!(
+                "subjectExport runs at most once per request; this one asks for {}",
+                enforced.subject_exports
+            ),
+        ));
+    }
+    let writes = enforced
+        .operations
+        .iter()
+        .any(|o| o.starts_with("Mutation."));
+    if writes && enforced.estimated_values > state.limits.values {
+        return Err(ApiError::bad_input(
+            "query",
+            format!(
+                "a change's result could hold {} values (at most {}): nothing was changed; ask for less in the result",
+                enforced.estimated_values, state.limits.values
+            ),
+        ));
+    }
     if enforced.person_lookups > MAX_PERSON_LOOKUPS as u64 {
         return Err(ApiError::bad_input(
             "query",

@@ -27,14 +27,53 @@ pub async fn make_checkpoint(
     previous: &[Checkpoint],
 ) -> Result<Signed, Broken> {
     let verified = verify_against(db, previous).await?;
+    sign(db, signer, verified.tree_size, verified.root).await
+}
+
+/// Verifies the trail against the `previous` checkpoints, applies the retention rule within
+/// the latest of them (see [`crate::prune`]) and, when events went, signs the trail that
+/// now ends with the prune's record: a prune is vouched for by the key, so one made by
+/// anyone else (who can write the database but does not hold the key) fails verification.
+pub async fn prune_and_sign(
+    db: &DatabaseConnection,
+    signer: &Signer,
+    previous: &[Checkpoint],
+    cutoff: chrono::DateTime<Utc>,
+    now: chrono::DateTime<Utc>,
+) -> Result<(crate::Pruned, Option<Signed>), Broken> {
+    verify_against(db, previous).await?;
+    let covered = previous.iter().map(|c| c.size).max().unwrap_or(0);
+    let pruned = crate::prune(db, cutoff, covered, now)
+        .await
+        .map_err(|e| Broken::Tree(e.to_string()))?;
+    if pruned.through.is_none() {
+        return Ok((pruned, None));
+    }
+    let head = vigo_entities::audit_chain::Entity::find_by_id(1)
+        .one(db)
+        .await?
+        .ok_or_else(|| Broken::Tree("the chain has no head".into()))?;
+    let frontier = tree::parse_frontier(head.last_event_id, &head.frontier)
+        .ok_or_else(|| Broken::Tree("the head's right edge does not fit the trail".into()))?;
+    let signed = sign(db, signer, frontier.size(), frontier.root()).await?;
+    Ok((pruned, Some(signed)))
+}
+
+/// Signs a tree size and root and keeps a copy of the note in the database.
+async fn sign(
+    db: &DatabaseConnection,
+    signer: &Signer,
+    size: u64,
+    root: Hash,
+) -> Result<Signed, Broken> {
     let checkpoint = Checkpoint {
         origin: signer.name().to_owned(),
-        size: verified.tree_size,
-        root: verified.root,
+        size,
+        root,
         extensions: Vec::new(),
     };
     let note = signer.sign(&checkpoint);
-    let stored = audit_checkpoint::Entity::find_by_id(verified.tree_size as i64)
+    let stored = audit_checkpoint::Entity::find_by_id(size as i64)
         .one(db)
         .await?;
     match stored {
@@ -116,7 +155,11 @@ pub fn check_inclusion(inclusion: &Inclusion, verifier: &Verifier) -> Result<Che
     let leaf = tree::event_leaf(&inclusion.event_hash).map_err(|e| e.to_string())?;
     let proof: Option<Vec<Hash>> = inclusion.proof.iter().map(|h| tree::from_hex(h)).collect();
     let proof = proof.ok_or("the proof holds something that is not a hash")?;
-    let index = u64::try_from(inclusion.event_id - 1).map_err(|_| "no such event")?;
+    let index = inclusion
+        .event_id
+        .checked_sub(1)
+        .and_then(|index| u64::try_from(index).ok())
+        .ok_or("no such event")?;
     if merkle::verify_inclusion(&leaf, index, checkpoint.size, &proof, &checkpoint.root) {
         Ok(checkpoint)
     } else {
@@ -146,6 +189,14 @@ pub fn read_checkpoints(
         let checkpoint = verifier
             .open(&note)
             .map_err(|e| format!("{}: {e}", path.display()))?;
+        if checkpoint.origin != verifier.name() {
+            return Err(format!(
+                "{}: a checkpoint of {}, not of {}",
+                path.display(),
+                checkpoint.origin,
+                verifier.name()
+            ));
+        }
         checkpoints.push(checkpoint);
     }
     checkpoints.sort_by_key(|c| c.size);

@@ -91,10 +91,11 @@ pub async fn prune(
 /// names it. Only a record in the kept chain (after `through`) counts, and only for the
 /// events actually missing: a prune record written anywhere else moves nothing, and the
 /// record itself is verified with the rest of the chain.
+/// Returns the record's own id with the hash.
 pub(crate) async fn chain_start(
     db: &DatabaseConnection,
     through: i64,
-) -> Result<Option<String>, sea_orm::DbErr> {
+) -> Result<Option<(i64, String)>, sea_orm::DbErr> {
     let prefix = format!("{PRUNE_OPERATION}:{through}:");
     let prunes = audit_event::Entity::find()
         .filter(audit_event::Column::Operation.starts_with(prefix.as_str()))
@@ -102,7 +103,9 @@ pub(crate) async fn chain_start(
         .order_by_asc(audit_event::Column::Id)
         .all(db)
         .await?;
-    Ok(prunes
-        .iter()
-        .find_map(|e| e.operation.strip_prefix(&prefix).map(str::to_owned)))
+    Ok(prunes.iter().find_map(|e| {
+        e.operation
+            .strip_prefix(&prefix)
+            .map(|hash| (e.id, hash.to_owned()))
+    }))
 }

@@ -30,20 +30,26 @@ pub(crate) fn from_hex(text: &str) -> Option<Hash> {
     hex::decode(text).ok()?.try_into().ok()
 }
 
-/// The head's right edge as stored: hex roots, comma-separated.
-pub(crate) fn frontier_text(frontier: &Frontier) -> String {
-    frontier
-        .nodes()
-        .iter()
-        .map(to_hex)
-        .collect::<Vec<_>>()
-        .join(",")
+/// The head's right edge as stored: its size, then the hex roots, comma-separated
+/// (`6;hex,hex`). The size makes an edge left behind by appends that did not extend it
+/// (a binary from before the tree, during a rolling upgrade) visibly stale.
+pub fn frontier_text(frontier: &Frontier) -> String {
+    let nodes: Vec<String> = frontier.nodes().iter().map(to_hex).collect();
+    format!("{};{}", frontier.size(), nodes.join(","))
 }
 
 /// The head's right edge for a trail of `size` events, or `None` when the head holds none
-/// that fits (a trail from before the tree, not yet caught up).
+/// that fits (a trail from before the tree, or one appended to without it).
 pub(crate) fn parse_frontier(size: i64, text: &str) -> Option<Frontier> {
-    let nodes: Option<Vec<Hash>> = text
+    if size == 0 && text.is_empty() {
+        // A new trail: its head starts with no edge written.
+        return Some(Frontier::new());
+    }
+    let (stored, nodes) = text.split_once(';')?;
+    if stored.parse::<i64>().ok()? != size {
+        return None;
+    }
+    let nodes: Option<Vec<Hash>> = nodes
         .split(',')
         .filter(|part| !part.is_empty())
         .map(from_hex)
@@ -138,7 +144,8 @@ pub async fn build(db: &DatabaseConnection) -> Result<(), AuditError> {
     Ok(())
 }
 
-/// Whether the head has its tree: a trail from before the tree has none until [`build`].
+/// Whether the head claims a tree: a trail from before the tree has none until [`build`]. (A
+/// claim that does not hold is reported by verification, never taken as no tree.)
 pub(crate) fn is_built(head: &audit_chain::Model) -> bool {
     head.last_event_id == 0 || !head.frontier.is_empty()
 }

@@ -63,6 +63,10 @@ pub async fn verify_against(
     let mut prev_hash = vigo_migrations::GENESIS_HASH.to_owned();
     let mut last_id = 0i64;
     let mut count = 0u64;
+    // The head first: events appended while this runs are past it and not looked at (an
+    // append commits its events and the head together).
+    let head = audit_chain::Entity::find_by_id(1).one(db).await?;
+    let end = head.as_ref().map_or(i64::MAX, |h| h.last_event_id);
     // After a retention prune, the first event kept links to a removed one: the prune
     // record, itself an event of the kept chain, names that event and its hash.
     let first: Option<i64> = audit_event::Entity::find()
@@ -72,11 +76,19 @@ pub async fn verify_against(
         .into_tuple::<i64>()
         .one(db)
         .await?;
-    if let Some(first) = first.filter(|first| *first > 1) {
-        match chain_start(db, first - 1).await? {
-            Some(hash) => {
+    let mut prune_record = None;
+    match first {
+        Some(first) if first < 1 => {
+            return Err(Broken::Event {
+                id: first,
+                reason: "the trail numbers its events from 1: this one was inserted",
+            });
+        }
+        Some(first) if first > 1 => match chain_start(db, first - 1).await? {
+            Some((record, hash)) => {
                 prev_hash = hash;
                 last_id = first - 1;
+                prune_record = Some(record);
             }
             None => {
                 return Err(Broken::Event {
@@ -84,7 +96,8 @@ pub async fn verify_against(
                     reason: "the events before it were removed without a recorded prune",
                 });
             }
-        }
+        },
+        _ => {}
     }
     let mut frontier = if last_id > 0 {
         let size = last_id as u64;
@@ -100,7 +113,6 @@ pub async fn verify_against(
         Frontier::new()
     };
     let pruned = frontier.size();
-    let head = audit_chain::Entity::find_by_id(1).one(db).await?;
     // A trail from before the tree is checked as a chain until its tree is built.
     let built = head.as_ref().is_none_or(tree::is_built);
     let mut by_size: BTreeMap<u64, &Checkpoint> = BTreeMap::new();
@@ -117,6 +129,7 @@ pub async fn verify_against(
     loop {
         let events = audit_event::Entity::find()
             .filter(audit_event::Column::Id.gt(last_id))
+            .filter(audit_event::Column::Id.lte(end))
             .order_by_asc(audit_event::Column::Id)
             .limit(BATCH)
             .all(db)
@@ -220,8 +233,46 @@ pub async fn verify_against(
             ));
         }
     }
+    // Events past the head were appended since it was read, and then the head has moved on
+    // with them; an event past the head as it is now was inserted.
+    let newest: Option<i64> = audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::Id)
+        .order_by_desc(audit_event::Column::Id)
+        .into_tuple::<i64>()
+        .one(db)
+        .await?;
+    if let Some(newest) = newest.filter(|newest| *newest > end) {
+        let now = audit_chain::Entity::find_by_id(1)
+            .one(db)
+            .await?
+            .map_or(0, |h| h.last_event_id);
+        if newest > now {
+            return Err(Broken::Event {
+                id: newest,
+                reason: "lies past the chain's head (it was inserted, not appended)",
+            });
+        }
+    }
     let size = frontier.size();
     let root = frontier.root();
+    // A prune must be vouched for by the key: its record is covered by a signed checkpoint
+    // (`vigo audit prune` signs one), and so are the events it removed. Otherwise anyone who
+    // can write the database could remove a prefix and append a record saying so.
+    if let (Some(record), Some(latest)) = (prune_record, by_size.keys().next_back()) {
+        if (*latest as i64) < record {
+            return Err(Broken::Event {
+                id: record,
+                reason: "records a prune that no signed checkpoint covers",
+            });
+        }
+        if *latest < pruned {
+            return Err(Broken::Event {
+                id: record,
+                reason: "records a prune of events beyond every signed checkpoint",
+            });
+        }
+    }
     for checkpoint in by_size.values() {
         if checkpoint.size > size {
             return Err(Broken::Checkpoint {

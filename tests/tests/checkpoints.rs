@@ -87,12 +87,11 @@ async fn rewrite_whole_trail(app: &TestApp) -> anyhow::Result<()> {
         }
         prev = hash;
     }
-    let frontier_text: Vec<String> = frontier.nodes().iter().map(hex::encode).collect();
     audit_chain::Entity::update(audit_chain::ActiveModel {
         id: Set(1),
         last_event_id: Set(events.last().map_or(0, |e| e.id)),
         last_hash: Set(prev),
-        frontier: Set(frontier_text.join(",")),
+        frontier: Set(vigo_audit::tree::frontier_text(&frontier)),
     })
     .exec(&app.db)
     .await?;
@@ -242,6 +241,50 @@ async fn a_prune_record_counts_only_where_events_are_really_missing() -> anyhow:
 }
 
 #[tokio::test]
+async fn a_prune_record_appended_by_someone_without_the_key_is_not_believed() -> anyhow::Result<()>
+{
+    for backend in backends() {
+        let (app, checkpoints) = signed_trail(backend).await?;
+        let fourth = audit_event::Entity::find_by_id(4i64)
+            .one(&app.db)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("no event 4"))?;
+        // Events 1 to 4 go, and a record saying they were pruned is appended properly at the
+        // end (chain, tree and head all in order), as the database's writers could.
+        for id in 1..=4 {
+            delete_event(&app, id).await?;
+        }
+        audit::record(
+            &app.db,
+            &[audit::Event::new(
+                vigo_audit::Actor {
+                    role: "system".into(),
+                    org: None,
+                    sub: "vigo audit prune".into(),
+                    purpose: "retention".into(),
+                },
+                &format!("Audit.prune:4:{}", fourth.hash),
+                "retention",
+                &[],
+                &[],
+            )],
+        )
+        .await?;
+        assert_eq!(
+            audit::verify(&app.db).await?,
+            5,
+            "{backend:?}: the chain alone is fooled"
+        );
+        let message = broken(&app, &checkpoints).await;
+        assert!(
+            message.contains("audit event 9") && message.contains("no signed checkpoint covers"),
+            "{backend:?}: {message}"
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
 async fn retention_keeps_a_year_and_removes_only_what_a_checkpoint_covers() -> anyhow::Result<()> {
     for backend in backends() {
         let (app, checkpoints) = signed_trail(backend).await?;
@@ -254,15 +297,32 @@ async fn retention_keeps_a_year_and_removes_only_what_a_checkpoint_covers() -> a
         assert!(refused.contains("past year"), "{refused}");
         assert_eq!(audit::verify(&app.db).await?, 8);
         // Two years on, everything is older than the cutoff, but only the six events the
-        // first checkpoint covers go.
+        // first checkpoint covers go; the trail after the prune is signed.
         let later = now + chrono::TimeDelta::days(730);
-        let pruned = audit::prune(&app.db, now + chrono::TimeDelta::days(1), 6, later).await?;
+        let (pruned, after) = anchor::prune_and_sign(
+            &app.db,
+            &signer(),
+            &checkpoints[..1],
+            now + chrono::TimeDelta::days(1),
+            later,
+        )
+        .await?;
         assert_eq!(pruned.through, Some(6), "{backend:?}");
+        let after = after.ok_or_else(|| anyhow::anyhow!("the prune is signed"))?;
+        assert_eq!(after.checkpoint.size, 9);
+        // Without the checkpoint that vouches for the prune, the prune is not believed.
+        let message = broken(&app, &checkpoints).await;
+        assert!(
+            message.contains("no signed checkpoint covers"),
+            "{backend:?}: {message}"
+        );
+        let mut checkpoints = checkpoints.clone();
+        checkpoints.push(signer().verifier().open(&after.note)?);
         let verified = vigo_audit::verify_against(&app.db, &checkpoints).await?;
         assert_eq!(
             (verified.events, verified.tree_size, verified.checkpoints),
-            (3, 9, 2),
-            "{backend:?}: two kept and the prune record; both checkpoints still proven"
+            (3, 9, 3),
+            "{backend:?}: two kept and the prune record; every checkpoint still proven"
         );
         // The pruned events' tree stays, and a checkpoint of them still has to match it.
         execute(
@@ -395,5 +455,42 @@ async fn seeding_over_a_trail_of_real_requests_is_refused_unless_it_is_discarded
     .await?;
     assert_eq!(audit::verify(&app.db).await?, 0);
     assert_eq!(audit_tree_node::Entity::find().all(&app.db).await?.len(), 0);
+    Ok(())
+}
+
+#[tokio::test]
+async fn events_appended_without_the_tree_are_caught_up_by_the_next_append() -> anyhow::Result<()> {
+    // As during a rolling upgrade: a binary from before the tree appends an event (chain and
+    // head, no leaf, the head's right edge left as it was).
+    let (app, checkpoints) = signed_trail(Backend::Sqlite).await?;
+    let last = audit_event::Entity::find_by_id(8i64)
+        .one(&app.db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no event 8"))?;
+    let mut old = last.clone();
+    old.id = 9;
+    old.request_id = "from an older binary".into();
+    old.prev_hash = last.hash.clone();
+    old.hash = vigo_tests::chained_hash(&old, &[], &last.hash);
+    let model: audit_event::ActiveModel = old.clone().into();
+    sea_orm::ActiveModelTrait::insert(model, &app.db).await?;
+    execute(
+        &app,
+        &format!(
+            "UPDATE audit_chain SET last_event_id = 9, last_hash = '{}'",
+            old.hash
+        ),
+    )
+    .await?;
+    // The next append sees the right edge does not fit and rebuilds the tree first.
+    let caseworker = app.token(Role::Caseworker, None);
+    app.query(
+        &caseworker,
+        "{ persons(first: 1) { edges { node { givenName } } } }",
+        Value::Null,
+    )
+    .await?;
+    let verified = vigo_audit::verify_against(&app.db, &checkpoints).await?;
+    assert_eq!((verified.events, verified.tree_size), (10, 10));
     Ok(())
 }

@@ -125,3 +125,67 @@ async fn a_response_larger_than_allowed_is_refused_as_it_is_built() -> anyhow::R
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn what_the_count_cannot_see_is_refused_before_it_runs() -> anyhow::Result<()> {
+    let app = TestApp::new(Backend::Sqlite, 40).await?;
+    let caseworker = app.token(Role::Caseworker, None);
+    let person = app.population.persons[0].national_id.clone();
+    let student = app.token(Role::Student, Some(&person));
+    // `__typename` is answered before anything counts it: aliases of it are refused.
+    let aliased: String = (0..900).map(|i| format!(" t{i}: __typename")).collect();
+    let (status, body) = app
+        .post(
+            Some(&student),
+            json!({ "query": format!("{{ me {{ accessLog {{{aliased} }} }} }}") }),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.to_string().contains("__typename"), "{body}");
+    // One whole-record export per request.
+    let (status, body) = app
+        .post(
+            Some(&student),
+            json!({ "query": "{ a: subjectExport b: subjectExport }" }),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.to_string().contains("at most once"), "{body}");
+    // A change whose result could exceed what a response may hold is refused before it
+    // changes anything.
+    let nested = "wishes { school { apprentices { company { apprentices { company { orgNo name kind } } } } } }";
+    app.statements.store(0, Ordering::SeqCst);
+    let (status, body) = app
+        .post(
+            Some(&caseworker),
+            json!({ "query": format!("mutation {{ submitApplication(nationalId: \"{person}\", intakeYear: 2031, wishes: []) {{ {nested} }} }}") }),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.to_string().contains("nothing was changed"), "{body}");
+    assert_eq!(app.statements.load(Ordering::SeqCst), 0, "nothing ran");
+    // A page size left to a variable's default counts at the most a page may hold (here
+    // against an estimate limit of 100 000: 100 pages of 1 000 exceed it, of 10 do not).
+    let app = app.with_limits(Limits {
+        estimated_values: 100_000,
+        ..Limits::default()
+    })?;
+    let officer = app.token(Role::PrivacyOfficer, None);
+    let pages: String = (0..100)
+        .map(|i| format!(" d{i}: denials(last: $n) {{ at }}"))
+        .collect();
+    let document = format!("query($n: Int! = 1000) {{{pages} }}");
+    let (status, body) = app
+        .post(Some(&officer), json!({ "query": document }))
+        .await?;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(body.to_string().contains("could hold"), "{body}");
+    let (status, body) = app
+        .post(
+            Some(&officer),
+            json!({ "query": document, "variables": { "n": 10 } }),
+        )
+        .await?;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    Ok(())
+}

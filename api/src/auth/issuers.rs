@@ -42,10 +42,17 @@ pub struct IssuerSettings {
     /// How often keys from `jwks_url` are fetched again, e.g. `10m`.
     #[serde(default, with = "duration")]
     pub refresh: Option<Duration>,
-    /// Roles for tokens without a `role` claim, by scope (Maskinporten grants scopes):
-    /// `"vigo:lanekassen" = "lanekassen"`.
+    /// Roles by scope (Maskinporten grants scopes): `"vigo:lanekassen" = "lanekassen"`.
+    /// When set, a token's role is its scope's, and a `role` claim must agree.
     #[serde(default)]
     pub scopes: BTreeMap<String, String>,
+    /// The one role of every token this issuer signs (ID-porten: `student`); a `role`
+    /// claim must agree.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// The roles this issuer may grant at all; any when empty.
+    #[serde(default)]
+    pub roles: Vec<String>,
 }
 
 /// The issuers file.
@@ -97,6 +104,8 @@ pub struct Issuer {
     pub(super) audiences: Vec<String>,
     pub(super) max_lifetime: Duration,
     pub(super) scopes: BTreeMap<String, String>,
+    pub(super) role: Option<String>,
+    pub(super) roles: Vec<String>,
     keys: Arc<RwLock<Vec<Key>>>,
     /// Wakes the refresher of keys fetched from a URL.
     refetch: Option<Arc<Notify>>,
@@ -113,17 +122,15 @@ impl Issuer {
     /// again in the background). Fails when the keys cannot be had: a server that cannot
     /// verify its callers' tokens does not start.
     pub async fn start(settings: IssuerSettings) -> anyhow::Result<Issuer> {
+        let settings = settings.checked()?;
         let name = settings.iss.clone();
-        anyhow::ensure!(!name.trim().is_empty(), "an issuer needs its `iss`");
-        anyhow::ensure!(
-            settings.audiences.iter().any(|a| !a.trim().is_empty()),
-            "issuer {name}: name the audiences Vigo accepts (`audiences`)"
-        );
         let issuer = |keys: Vec<Key>, refetch| Issuer {
             iss: settings.iss.clone(),
             audiences: settings.audiences.clone(),
             max_lifetime: settings.max_lifetime.unwrap_or(DEFAULT_MAX_LIFETIME),
             scopes: settings.scopes.clone(),
+            role: settings.role.clone(),
+            roles: settings.roles.clone(),
             keys: Arc::new(RwLock::new(keys)),
             refetch,
         };
@@ -164,15 +171,50 @@ impl Issuer {
 
     /// An issuer whose keys are the given JWKS document, for tests and fixed keys.
     pub fn with_jwks(settings: IssuerSettings, jwks: &str) -> anyhow::Result<Issuer> {
+        let settings = settings.checked()?;
         let keys = parse_jwks(jwks)?;
         Ok(Issuer {
             iss: settings.iss,
             audiences: settings.audiences,
             max_lifetime: settings.max_lifetime.unwrap_or(DEFAULT_MAX_LIFETIME),
             scopes: settings.scopes,
+            role: settings.role,
+            roles: settings.roles,
             keys: Arc::new(RwLock::new(keys)),
             refetch: None,
         })
+    }
+
+    /// The role a verified token of this issuer acts in: the issuer's one role, else the
+    /// role its scopes map to, else its `role` claim; a claim that disagrees with the
+    /// issuer's, or a role the issuer may not grant, is refused.
+    pub(super) fn role_of(&self, claim: &str, scope: Option<&str>) -> Result<String, String> {
+        let granted = match (&self.role, self.scopes.is_empty()) {
+            (Some(role), _) => role.clone(),
+            (None, false) => {
+                let mut roles: Vec<&String> = scope
+                    .unwrap_or_default()
+                    .split_whitespace()
+                    .filter_map(|s| self.scopes.get(s))
+                    .collect();
+                roles.sort();
+                roles.dedup();
+                match roles.as_slice() {
+                    [role] => (*role).clone(),
+                    [] => return Err("none of the token's scopes grants a role".into()),
+                    _ => return Err("the token's scopes grant more than one role".into()),
+                }
+            }
+            (None, true) if !claim.is_empty() => claim.to_owned(),
+            (None, true) => return Err("the token has no role".into()),
+        };
+        if !claim.is_empty() && claim != granted {
+            return Err("the token's role claim disagrees with what its issuer grants".into());
+        }
+        if !self.roles.is_empty() && !self.roles.contains(&granted) {
+            return Err(format!("its issuer may not grant the role {granted}"));
+        }
+        Ok(granted)
     }
 
     /// The key that verifies a token with this algorithm and key id. When none does, keys
@@ -196,6 +238,25 @@ impl Issuer {
             }
             _ => Err("the token names no key id and several keys match".into()),
         }
+    }
+}
+
+impl IssuerSettings {
+    /// The settings with empty audiences dropped, refused when they name no issuer, no
+    /// audience, or both a fixed role and roles by scope.
+    fn checked(mut self) -> anyhow::Result<Self> {
+        let name = self.iss.clone();
+        anyhow::ensure!(!name.trim().is_empty(), "an issuer needs its `iss`");
+        self.audiences.retain(|a| !a.trim().is_empty());
+        anyhow::ensure!(
+            !self.audiences.is_empty(),
+            "issuer {name}: name the audiences Vigo accepts (`audiences`)"
+        );
+        anyhow::ensure!(
+            self.role.is_none() || self.scopes.is_empty(),
+            "issuer {name}: give one role (`role`) or roles by scope (`scopes`), not both"
+        );
+        Ok(self)
     }
 }
 
@@ -260,13 +321,18 @@ async fn refresh_keys(
     }
 }
 
-/// The RS256 and ES256 (P-256) keys of a JWKS document; any other key is refused, as is a
-/// document without keys.
+/// The RS256 and ES256 (P-256) signing keys of a JWKS document. Other keys (other
+/// algorithms, encryption keys) are left out, so that an issuer publishing one more kind of
+/// key does not lock its tokens out; a document with no usable key is refused.
 pub(super) fn parse_jwks(jwks: &str) -> anyhow::Result<Vec<Key>> {
+    use jsonwebtoken::jwk::PublicKeyUse;
     let set: JwkSet =
         serde_json::from_str(jwks).map_err(|e| anyhow::anyhow!("not a JWKS document: {e}"))?;
     let mut keys = Vec::new();
     for jwk in &set.keys {
+        if matches!(jwk.common.public_key_use, Some(ref u) if *u != PublicKeyUse::Signature) {
+            continue;
+        }
         let algorithm = match (&jwk.algorithm, jwk.common.key_algorithm) {
             (AlgorithmParameters::RSA(_), None | Some(KeyAlgorithm::RS256)) => Algorithm::RS256,
             (AlgorithmParameters::EllipticCurve(ec), None | Some(KeyAlgorithm::ES256))
@@ -274,10 +340,10 @@ pub(super) fn parse_jwks(jwks: &str) -> anyhow::Result<Vec<Key>> {
             {
                 Algorithm::ES256
             }
-            _ => anyhow::bail!(
-                "key {:?}: only RS256 (RSA) and ES256 (P-256) keys are accepted",
-                jwk.common.key_id
-            ),
+            _ => {
+                tracing::debug!(kid = ?jwk.common.key_id, "JWKS key left out: not RS256 or ES256 (P-256)");
+                continue;
+            }
         };
         let key = DecodingKey::from_jwk(jwk)
             .map_err(|e| anyhow::anyhow!("key {:?}: {e}", jwk.common.key_id))?;
@@ -287,6 +353,9 @@ pub(super) fn parse_jwks(jwks: &str) -> anyhow::Result<Vec<Key>> {
             key,
         });
     }
-    anyhow::ensure!(!keys.is_empty(), "the JWKS document holds no keys");
+    anyhow::ensure!(
+        !keys.is_empty(),
+        "the JWKS document holds no RS256 or ES256 (P-256) signing key"
+    );
     Ok(keys)
 }

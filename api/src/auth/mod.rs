@@ -255,30 +255,11 @@ impl Authenticator {
             if claims.sub.is_empty() {
                 claims.sub = claims.client_id.clone().unwrap_or_default();
             }
-            if claims.role.is_empty() {
-                claims.role = role_of_scopes(issuer, claims.scope.as_deref())?;
-            }
+            claims.role = issuer
+                .role_of(&claims.role, claims.scope.as_deref())
+                .map_err(AuthError::Invalid)?;
         }
         subject_from_claims(&claims)
-    }
-}
-
-/// The role an issuer grants by the token's scopes: the one role its scopes map to.
-fn role_of_scopes(issuer: &Issuer, scope: Option<&str>) -> Result<String, AuthError> {
-    let mut roles: Vec<&String> = scope
-        .unwrap_or_default()
-        .split_whitespace()
-        .filter_map(|s| issuer.scopes.get(s))
-        .collect();
-    roles.dedup();
-    match roles.as_slice() {
-        [role] => Ok((*role).clone()),
-        [] => Err(AuthError::Invalid(
-            "the token has no role, and none of its scopes grants one".into(),
-        )),
-        _ => Err(AuthError::Invalid(
-            "the token's scopes grant more than one role".into(),
-        )),
     }
 }
 
@@ -572,14 +553,35 @@ mod tests {
             jwks_url: None,
             max_lifetime: Some(Duration::from_secs(120)),
             refresh: None,
-            scopes: [("vigo:lanekassen".to_owned(), "lanekassen".to_owned())].into(),
+            scopes: [
+                ("vigo:lanekassen".to_owned(), "lanekassen".to_owned()),
+                ("vigo:ssb".to_owned(), "ssb".to_owned()),
+            ]
+            .into(),
+            role: None,
+            roles: vec!["lanekassen".into(), "ssb".into()],
         }
     }
 
-    /// A server with the test issuer and no development secret.
+    const IDPORTEN: &str = "https://idporten.test";
+
+    /// An ID-porten-like issuer: persons, whose tokens carry no role.
+    fn idporten() -> IssuerSettings {
+        IssuerSettings {
+            iss: IDPORTEN.into(),
+            audiences: vec![AUD.into(), " ".into()],
+            scopes: Default::default(),
+            role: Some("student".into()),
+            roles: Vec::new(),
+            ..settings()
+        }
+    }
+
+    /// A server with the test issuers and no development secret.
     fn production() -> Authenticator {
         Authenticator::production(SECRET)
             .with_issuer(Issuer::with_jwks(settings(), TEST_JWKS).unwrap())
+            .with_issuer(Issuer::with_jwks(idporten(), TEST_JWKS).unwrap())
     }
 
     /// A Maskinporten token as it arrives: `iss`, `aud`, `scope`, `consumer`, `client_id`,
@@ -645,10 +647,10 @@ mod tests {
                 auth.authenticate(Some(&issued(algorithm, Some(kid), &key, &several)))
                     .is_ok()
             );
-            // ID-porten: a person's token with `pid`, a role claim and a pairwise `sub`.
+            // ID-porten: a person's token with `pid` and a pairwise `sub`, no role claim.
             let person = Claims {
+                iss: Some(IDPORTEN.into()),
                 sub: "pairwise-subject".into(),
-                role: "student".into(),
                 pid: Some("30108299920".into()),
                 consumer: None,
                 scope: Some("openid".into()),
@@ -657,10 +659,24 @@ mod tests {
             let subject = auth
                 .authenticate(Some(&issued(algorithm, Some(kid), &key, &person)))
                 .unwrap();
+            assert_eq!(subject.role, Role::Student);
             assert_eq!(
                 subject.person,
                 Some(NationalId::parse("30108299920").unwrap())
             );
+            // A role the issuer does not grant is refused, claimed or scoped.
+            let claimed = Claims {
+                role: "privacy_officer".into(),
+                ..person.clone()
+            };
+            let scoped = Claims {
+                role: "caseworker".into(),
+                ..claims.clone()
+            };
+            for wrong in [claimed, scoped] {
+                let message = refused(&auth, &issued(algorithm, Some(kid), &key, &wrong));
+                assert!(message.contains("disagrees"), "{message}");
+            }
         }
     }
 
@@ -730,6 +746,11 @@ mod tests {
                 "no role, no scope",
                 Box::new(|c| c.scope = Some("openid".into())),
                 "role",
+            ),
+            (
+                "two roles by scope",
+                Box::new(|c| c.scope = Some("vigo:lanekassen vigo:ssb".into())),
+                "more than one role",
             ),
             (
                 "org disagrees",

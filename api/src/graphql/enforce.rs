@@ -332,6 +332,11 @@ pub struct Enforced {
     /// Runs of `Query.person` in the executed operation, fragments expanded: the look-ups
     /// the request makes, known before any runs.
     pub person_lookups: u64,
+    /// Runs of `Query.subjectExport`, fragments expanded.
+    pub subject_exports: u64,
+    /// Whether the operation aliases `__typename`, which is not counted as the response is
+    /// built.
+    pub aliased_typename: bool,
     /// Field selections of the executed operation with every fragment expanded (counted
     /// without expanding, saturating): the work a document asks for, known before any starts.
     pub selections: u64,
@@ -391,6 +396,7 @@ pub fn enforce(
         denied: BTreeSet::new(),
         categories: BTreeSet::new(),
         roots: BTreeSet::new(),
+        aliased_typename: false,
     };
     let shape = match executed {
         Some(operation) => reading.selection_set(
@@ -405,6 +411,8 @@ pub fn enforce(
         categories: reading.categories.into_iter().map(str::to_owned).collect(),
         operations: reading.roots.into_iter().collect(),
         person_lookups: shape.lookups,
+        subject_exports: shape.exports,
+        aliased_typename: reading.aliased_typename,
         selections: shape.fields,
         estimated_values: shape.values,
         depth: shape.depth,
@@ -507,6 +515,7 @@ struct Reading<'a> {
     denied: BTreeSet<String>,
     categories: BTreeSet<&'static str>,
     roots: BTreeSet<String>,
+    aliased_typename: bool,
 }
 
 /// What a selection set amounts to once its fragments are expanded: how deep its data
@@ -522,6 +531,8 @@ struct Shape {
     /// Values the response may hold: each field once per item of every list above it, a
     /// list counted by its page size or [`LIST_BOUND`].
     values: u64,
+    /// Runs of `Query.subjectExport`, each a whole record.
+    exports: u64,
 }
 
 impl Shape {
@@ -532,6 +543,7 @@ impl Shape {
             lookups: self.lookups.saturating_add(other.lookups),
             fields: self.fields.saturating_add(other.fields),
             values: self.values.saturating_add(other.values),
+            exports: self.exports.saturating_add(other.exports),
         }
     }
 }
@@ -540,6 +552,10 @@ impl Shape {
 /// unless [`LIST_SIZES`] knows better: an organisation's pupils, apprentices or offers. Lists
 /// that are longer still count in full as the response is built (see `Budget`).
 pub const LIST_BOUND: u64 = 100;
+
+/// The largest page any paged list accepts (its validator refuses more): what a page size
+/// that is not known before execution counts as.
+const MAX_PAGE: u64 = 1_000;
 
 /// Items the lists of one person's record are taken to hold: what a record holds in practice,
 /// with room. An estimate only; the response counts the real items.
@@ -610,8 +626,8 @@ impl Reading<'_> {
     }
 
     /// How many items `parent.field` is taken to return: 1 for a single value; for a list,
-    /// its page size (`first` or `last`, as given or as a variable; their validators bound
-    /// them), else its size in [`LIST_SIZES`], else [`LIST_BOUND`].
+    /// its page size (`first` or `last`, as given or as a variable, else [`MAX_PAGE`]), else
+    /// its size in [`LIST_SIZES`], else [`LIST_BOUND`].
     fn items(&self, parent: &str, field: &Field) -> u64 {
         if !self
             .types
@@ -624,7 +640,7 @@ impl Reading<'_> {
             if !matches!(name.node.as_str(), "first" | "last") {
                 return None;
             }
-            match &value.node {
+            let given = match &value.node {
                 async_graphql_value::Value::Number(n) => n.as_u64(),
                 async_graphql_value::Value::Variable(variable) => {
                     match self.variables.get(variable) {
@@ -633,7 +649,10 @@ impl Reading<'_> {
                     }
                 }
                 _ => None,
-            }
+            };
+            // A variable left to its default (or of any other form) counts at the most the
+            // field's validator accepts.
+            Some(given.unwrap_or(MAX_PAGE))
         });
         let known = || {
             LIST_SIZES
@@ -666,12 +685,17 @@ impl Reading<'_> {
             ..Shape::default()
         };
         if name == "__typename" {
+            // Answered before any extension sees it, so it is not counted as the response
+            // is built: one per object (unaliased; repeats merge) is all a client needs.
+            self.aliased_typename |= field.alias.is_some();
             return shape;
         }
         if matches!(parent, "Query" | "Mutation") {
             self.roots.insert(format!("{parent}.{name}"));
-            if parent == "Query" && name == "person" {
-                shape.lookups = 1;
+            match (parent, name) {
+                ("Query", "person") => shape.lookups = 1,
+                ("Query", "subjectExport") => shape.exports = 1,
+                _ => {}
             }
         }
         if name == DENIED_FIELD {
@@ -691,6 +715,7 @@ impl Reading<'_> {
             None => Shape::default(),
         };
         shape.lookups = shape.lookups.saturating_add(inner.lookups);
+        shape.exports = shape.exports.saturating_add(inner.exports);
         shape.fields = shape.fields.saturating_add(inner.fields);
         shape.values = shape
             .values
