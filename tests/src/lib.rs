@@ -194,6 +194,15 @@ impl TestApp {
         })
     }
 
+    /// Runs raw SQL on the app's database, as someone with write access to it would.
+    pub async fn execute(&self, sql: &str) -> anyhow::Result<()> {
+        let backend = self.db.get_database_backend();
+        self.db
+            .execute_raw(sea_orm::Statement::from_string(backend, sql.to_owned()))
+            .await?;
+        Ok(())
+    }
+
     /// The same app with other limits on what one request may cost.
     pub fn with_limits(mut self, limits: vigo_api::graphql::Limits) -> anyhow::Result<Self> {
         let state = vigo_api::server::AppState::with_gate(

@@ -1,7 +1,7 @@
 //! The audit trail: every read of persons and every write is recorded before the response is
 //! sent, the person sees who looked, and tampering breaks the chain.
 
-use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryOrder, Statement};
+use sea_orm::{EntityTrait, PaginatorTrait, QueryOrder};
 use serde_json::{Value, json};
 use vigo_api::audit;
 use vigo_entities::audit_event;
@@ -52,14 +52,6 @@ async fn linked_persons(app: &TestApp, event: i64) -> anyhow::Result<Vec<i32>> {
         .collect();
     persons.sort_unstable();
     Ok(persons)
-}
-
-async fn execute(app: &TestApp, sql: &str) -> anyhow::Result<()> {
-    let backend = app.db.get_database_backend();
-    app.db
-        .execute_raw(Statement::from_string(backend, sql.to_owned()))
-        .await?;
-    Ok(())
 }
 
 #[tokio::test]
@@ -213,30 +205,25 @@ async fn tampering_with_the_trail_is_detected() -> anyhow::Result<()> {
             .collect();
 
         // Changing what an event says.
-        execute(
-            &app,
-            &format!("UPDATE audit_event SET actor_role = 'caseworker', purpose = 'intake' WHERE id = {}", ids[1]),
-        )
+        app.execute(&format!(
+            "UPDATE audit_event SET actor_role = 'caseworker', purpose = 'intake' WHERE id = {}",
+            ids[1]
+        ))
         .await?;
         let err = audit::verify(&app.db).await.unwrap_err().to_string();
         assert!(
             err.contains(&format!("audit event {}", ids[1])),
             "{backend:?}: {err}"
         );
-        execute(
-            &app,
-            &format!(
-                "UPDATE audit_event SET purpose = 'administration' WHERE id = {}",
-                ids[1]
-            ),
-        )
+        app.execute(&format!(
+            "UPDATE audit_event SET purpose = 'administration' WHERE id = {}",
+            ids[1]
+        ))
         .await?;
         assert_eq!(audit::verify(&app.db).await?, 4, "restored");
 
         // Removing whom an event touched.
-        execute(
-            &app,
-            &format!("DELETE FROM audit_event_person WHERE audit_event_id = {} AND person_id = (SELECT MIN(person_id) FROM audit_event_person WHERE audit_event_id = {})", ids[2], ids[2]),
+        app.execute(&format!("DELETE FROM audit_event_person WHERE audit_event_id = {} AND person_id = (SELECT MIN(person_id) FROM audit_event_person WHERE audit_event_id = {})", ids[2], ids[2]),
         )
         .await?;
         let err = audit::verify(&app.db).await.unwrap_err().to_string();
@@ -266,34 +253,22 @@ async fn removed_events_are_detected_in_the_middle_and_at_the_end() -> anyhow::R
         .into_iter()
         .map(|e| e.id)
         .collect();
-    execute(
-        &app,
-        &format!(
-            "DELETE FROM audit_event_person WHERE audit_event_id = {}",
-            ids[2]
-        ),
-    )
+    app.execute(&format!(
+        "DELETE FROM audit_event_person WHERE audit_event_id = {}",
+        ids[2]
+    ))
     .await?;
-    execute(
-        &app,
-        &format!("DELETE FROM audit_event WHERE id = {}", ids[2]),
-    )
-    .await?;
+    app.execute(&format!("DELETE FROM audit_event WHERE id = {}", ids[2]))
+        .await?;
     let err = audit::verify(&app.db).await.unwrap_err().to_string();
     assert!(err.contains("removed from the end"), "{err}");
-    execute(
-        &app,
-        &format!(
-            "DELETE FROM audit_event_person WHERE audit_event_id = {}",
-            ids[0]
-        ),
-    )
+    app.execute(&format!(
+        "DELETE FROM audit_event_person WHERE audit_event_id = {}",
+        ids[0]
+    ))
     .await?;
-    execute(
-        &app,
-        &format!("DELETE FROM audit_event WHERE id = {}", ids[0]),
-    )
-    .await?;
+    app.execute(&format!("DELETE FROM audit_event WHERE id = {}", ids[0]))
+        .await?;
     let err = audit::verify(&app.db).await.unwrap_err().to_string();
     assert!(err.contains(&format!("audit event {}", ids[1])), "{err}");
     Ok(())
@@ -303,7 +278,7 @@ async fn removed_events_are_detected_in_the_middle_and_at_the_end() -> anyhow::R
 async fn a_request_whose_audit_record_cannot_be_written_returns_no_data() -> anyhow::Result<()> {
     for backend in backends() {
         let app = TestApp::new(backend, 20).await?;
-        execute(&app, "DROP TABLE audit_chain").await?;
+        app.execute("DROP TABLE audit_chain").await?;
         let (status, body) = app
             .post(
                 Some(&app.token(Role::Caseworker, None)),
@@ -325,7 +300,8 @@ async fn a_write_whose_audit_record_cannot_be_written_changes_nothing() -> anyho
         let person = app.population.persons[0].clone();
         // The chain's head is locked and updated by every append: renaming its table makes
         // the append, and only the append, fail.
-        execute(&app, "ALTER TABLE audit_chain RENAME TO audit_chain_moved").await?;
+        app.execute("ALTER TABLE audit_chain RENAME TO audit_chain_moved")
+            .await?;
         let body = app
             .query(
                 &app.token(Role::Caseworker, None),
@@ -348,7 +324,8 @@ async fn a_write_whose_audit_record_cannot_be_written_changes_nothing() -> anyho
             stored.given_name, person.given_name,
             "{backend:?}: rolled back"
         );
-        execute(&app, "ALTER TABLE audit_chain_moved RENAME TO audit_chain").await?;
+        app.execute("ALTER TABLE audit_chain_moved RENAME TO audit_chain")
+            .await?;
         let body = app
             .query(
                 &app.token(Role::Caseworker, None),
@@ -420,20 +397,15 @@ async fn the_retention_rule_removes_old_events_and_the_chain_still_verifies() ->
 
         // Removing the first kept event is still tampering, even when the next one is
         // renumbered to take its place.
-        execute(
-            &app,
-            "DELETE FROM audit_event_person WHERE audit_event_id = 3",
-        )
-        .await?;
-        execute(&app, "DELETE FROM audit_event WHERE id = 3").await?;
+        app.execute("DELETE FROM audit_event_person WHERE audit_event_id = 3")
+            .await?;
+        app.execute("DELETE FROM audit_event WHERE id = 3").await?;
         let err = audit::verify(&app.db).await.unwrap_err().to_string();
         assert!(err.contains("audit event 4"), "{backend:?}: {err}");
-        execute(
-            &app,
-            "UPDATE audit_event_person SET audit_event_id = 3 WHERE audit_event_id = 4",
-        )
-        .await?;
-        execute(&app, "UPDATE audit_event SET id = 3 WHERE id = 4").await?;
+        app.execute("UPDATE audit_event_person SET audit_event_id = 3 WHERE audit_event_id = 4")
+            .await?;
+        app.execute("UPDATE audit_event SET id = 3 WHERE id = 4")
+            .await?;
         let err = audit::verify(&app.db).await.unwrap_err().to_string();
         assert!(err.contains("audit event 3"), "{backend:?}: {err}");
     }

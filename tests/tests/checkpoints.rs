@@ -5,7 +5,7 @@
 //! trail. Every attack here is made as a capable attacker would: with the published canonical
 //! form, recomputing hashes, the tree and the chain head to match.
 
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Set, Statement};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, Set};
 use serde_json::{Value, json};
 use vigo_api::audit;
 use vigo_audit::anchor;
@@ -14,14 +14,6 @@ use vigo_audit::merkle::{self, Frontier};
 use vigo_entities::{audit_chain, audit_event, audit_event_person, audit_tree_node};
 use vigo_policy::Role;
 use vigo_tests::{Backend, TestApp, backends};
-
-async fn execute(app: &TestApp, sql: &str) -> anyhow::Result<()> {
-    let backend = app.db.get_database_backend();
-    app.db
-        .execute_raw(Statement::from_string(backend, sql.to_owned()))
-        .await?;
-    Ok(())
-}
 
 fn signer() -> Signer {
     Signer::generate("vigo.test/audit", [7u8; 32]).expect("a key")
@@ -67,13 +59,10 @@ async fn rewrite_whole_trail(app: &TestApp) -> anyhow::Result<()> {
             .collect();
         persons.sort_unstable();
         let hash = vigo_tests::chained_hash(&event, &persons, &prev);
-        execute(
-            app,
-            &format!(
-                "UPDATE audit_event SET prev_hash = '{prev}', hash = '{hash}' WHERE id = {}",
-                event.id
-            ),
-        )
+        app.execute(&format!(
+            "UPDATE audit_event SET prev_hash = '{prev}', hash = '{hash}' WHERE id = {}",
+            event.id
+        ))
         .await?;
         event.hash = hash.clone();
         for ((level, idx), node) in frontier.push(merkle::leaf_hash(&hex::decode(&hash)?)) {
@@ -99,12 +88,12 @@ async fn rewrite_whole_trail(app: &TestApp) -> anyhow::Result<()> {
 }
 
 async fn delete_event(app: &TestApp, id: i64) -> anyhow::Result<()> {
-    execute(
-        app,
-        &format!("DELETE FROM audit_event_person WHERE audit_event_id = {id}"),
-    )
+    app.execute(&format!(
+        "DELETE FROM audit_event_person WHERE audit_event_id = {id}"
+    ))
     .await?;
-    execute(app, &format!("DELETE FROM audit_event WHERE id = {id}")).await
+    app.execute(&format!("DELETE FROM audit_event WHERE id = {id}"))
+        .await
 }
 
 async fn broken(app: &TestApp, checkpoints: &[Checkpoint]) -> String {
@@ -144,18 +133,15 @@ async fn deleting_a_middle_event_and_recomputing_fails_against_the_checkpoints()
         // Event 3 goes; the later ones are renumbered into its place and the chain recomputed.
         delete_event(&app, 3).await?;
         for id in 4..=8 {
-            execute(
-                &app,
-                &format!(
-                    "UPDATE audit_event_person SET audit_event_id = {} WHERE audit_event_id = {id}",
-                    id - 1
-                ),
-            )
+            app.execute(&format!(
+                "UPDATE audit_event_person SET audit_event_id = {} WHERE audit_event_id = {id}",
+                id - 1
+            ))
             .await?;
-            execute(
-                &app,
-                &format!("UPDATE audit_event SET id = {} WHERE id = {id}", id - 1),
-            )
+            app.execute(&format!(
+                "UPDATE audit_event SET id = {} WHERE id = {id}",
+                id - 1
+            ))
             .await?;
         }
         rewrite_whole_trail(&app).await?;
@@ -178,8 +164,7 @@ async fn deleting_a_middle_event_and_recomputing_fails_against_the_checkpoints()
 async fn changing_an_event_and_recomputing_fails_against_the_checkpoints() -> anyhow::Result<()> {
     for backend in backends() {
         let (app, checkpoints) = signed_trail(backend).await?;
-        execute(
-            &app,
+        app.execute(
             "UPDATE audit_event SET actor_role = 'statistics', purpose = 'statistics' WHERE id = 2",
         )
         .await?;
@@ -196,8 +181,7 @@ async fn changing_an_event_and_recomputing_fails_against_the_checkpoints() -> an
         );
         // Changing only the tree (a leaf) is caught without any checkpoint.
         let (app, _) = signed_trail(backend).await?;
-        execute(
-            &app,
+        app.execute(
             "UPDATE audit_tree_node SET hash = '00' || substr(hash, 3) WHERE level = 0 AND idx = 4",
         )
         .await?;
@@ -219,13 +203,10 @@ async fn a_prune_record_counts_only_where_events_are_really_missing() -> anyhow:
             .await?
             .ok_or_else(|| anyhow::anyhow!("no event 4"))?;
         // A forged record in a kept event, then the events before it removed.
-        execute(
-            &app,
-            &format!(
-                "UPDATE audit_event SET operation = 'Audit.prune:4:{}' WHERE id = 6",
-                fourth.hash
-            ),
-        )
+        app.execute(&format!(
+            "UPDATE audit_event SET operation = 'Audit.prune:4:{}' WHERE id = 6",
+            fourth.hash
+        ))
         .await?;
         let message = audit::verify(&app.db).await.unwrap_err().to_string();
         assert!(message.contains("audit event 6"), "{backend:?}: {message}");
@@ -325,8 +306,7 @@ async fn retention_keeps_a_year_and_removes_only_what_a_checkpoint_covers() -> a
             "{backend:?}: two kept and the prune record; every checkpoint still proven"
         );
         // The pruned events' tree stays, and a checkpoint of them still has to match it.
-        execute(
-            &app,
+        app.execute(
             "UPDATE audit_tree_node SET hash = '00' || substr(hash, 3) WHERE level = 2 AND idx = 0",
         )
         .await?;
@@ -474,13 +454,10 @@ async fn events_appended_without_the_tree_are_caught_up_by_the_next_append() -> 
     old.hash = vigo_tests::chained_hash(&old, &[], &last.hash);
     let model: audit_event::ActiveModel = old.clone().into();
     sea_orm::ActiveModelTrait::insert(model, &app.db).await?;
-    execute(
-        &app,
-        &format!(
-            "UPDATE audit_chain SET last_event_id = 9, last_hash = '{}'",
-            old.hash
-        ),
-    )
+    app.execute(&format!(
+        "UPDATE audit_chain SET last_event_id = 9, last_hash = '{}'",
+        old.hash
+    ))
     .await?;
     // The next append sees the right edge does not fit and rebuilds the tree first.
     let caseworker = app.token(Role::Caseworker, None);

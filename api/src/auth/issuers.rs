@@ -124,16 +124,7 @@ impl Issuer {
     pub async fn start(settings: IssuerSettings) -> anyhow::Result<Issuer> {
         let settings = settings.checked()?;
         let name = settings.iss.clone();
-        let issuer = |keys: Vec<Key>, refetch| Issuer {
-            iss: settings.iss.clone(),
-            audiences: settings.audiences.clone(),
-            max_lifetime: settings.max_lifetime.unwrap_or(DEFAULT_MAX_LIFETIME),
-            scopes: settings.scopes.clone(),
-            role: settings.role.clone(),
-            roles: settings.roles.clone(),
-            keys: Arc::new(RwLock::new(keys)),
-            refetch,
-        };
+        let issuer = |keys: Vec<Key>, refetch| Issuer::new(settings.clone(), keys, refetch);
         match (&settings.jwks_file, &settings.jwks_url) {
             (Some(path), None) => {
                 let text = std::fs::read_to_string(path).map_err(|e| {
@@ -171,9 +162,11 @@ impl Issuer {
 
     /// An issuer whose keys are the given JWKS document, for tests and fixed keys.
     pub fn with_jwks(settings: IssuerSettings, jwks: &str) -> anyhow::Result<Issuer> {
-        let settings = settings.checked()?;
-        let keys = parse_jwks(jwks)?;
-        Ok(Issuer {
+        Ok(Issuer::new(settings.checked()?, parse_jwks(jwks)?, None))
+    }
+
+    fn new(settings: IssuerSettings, keys: Vec<Key>, refetch: Option<Arc<Notify>>) -> Issuer {
+        Issuer {
             iss: settings.iss,
             audiences: settings.audiences,
             max_lifetime: settings.max_lifetime.unwrap_or(DEFAULT_MAX_LIFETIME),
@@ -181,8 +174,8 @@ impl Issuer {
             role: settings.role,
             roles: settings.roles,
             keys: Arc::new(RwLock::new(keys)),
-            refetch: None,
-        })
+            refetch,
+        }
     }
 
     /// The role a verified token of this issuer acts in: the issuer's one role, else the
