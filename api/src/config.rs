@@ -6,10 +6,38 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-/// The default database: an SQLite file in the working directory.
-pub const DEFAULT_DATABASE_URL: &str = "sqlite://vigo.db?mode=rwc";
-/// The demo's database, kept apart from the default one.
-pub const DEMO_DATABASE_URL: &str = "sqlite://vigo-demo.db?mode=rwc";
+/// The one default database, shared by every command: an SQLite file in the working
+/// directory, which `vigo demo` fills, so that `vigo token`, `vigo extract` and the others
+/// work on the demo's data (and sign with its secret) without being told where it is.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://vigo.db";
+
+/// The default address the API listens on.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:8080";
+
+/// Reads a listen address: an IP address and port, or a host name (`localhost:8080`) that
+/// resolves to one.
+pub fn listen_address(value: &str) -> Result<SocketAddr, String> {
+    if let Ok(address) = value.parse() {
+        return Ok(address);
+    }
+    let example = "give an address and port such as 127.0.0.1:8080 or localhost:8080";
+    if !value.contains(':') {
+        return Err(format!("'{value}' names no port; {example}"));
+    }
+    match std::net::ToSocketAddrs::to_socket_addrs(value) {
+        // IPv4 first: `localhost` then answers where curl and browsers try first.
+        Ok(addresses) => {
+            let addresses: Vec<SocketAddr> = addresses.collect();
+            addresses
+                .iter()
+                .find(|a| a.is_ipv4())
+                .or(addresses.first())
+                .copied()
+                .ok_or_else(|| format!("'{value}' resolves to no address; {example}"))
+        }
+        Err(e) => Err(format!("cannot resolve '{value}' ({e}); {example}")),
+    }
+}
 
 /// Vigo: privacy-aware data platform for upper-secondary education.
 #[derive(Debug, Parser)]
@@ -54,6 +82,59 @@ pub enum Command {
     /// Writes an extract as the token's subject would receive it: rows from its row scope,
     /// columns from its field mask. The disclosure is recorded before the file appears.
     Extract(ExtractArgs),
+}
+
+impl Command {
+    /// The log level unless `VIGO_LOG` says otherwise: the server logs what it does, the
+    /// other commands print their result and log only warnings and errors.
+    pub fn default_log_level(&self) -> &'static str {
+        match self {
+            Command::Serve(_) => "info",
+            _ => "warn",
+        }
+    }
+}
+
+/// For a command line refused over a value that came from an environment variable (say
+/// `VIGO_RATE_LIMIT=fast`), the message naming that variable: clap's own names the flag,
+/// which the user never typed.
+pub fn environment_error(error: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue};
+    use std::error::Error as _;
+    let flag = match error.get(ContextKind::InvalidArg)? {
+        ContextValue::String(flag) => flag.split([' ', '=']).next()?.to_owned(),
+        _ => return None,
+    };
+    let long = flag.strip_prefix("--")?;
+    let typed: Vec<String> = std::env::args().collect();
+    if typed
+        .iter()
+        .any(|a| a == &flag || a.starts_with(&format!("{flag}=")))
+    {
+        return None;
+    }
+    let variable = environment_of(&<Cli as clap::CommandFactory>::command(), long)?;
+    let value = std::env::var(&variable).ok()?;
+    let reason = error
+        .get(ContextKind::Custom)
+        .map(ToString::to_string)
+        .or_else(|| error.source().map(ToString::to_string))
+        .unwrap_or_else(|| "not a valid value".to_owned());
+    Some(format!("{variable}={value:?} is not valid: {reason}"))
+}
+
+/// The environment variable of the option `--long` anywhere in the command tree.
+fn environment_of(command: &clap::Command, long: &str) -> Option<String> {
+    command
+        .get_arguments()
+        .find(|a| a.get_long() == Some(long))
+        .and_then(|a| a.get_env())
+        .map(|e| e.to_string_lossy().into_owned())
+        .or_else(|| {
+            command
+                .get_subcommands()
+                .find_map(|sub| environment_of(sub, long))
+        })
 }
 
 #[derive(Debug, Args)]
@@ -210,7 +291,8 @@ pub struct SchemaArgs {
 
 #[derive(Debug, Args)]
 pub struct DatabaseArgs {
-    /// Database URL: `sqlite://FILE?mode=rwc` or `postgres://USER@HOST:PORT/DB`.
+    /// Database URL: `sqlite://FILE` or `postgres://USER@HOST:PORT/DB`; by default the
+    /// demo's `vigo.db` in the working directory.
     #[arg(long = "db", env = "VIGO_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
 }
@@ -254,8 +336,8 @@ pub struct SecretArgs {
 
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, env = "VIGO_LISTEN", default_value = "127.0.0.1:8080")]
+    /// Address to listen on (an IP address or a host name, and a port).
+    #[arg(long, env = "VIGO_LISTEN", default_value = DEFAULT_LISTEN, value_parser = listen_address)]
     pub listen: SocketAddr,
     /// Requests per second each token may make (bursts up to twice that).
     #[arg(long, env = "VIGO_RATE_LIMIT", default_value_t = crate::server::DEFAULT_RATE_LIMIT)]
@@ -281,15 +363,19 @@ pub struct ServeArgs {
 
 #[derive(Debug, Args)]
 pub struct DemoArgs {
-    /// Number of synthetic persons, when the demo database is empty.
-    #[arg(long, default_value_t = 2000)]
-    pub persons: usize,
-    /// Address to listen on.
-    #[arg(long, env = "VIGO_LISTEN", default_value = "127.0.0.1:8080")]
+    /// Number of synthetic persons, when the database is empty (2 000 unless given); a
+    /// database that holds persons keeps them unless `--fresh`.
+    #[arg(long)]
+    pub persons: Option<usize>,
+    /// Replace the data of a database that holds some with a new synthetic population (its
+    /// audit trail is discarded, and the discard recorded).
+    #[arg(long)]
+    pub fresh: bool,
+    /// Address to listen on (an IP address or a host name, and a port).
+    #[arg(long, env = "VIGO_LISTEN", default_value = DEFAULT_LISTEN, value_parser = listen_address)]
     pub listen: SocketAddr,
-    /// Database URL for the demo.
-    #[arg(long = "db", default_value = DEMO_DATABASE_URL)]
-    pub database_url: String,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
     /// Address for Prometheus metrics (`/metrics`), apart from the API's; none when unset.
     #[arg(long, env = "VIGO_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,

@@ -72,7 +72,24 @@ fn content_security_policy(nonce: &str) -> String {
 }
 
 /// `GET /graphql`: the page, with a fresh style nonce.
-pub async fn page() -> Response {
+pub async fn page(axum::extract::RawQuery(query): axum::extract::RawQuery) -> Response {
+    // GraphQL over GET is not served: a query in a URL lands in logs and histories, and a
+    // GET must never change anything. Such a request is told to POST.
+    let asks_graphql = query.as_deref().is_some_and(|q| {
+        q.split('&')
+            .any(|pair| pair.split('=').next() == Some("query"))
+    });
+    if asks_graphql {
+        let body = serde_json::json!({ "errors": [{
+            "message": "GraphQL requests are POSTed as application/json; GET /graphql serves GraphiQL",
+            "extensions": { "code": "METHOD_NOT_ALLOWED" },
+        }] });
+        let mut response = (StatusCode::METHOD_NOT_ALLOWED, axum::Json(body)).into_response();
+        response
+            .headers_mut()
+            .insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
     let mut bytes = [0u8; 18];
     rand::rngs::StdRng::from_os_rng().fill_bytes(&mut bytes);
     let nonce = base64::engine::general_purpose::STANDARD.encode(bytes);

@@ -87,6 +87,7 @@ pub fn build_schema(
     limits: Limits,
 ) -> VigoSchema {
     Schema::build(Query, Mutation, EmptySubscription)
+        .override_output_type_description::<query::PersonConnection>(PERSON_CONNECTION)
         .data(crate::denials::DenialQueue::start(db.clone()))
         .data(db)
         .data(gate)
@@ -242,6 +243,10 @@ impl async_graphql::extensions::Extension for ClientErrors {
 /// The schema in SDL, for partners and `vigo schema`.
 pub fn sdl() -> String {
     Schema::build(Query, Mutation, EmptySubscription)
+        .override_output_type_description::<query::PersonConnection>(PERSON_CONNECTION)
         .finish()
         .sdl()
 }
+
+/// The description of async-graphql's connection type for persons, which no doc comment reaches.
+const PERSON_CONNECTION: &str = "A page of persons (a Relay connection): edges with opaque cursors, page information and the total count.";

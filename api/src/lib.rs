@@ -63,13 +63,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let listeners = server::Listeners::bind(args.listen, args.metrics_listen).await?;
+    let db = db::connect_present(&args.database.database_url).await?;
     let auth = authenticator(
         &args.secret,
         &args.database.database_url,
         DevelopmentTokens::Configured,
     )
     .await?;
-    let db = db::connect(&args.database.database_url).await?;
     let applied = db::migrate(&db).await?;
     tracing::info!(applied, "database schema is up to date");
     let gate = load_gate(&db).await?;
@@ -90,7 +91,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         });
     }
     let state = AppState::with_gate(db, auth, gate, args.rate_limit)?;
-    server::serve(state, args.listen, args.metrics_listen).await
+    server::serve(state, listeners).await
 }
 
 /// The gate over the policy stored in the database (the default one on first start).
@@ -112,13 +113,13 @@ async fn export_subject(args: config::ExportSubjectArgs) -> anyhow::Result<()> {
     let national_id =
         NationalId::parse(&args.national_id).map_err(|e| anyhow::anyhow!("national id: {e}"))?;
     let destination = output::Destination::check(&args.out, args.overwrite)?;
+    let db = db::connect_existing(&args.database.database_url).await?;
     let auth = authenticator(
         &args.secret,
         &args.database.database_url,
         DevelopmentTokens::Local,
     )
     .await?;
-    let db = db::connect(&args.database.database_url).await?;
     let gate = load_gate(&db).await?;
     let state = AppState::with_gate(db, auth, gate.clone(), server::DEFAULT_RATE_LIMIT)?;
     let subject = Subject::new(
@@ -151,11 +152,15 @@ async fn export_subject(args: config::ExportSubjectArgs) -> anyhow::Result<()> {
         )?,
         reason: Some(format!("art. 15 export: {reason}")),
     };
-    let request = async_graphql::Request::new("query ExportSubject { subjectExport }");
+    // Read, write the file beside its destination, and only then record the export and put
+    // the file in place: an export that failed is not recorded as made.
+    let mut request = async_graphql::Request::new("query ExportSubject { subjectExport }");
     let request_id = format!("export-subject-{}", uuid::Uuid::new_v4());
-    let response = server::run_request_for(&state, &subject, &recorded, &request_id, request)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let access = gate.access(&subject)?;
+    let enforced =
+        server::enforce_fields(&state, &subject, &access, &request_id, &mut request).await?;
+    let (response, reached) =
+        server::execute(&state, &subject, &access, &request_id, request, &enforced).await;
     if let Some(error) = response.errors.first() {
         anyhow::bail!("export failed: {}", error.message);
     }
@@ -163,14 +168,21 @@ async fn export_subject(args: config::ExportSubjectArgs) -> anyhow::Result<()> {
     if document["subjectExport"].is_null() {
         anyhow::bail!("no person with national id {}", national_id.as_string());
     }
-    let staged = destination.stage().and_then(|mut file| {
+    let written = destination.stage().and_then(|mut file| {
         std::io::Write::write_all(
             &mut file,
             &serde_json::to_vec_pretty(&document["subjectExport"])?,
         )?;
+        file.sync_all()?;
         Ok(())
     });
-    if let Err(e) = staged.and_then(|()| destination.deliver()) {
+    let outcome = match written {
+        Ok(()) => server::audit_request(&state, &recorded, &request_id, &enforced, &reached)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}")),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = outcome.and_then(|()| destination.deliver()) {
         destination.discard();
         return Err(e);
     }
@@ -185,15 +197,17 @@ async fn export_subject(args: config::ExportSubjectArgs) -> anyhow::Result<()> {
 /// Writes a recipient file for the subject of `--token` (see [`extract::run`]).
 async fn run_extract(args: config::ExtractArgs) -> anyhow::Result<()> {
     let format: vigo_analytics::Format = args.format.parse()?;
+    let destination = output::Destination::check(&args.out, args.overwrite)?;
+    let db = db::connect_existing(&args.database.database_url).await?;
     let auth = authenticator(
         &args.secret,
         &args.database.database_url,
         DevelopmentTokens::Local,
     )
     .await?;
-    let subject = auth.authenticate(Some(&format!("Bearer {}", args.token.trim())))?;
-    let destination = output::Destination::check(&args.out, args.overwrite)?;
-    let db = db::connect(&args.database.database_url).await?;
+    let subject = auth
+        .authenticate(Some(&format!("Bearer {}", args.token.trim())))
+        .map_err(|e| anyhow::anyhow!("--token: {e}"))?;
     let gate = load_gate(&db).await?;
     gate.admit(&subject)?;
     let written = extract::run_to(&db, &gate, &subject, &args.name, format, &destination).await?;
@@ -342,33 +356,10 @@ async fn seed(args: SeedArgs) -> anyhow::Result<()> {
         (true, false) => vigo_synth::Existing::Replace,
         (true, true) => vigo_synth::Existing::ReplaceDiscardingAuditTrail,
     };
-    let discarded = vigo_entities::audit_chain::Entity::find_by_id(1)
-        .one(&db)
-        .await?
-        .filter(|head| head.last_event_id > 0);
+    let discarded = trail_head(&db).await?;
     let report = vigo_synth::seed_over(&db, &population, existing).await?;
     if let (Some(head), vigo_synth::Existing::ReplaceDiscardingAuditTrail) = (discarded, existing) {
-        // The new trail starts by saying what was discarded, and by whom.
-        let operator = std::env::var("VIGO_OPERATOR")
-            .or_else(|_| std::env::var("USER"))
-            .unwrap_or_else(|_| "unknown".into());
-        let event = audit::Event::new(
-            vigo_audit::Actor {
-                role: "operator".into(),
-                org: None,
-                sub: format!("operator:{operator}"),
-                purpose: "administration".into(),
-            },
-            &format!("Audit.discard:{}:{}", head.last_event_id, head.last_hash),
-            "seed --force --discard-audit-trail",
-            &[],
-            &[],
-        );
-        audit::record(&db, &[event]).await?;
-        eprintln!(
-            "discarded the audit trail of {} events; the new trail's first event records it",
-            head.last_event_id
-        );
+        record_discard(&db, &head, "seed --force --discard-audit-trail").await?;
     }
     let total = started.elapsed();
     for (table, rows, took) in &report.tables {
@@ -384,6 +375,45 @@ async fn seed(args: SeedArgs) -> anyhow::Result<()> {
         (total - generated).as_secs_f64()
     );
     Ok(())
+}
+
+/// Starts a new trail by saying what was discarded (its size and head hash), and by whom.
+async fn record_discard(
+    db: &DatabaseConnection,
+    head: &vigo_entities::audit_chain::Model,
+    command: &str,
+) -> anyhow::Result<()> {
+    let operator = std::env::var("VIGO_OPERATOR")
+        .or_else(|_| std::env::var("USER"))
+        .unwrap_or_else(|_| "unknown".into());
+    let event = audit::Event::new(
+        vigo_audit::Actor {
+            role: "operator".into(),
+            org: None,
+            sub: format!("operator:{operator}"),
+            purpose: "administration".into(),
+        },
+        &format!("Audit.discard:{}:{}", head.last_event_id, head.last_hash),
+        command,
+        &[],
+        &[],
+    );
+    audit::record(db, &[event]).await?;
+    eprintln!(
+        "discarded the audit trail of {} events; the new trail's first event records it",
+        head.last_event_id
+    );
+    Ok(())
+}
+
+/// The head of a trail that records requests, which replacing the data would discard.
+async fn trail_head(
+    db: &DatabaseConnection,
+) -> anyhow::Result<Option<vigo_entities::audit_chain::Model>> {
+    Ok(vigo_entities::audit_chain::Entity::find_by_id(1)
+        .one(db)
+        .await?
+        .filter(|head| head.last_event_id > 0))
 }
 
 async fn token(args: TokenArgs) -> anyhow::Result<()> {
@@ -422,6 +452,11 @@ async fn token(args: TokenArgs) -> anyhow::Result<()> {
         "--ttl: development tokens live at most {}",
         humantime::format_duration(auth::MAX_DEVELOPMENT_LIFETIME)
     );
+    if args.secret.jwt_secret.is_none() {
+        // The secret kept beside the database: there must be a database to keep it beside,
+        // or the token would be signed with a secret no server knows.
+        db::connect_existing(&args.database.database_url).await?;
+    }
     let secret = signing_secret(
         args.secret.jwt_secret.as_deref(),
         &args.database.database_url,
@@ -433,39 +468,157 @@ async fn token(args: TokenArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The demo's population when the database is empty and `--persons` is not given.
+const DEMO_PERSONS: usize = 2000;
+
 async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let auth = authenticator(&args.secret, &args.database_url, DevelopmentTokens::Local).await?;
-    let db = db::connect(&args.database_url).await?;
+    let url = &args.database.database_url;
+    let listeners = server::Listeners::bind(args.listen, args.metrics_listen).await?;
+    let db = db::connect(url).await?;
     db::migrate(&db).await?;
-    if person::Entity::find().count(&db).await? == 0 {
-        let population = vigo_synth::generate(vigo_synth::Config::new(args.persons, 1));
-        let report = vigo_synth::seed(&db, &population, false).await?;
-        tracing::info!(
-            persons = args.persons,
-            rows = report.total_rows(),
-            "seeded the demo database"
-        );
+    let auth = authenticator(&args.secret, url, DevelopmentTokens::Local).await?;
+    let held = person::Entity::find().count(&db).await?;
+    let wanted = args.persons.unwrap_or(DEMO_PERSONS);
+    let mut notes = Vec::new();
+    if held == 0 || args.fresh {
+        let population = vigo_synth::generate(vigo_synth::Config::new(wanted, 1));
+        let discarded = trail_head(&db).await?;
+        let existing = if args.fresh {
+            vigo_synth::Existing::ReplaceDiscardingAuditTrail
+        } else {
+            vigo_synth::Existing::Refuse
+        };
+        vigo_synth::seed_over(&db, &population, existing).await?;
+        if let Some(head) = discarded {
+            record_discard(&db, &head, "demo --fresh").await?;
+        }
+    } else if args.persons.is_some_and(|n| n as u64 != held) {
+        notes.push(format!(
+            "note: {} already holds {held} persons, so --persons {wanted} does not apply; add --fresh to replace them with {wanted} new ones",
+            db::Location::of(url)?
+        ));
     }
-    println!(
-        "Vigo demo on {} — development tokens (valid 12 hours):",
-        db::redacted(&args.database_url)
-    );
+    let persons = person::Entity::find().count(&db).await?;
+    let address = listeners.api_address()?;
     let (tokens, example) = demo_tokens(&db, &auth).await?;
-    for (role, token) in tokens {
-        println!("\n{role}:\n{token}");
-    }
-    if let Some(national_id) = example {
-        println!("\nExample national id (the student token's own): {national_id}");
-    }
-    println!(
-        "\nGraphiQL: http://{}/graphql (send a token as 'Authorization: Bearer …'); ready after {:.1} s",
-        args.listen,
-        started.elapsed().as_secs_f64()
+    print!(
+        "{}",
+        demo_guide(&DemoGuide {
+            location: db::Location::of(url)?.to_string(),
+            url: url.clone(),
+            persons,
+            address,
+            tokens: &tokens,
+            example: example.as_deref(),
+            notes: &notes,
+            seconds: started.elapsed().as_secs_f64(),
+        })
     );
     let gate = load_gate(&db).await?;
     let state = AppState::with_gate(db, auth, gate, server::DEFAULT_RATE_LIMIT)?;
-    server::serve(state, args.listen, args.metrics_listen).await
+    server::serve(state, listeners).await
+}
+
+/// What the demo prints once it listens.
+struct DemoGuide<'a> {
+    location: String,
+    url: String,
+    persons: u64,
+    address: std::net::SocketAddr,
+    tokens: &'a [DemoToken],
+    example: Option<&'a str>,
+    notes: &'a [String],
+    seconds: f64,
+}
+
+/// One role's demo token, and whom it acts for.
+struct DemoToken {
+    role: Role,
+    org: Option<String>,
+    token: String,
+}
+
+/// The demo's printout: who each token is, then lines to copy and paste for the next steps.
+fn demo_guide(guide: &DemoGuide<'_>) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    let base = format!("http://{}", guide.address);
+    let _ = writeln!(
+        out,
+        "Vigo demo: {} synthetic persons in {}, listening on {base} (ready after {:.1} s).",
+        guide.persons, guide.location, guide.seconds
+    );
+    for note in guide.notes {
+        let _ = writeln!(out, "{note}");
+    }
+    let _ = writeln!(
+        out,
+        "\nDevelopment tokens (valid 12 hours), as lines to paste into another shell. Each acts as one party and sees only what it may:\n"
+    );
+    for token in guide.tokens {
+        let acting = token
+            .org
+            .as_deref()
+            .map(|org| format!(", for organisation {org}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "# {}{acting}: {}\nexport {}='{}'",
+            token.role,
+            token.role.description(),
+            token.role.code().to_uppercase(),
+            token.token
+        );
+    }
+    if let Some(national_id) = guide.example {
+        let _ = writeln!(
+            out,
+            "# the student token's own national id, a person to look up\nexport NATIONAL_ID={national_id}"
+        );
+    }
+    let national_id = guide.example.unwrap_or("NATIONAL_ID");
+    let database = if guide.url == config::DEFAULT_DATABASE_URL {
+        String::new()
+    } else {
+        format!(" --db '{}'", guide.url)
+    };
+    let _ = writeln!(
+        out,
+        "\nNext steps, in the shell where you pasted the lines above:\n"
+    );
+    let _ = writeln!(
+        out,
+        "curl -s {base}/graphql -H \"Authorization: Bearer $CASEWORKER\" -H 'content-type: application/json' \\\n  -d '{{\"query\":\"{{ person(nationalId: \\\"{national_id}\\\") {{ givenName familyName birthDate contact {{ city email }} }} }}\"}}'"
+    );
+    let _ = writeln!(
+        out,
+        "curl -s {base}/graphql -H \"Authorization: Bearer $STUDENT\" -H 'content-type: application/json' \\\n  -d '{{\"query\":\"{{ me {{ givenName accessLog {{ at actorRole purpose categories }} }} }}\"}}'"
+    );
+    let _ = writeln!(
+        out,
+        "vigo schema --role ssb                          # what a role may read, as a schema of its own"
+    );
+    let school = guide
+        .tokens
+        .iter()
+        .find(|t| t.role == Role::School)
+        .and_then(|t| t.org.as_deref())
+        .unwrap_or("ORGNO");
+    let _ = writeln!(
+        out,
+        "vigo token --role school --org {school}{database}   # another token, which this demo accepts"
+    );
+    let _ = writeln!(
+        out,
+        "\nGraphiQL: open {base}/graphql and give a token under Headers as {{\"Authorization\": \"Bearer …\"}}."
+    );
+    let _ = writeln!(
+        out,
+        "Who may see what: docs/access.md. Stop the demo with Ctrl-C; its data stays in {} for the next start.",
+        guide.location
+    );
+    out
 }
 
 /// Which demo organisation a role acts for, by the authority's name.
@@ -489,7 +642,7 @@ fn demo_authority(role: Role) -> Option<&'static str> {
 async fn demo_tokens(
     db: &DatabaseConnection,
     auth: &Authenticator,
-) -> anyhow::Result<(Vec<(Role, String)>, Option<String>)> {
+) -> anyhow::Result<(Vec<DemoToken>, Option<String>)> {
     let first_org = |filter: sea_orm::Condition| {
         organisation::Entity::find()
             .filter(filter)
@@ -560,7 +713,11 @@ async fn demo_tokens(
         if role.requires_trade() {
             claims.trade = board_trade.clone();
         }
-        tokens.push((*role, auth.sign(&claims)?));
+        tokens.push(DemoToken {
+            role: *role,
+            org: org.map(|o| o.as_str().to_owned()),
+            token: auth.sign(&claims)?,
+        });
     }
     Ok((tokens, student.map(|p| p.national_id)))
 }

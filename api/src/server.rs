@@ -202,15 +202,54 @@ pub fn metrics_router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Runs one GraphQL request for an authenticated caller. The body is read as bytes so that
-/// [`MAX_BODY_BYTES`] applies (413 beyond it). The caller's field mask is enforced on the
-/// query document before execution ([`enforce`]); denied fields are recorded first.
+/// Runs one GraphQL request for an authenticated caller, as GraphQL over HTTP says: a JSON
+/// body (`application/json`, UTF-8; 415 otherwise), answered in the media type the client
+/// accepts (`application/graphql-response+json` or `application/json`; 406 when neither).
+/// The body is read as bytes so that [`MAX_BODY_BYTES`] applies (413 beyond it). The
+/// caller's field mask is enforced on the query document before execution ([`enforce`]);
+/// denied fields are recorded first.
 async fn graphql(
     State(state): State<AppState>,
     Caller(subject): Caller,
     headers: axum::http::HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Response {
+    let Some(media) = Media::accepted(&headers) else {
+        return http_error(
+            StatusCode::NOT_ACCEPTABLE,
+            "NOT_ACCEPTABLE",
+            "responses are application/graphql-response+json or application/json; accept one of them",
+        );
+    };
+    if let Err(message) = json_content_type(&headers) {
+        return http_error(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            &message,
+        );
+    }
+    let body = match body {
+        Ok(body) => body,
+        Err(rejection) if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+            return http_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "REQUEST_TOO_LARGE",
+                &format!(
+                    "the request body is larger than {MAX_BODY_BYTES} bytes; GraphQL requests are small: send variables, not data"
+                ),
+            );
+        }
+        Err(rejection) => {
+            return http_error(
+                rejection.status(),
+                "BAD_REQUEST",
+                &format!(
+                    "the request body could not be read: {}",
+                    rejection.body_text()
+                ),
+            );
+        }
+    };
     let rate_key = format!("{}|{}", subject.role, subject.sub);
     // Forget tokens that have been quiet long enough, so the limiter's memory stays bounded.
     if state.limiter.len() > 10_000 {
@@ -218,8 +257,18 @@ async fn graphql(
     }
     if state.limiter.check_key(&rate_key).is_err() {
         metrics::counter!("vigo_rate_limited_total").increment(1);
-        let body = json!({ "errors": [{ "message": "too many requests for this token; slow down", "extensions": { "code": "RATE_LIMITED" } }] });
-        return (StatusCode::TOO_MANY_REQUESTS, Json(body)).into_response();
+        return http_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "RATE_LIMITED",
+            "too many requests for this token; slow down",
+        );
+    }
+    if body.is_empty() {
+        return ApiError::bad_input(
+            "body",
+            "empty; send {\"query\": \"…\", \"variables\": {…}} as JSON",
+        )
+        .into_response();
     }
     let request: async_graphql::Request = match serde_json::from_slice(&body) {
         Ok(request) => request,
@@ -241,28 +290,148 @@ async fn graphql(
         Ok(response) => response,
         Err(e) => return e.into_response(),
     };
-    respond(&response, state.limits.response_bytes)
+    respond(&response, media, state.limits.response_bytes)
+}
+
+/// The media type a response is sent in, as the client's `Accept` header chooses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Media {
+    /// `application/graphql-response+json`: status codes tell request errors (400) from
+    /// results (200).
+    GraphqlResponse,
+    /// `application/json`, the legacy type: every well-formed request is answered 200.
+    Json,
+}
+
+impl Media {
+    /// The type the client prefers, by `q` and then by order; `application/json` when it
+    /// names none, `None` when it accepts neither.
+    fn accepted(headers: &axum::http::HeaderMap) -> Option<Media> {
+        let values: Vec<&str> = headers
+            .get_all(axum::http::header::ACCEPT)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .collect();
+        if values.is_empty() {
+            return Some(Media::Json);
+        }
+        let mut best: Option<(f32, Media)> = None;
+        for range in values.iter().flat_map(|v| v.split(',')) {
+            let mut parts = range.split(';').map(str::trim);
+            let media = parts.next().unwrap_or("").to_ascii_lowercase();
+            let quality = parts
+                .filter_map(|p| p.strip_prefix("q="))
+                .find_map(|q| q.parse::<f32>().ok())
+                .unwrap_or(1.0);
+            let candidate = match media.as_str() {
+                "application/graphql-response+json" => Media::GraphqlResponse,
+                "application/json" | "application/*" | "*/*" => Media::Json,
+                _ => continue,
+            };
+            if quality > 0.0 && best.is_none_or(|(q, _)| quality > q) {
+                best = Some((quality, candidate));
+            }
+        }
+        best.map(|(_, media)| media)
+    }
+
+    fn content_type(self) -> &'static str {
+        match self {
+            Media::GraphqlResponse => "application/graphql-response+json; charset=utf-8",
+            Media::Json => "application/json; charset=utf-8",
+        }
+    }
+}
+
+/// Checks that the request body is declared as JSON in UTF-8, as GraphQL over HTTP requires
+/// of a POST.
+fn json_content_type(headers: &axum::http::HeaderMap) -> Result<(), String> {
+    let declared = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .ok_or("the request has no Content-Type; send the GraphQL request as application/json")?;
+    let mut parts = declared.split(';').map(str::trim);
+    let media = parts.next().unwrap_or("");
+    if !media.eq_ignore_ascii_case("application/json") {
+        return Err(format!(
+            "Content-Type {declared} is not accepted; send the GraphQL request as application/json"
+        ));
+    }
+    for parameter in parts {
+        if let Some(charset) = parameter
+            .split_once('=')
+            .filter(|(name, _)| name.trim().eq_ignore_ascii_case("charset"))
+            .map(|(_, value)| value.trim().trim_matches('"'))
+            && !charset.eq_ignore_ascii_case("utf-8")
+        {
+            return Err(format!(
+                "charset {charset} is not accepted; send the request in UTF-8"
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// An error answered before GraphQL runs, as JSON with a code like every other error.
+fn http_error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
+    (status, Json(body)).into_response()
+}
+
+/// A response as GraphQL over HTTP sends it: a request that failed before execution (a
+/// document that does not parse or validate, variables that do not coerce) has no `data`,
+/// and in `application/graphql-response+json` its status is 400.
+#[derive(serde::Serialize)]
+struct Body<'a> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    data: Option<&'a async_graphql::Value>,
+    #[serde(skip_serializing_if = "<[_]>::is_empty")]
+    errors: &'a [async_graphql::ServerError],
+    #[serde(skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    extensions: &'a std::collections::BTreeMap<String, async_graphql::Value>,
+}
+
+/// Whether a response is a request error: no data, and errors none of which lies on a path
+/// (errors of execution carry the path of the field that failed).
+fn is_request_error(response: &async_graphql::Response) -> bool {
+    response.data == async_graphql::Value::Null
+        && !response.errors.is_empty()
+        && response.errors.iter().all(|e| e.path.is_empty())
 }
 
 /// The response as JSON, refused past `limit` bytes without writing more than that. It is
 /// personal data: no cache may keep it.
-fn respond(response: &async_graphql::Response, limit: usize) -> Response {
-    let mut body = Capped {
+fn respond(response: &async_graphql::Response, media: Media, limit: usize) -> Response {
+    let request_error = is_request_error(response);
+    let status = if request_error && media == Media::GraphqlResponse {
+        StatusCode::BAD_REQUEST
+    } else {
+        StatusCode::OK
+    };
+    let body = Body {
+        data: (!request_error).then_some(&response.data),
+        errors: &response.errors,
+        extensions: &response.extensions,
+    };
+    let mut bytes = Capped {
         bytes: Vec::new(),
         limit,
     };
-    if serde_json::to_writer(&mut body, response).is_err() {
-        let body = json!({ "errors": [{
-            "message": format!("the response is larger than {limit} bytes; ask for fewer fields or smaller pages"),
-            "extensions": { "code": "RESPONSE_TOO_LARGE" },
-        }] });
-        return (StatusCode::OK, Json(body)).into_response();
+    if serde_json::to_writer(&mut bytes, &body).is_err() {
+        return http_error(
+            StatusCode::OK,
+            "RESPONSE_TOO_LARGE",
+            &format!(
+                "the response is larger than {limit} bytes; ask for fewer fields or smaller pages"
+            ),
+        );
     }
-    let mut http = Response::new(axum::body::Body::from(body.bytes));
+    let mut http = Response::new(axum::body::Body::from(bytes.bytes));
+    *http.status_mut() = status;
     let headers = http.headers_mut();
     headers.insert(
         axum::http::header::CONTENT_TYPE,
-        axum::http::HeaderValue::from_static("application/graphql-response+json"),
+        axum::http::HeaderValue::from_static(media.content_type()),
     );
     headers.insert(
         axum::http::header::CACHE_CONTROL,
@@ -576,22 +745,61 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
     )
 }
 
+/// The addresses a server listens on, bound before anything else is done, so that a port
+/// already taken is the first and only thing a command reports.
+pub struct Listeners {
+    api: tokio::net::TcpListener,
+    metrics: Option<tokio::net::TcpListener>,
+}
+
+impl Listeners {
+    pub async fn bind(listen: SocketAddr, metrics: Option<SocketAddr>) -> anyhow::Result<Self> {
+        Ok(Listeners {
+            api: bind(listen, "--listen / VIGO_LISTEN").await?,
+            metrics: match metrics {
+                Some(address) => {
+                    Some(bind(address, "--metrics-listen / VIGO_METRICS_LISTEN").await?)
+                }
+                None => None,
+            },
+        })
+    }
+
+    /// The API's address, as bound (the port chosen when it was 0).
+    pub fn api_address(&self) -> anyhow::Result<SocketAddr> {
+        Ok(self.api.local_addr()?)
+    }
+}
+
+async fn bind(address: SocketAddr, setting: &str) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(address).await.map_err(|e| {
+        let hint = match e.kind() {
+            std::io::ErrorKind::AddrInUse => format!(
+                "another program (perhaps another Vigo) listens there; stop it or choose another port with {setting}"
+            ),
+            std::io::ErrorKind::AddrNotAvailable => {
+                format!("this machine has no such address; choose one of its own with {setting}")
+            }
+            std::io::ErrorKind::PermissionDenied => {
+                format!("ports below 1024 need privileges; choose a higher one with {setting}")
+            }
+            _ => format!("choose another address with {setting}"),
+        };
+        let reason = e.to_string();
+        let reason = reason.split(" (os error").next().unwrap_or(&reason).to_lowercase();
+        anyhow::anyhow!("cannot listen on {address}: {reason}; {hint}")
+    })
+}
+
 /// Serves until Ctrl-C or SIGTERM, keeping the gate on the newest stored policy (see
 /// [`crate::policy_sync`]) so that a change made through another instance applies here too.
-pub async fn serve(
-    state: AppState,
-    listen: SocketAddr,
-    metrics_listen: Option<SocketAddr>,
-) -> anyhow::Result<()> {
+pub async fn serve(state: AppState, listeners: Listeners) -> anyhow::Result<()> {
     crate::policy_sync::start(
         state.db.clone(),
         state.gate.clone(),
         crate::policy_sync::POLL_INTERVAL,
     );
-    if let Some(address) = metrics_listen {
-        let listener = tokio::net::TcpListener::bind(address)
-            .await
-            .map_err(|e| anyhow::anyhow!("cannot listen for metrics on {address}: {e}"))?;
+    if let Some(listener) = listeners.metrics {
         tracing::info!(address = %listener.local_addr()?, "serving metrics at /metrics");
         let metrics = metrics_router(state.clone());
         tokio::spawn(async move {
@@ -600,11 +808,8 @@ pub async fn serve(
             }
         });
     }
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
-    tracing::info!(address = %listener.local_addr()?, "serving GraphQL at /graphql");
-    axum::serve(listener, router(state))
+    tracing::info!(address = %listeners.api.local_addr()?, "serving GraphQL at /graphql");
+    axum::serve(listeners.api, router(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())

@@ -5,10 +5,11 @@ use tracing_subscriber::EnvFilter;
 use crate::config::LogFormat;
 
 /// Installs the global subscriber; logs go to stderr so that stdout stays for output.
-pub fn init(format: LogFormat) {
+/// `default_level` applies unless `VIGO_LOG` (or `RUST_LOG`) says otherwise.
+pub fn init(format: LogFormat, default_level: &str) {
     let filter = EnvFilter::try_from_env("VIGO_LOG")
         .or_else(|_| EnvFilter::try_from_default_env())
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn"));
+        .unwrap_or_else(|_| EnvFilter::new(format!("{default_level},sqlx=warn,sea_orm=warn")));
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))

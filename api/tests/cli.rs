@@ -80,6 +80,16 @@ fn token_refuses_what_the_server_would_refuse_and_signs_the_rest() {
     assert!(!output.status.success());
     assert!(stderr_line(&output).contains("check digit"));
 
+    // The secret is kept beside the database, so there must be one.
+    let output = vigo(&dir, &["token", "--role", "school", "--org", "974760673"]);
+    assert!(!output.status.success());
+    assert!(
+        stderr_line(&output).contains("no Vigo database at vigo.db; run `vigo demo`"),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!dir.0.join("vigo.db").exists() && !dir.0.join("vigo.db.jwt-secret").exists());
+    succeeded(&vigo(&dir, &["migrate", "--db", &dir.db_url()]));
     let output = vigo(
         &dir,
         &[
@@ -126,16 +136,22 @@ fn serve_with_an_unreachable_or_malformed_database_exits_with_one_line() {
         assert!(!output.status.success(), "{url}");
         let line = stderr_line(&output);
         assert!(
-            line.starts_with("error:") && line.contains("database"),
+            line.starts_with("error:")
+                && (line.contains("database") || line.contains("PostgreSQL at 127.0.0.1:1")),
             "{line}"
         );
     }
+    assert!(
+        !dir.0.join("vigo.jwt-secret").exists(),
+        "a failed start leaves no secret behind"
+    );
 }
 
 #[test]
 fn serve_accepts_development_tokens_only_when_told_and_never_makes_a_secret_silently() {
     let dir = TempDir::new("serve-tokens");
     let db = dir.db_url();
+    succeeded(&vigo(&dir, &["migrate", "--db", &db]));
     let output = vigo(&dir, &["serve", "--listen", "127.0.0.1:0", "--db", &db]);
     assert!(!output.status.success());
     let line = stderr_line(&output);
@@ -903,5 +919,229 @@ fn the_tampering_demo_fails_verify_against_signed_checkpoints() {
         discard.operation.starts_with("Audit.discard:2:"),
         "{}",
         discard.operation
+    );
+}
+
+#[test]
+fn commands_that_read_a_database_refuse_to_create_an_empty_one() {
+    let dir = TempDir::new("missing");
+    let out = dir.0.join("out.json");
+    let out = out.to_string_lossy();
+    for args in [
+        vec!["audit", "verify"],
+        vec!["serve", "--dev-tokens", "--listen", "127.0.0.1:0"],
+        vec!["token", "--role", "caseworker"],
+        vec![
+            "extract",
+            "national-ids",
+            "--format",
+            "csv",
+            "--out",
+            &out,
+            "--token",
+            "x.y.z",
+        ],
+        vec![
+            "export-subject",
+            "01811050047",
+            "--out",
+            &out,
+            "--reason",
+            "test",
+        ],
+    ] {
+        let output = vigo(&dir, &args);
+        assert!(!output.status.success(), "{args:?}");
+        let line = stderr_line(&output);
+        assert_eq!(
+            line,
+            "error: no Vigo database at vigo.db; run `vigo demo` (or `vigo migrate` for an empty one), or set VIGO_DATABASE_URL",
+            "{args:?}"
+        );
+        let left: Vec<_> = std::fs::read_dir(&dir.0)
+            .map(|d| d.filter_map(|e| e.ok()).map(|e| e.file_name()).collect())
+            .unwrap_or_default();
+        assert!(left.is_empty(), "{args:?} left {left:?} behind");
+    }
+}
+
+#[test]
+fn sqlite_urls_work_without_a_mode() {
+    let dir = TempDir::new("mode");
+    let url = format!("sqlite://{}", dir.0.join("plain.db").display());
+    let output = vigo(&dir, &["migrate", "--db", &url]);
+    let printed = succeeded(&output);
+    assert!(printed.starts_with("applied "), "{printed}");
+    assert!(
+        output.stderr.is_empty(),
+        "commands log only warnings: {:?}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    succeeded(&vigo(&dir, &["audit", "verify", "--db", &url]));
+}
+
+#[test]
+fn an_unreachable_postgres_is_named_within_seconds() {
+    let dir = TempDir::new("unreachable");
+    let started = std::time::Instant::now();
+    let output = vigo(
+        &dir,
+        &["migrate", "--db", "postgres://postgres@127.0.0.1:1/vigo"],
+    );
+    assert!(!output.status.success());
+    let line = stderr_line(&output);
+    assert!(
+        line.contains("cannot reach PostgreSQL at 127.0.0.1:1") && line.contains("refused"),
+        "{line}"
+    );
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+    // A host that does not answer at all is given up on after a few seconds.
+    let started = std::time::Instant::now();
+    let output = vigo(
+        &dir,
+        &["migrate", "--db", "postgres://postgres@192.0.2.1:5432/vigo"],
+    );
+    let line = stderr_line(&output);
+    assert!(line.contains("PostgreSQL at 192.0.2.1:5432"), "{line}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(8));
+}
+
+#[test]
+fn a_missing_postgres_database_is_named_without_internals() {
+    let Ok(server) = std::env::var("VIGO_TEST_POSTGRES_URL") else {
+        eprintln!("VIGO_TEST_POSTGRES_URL is not set; skipped");
+        return;
+    };
+    let dir = TempDir::new("no-such-db");
+    let url = format!(
+        "{}/vigo_no_such_database",
+        server
+            .rsplit_once('/')
+            .map_or(server.as_str(), |(base, _)| base)
+    );
+    let output = vigo(&dir, &["migrate", "--db", &url]);
+    assert!(!output.status.success());
+    let line = stderr_line(&output);
+    assert!(
+        line.contains("has no database \"vigo_no_such_database\"") && line.contains("createdb"),
+        "{line}"
+    );
+    assert!(!line.contains("line") && !line.contains(".c"), "{line}");
+}
+
+#[test]
+fn a_value_from_the_environment_is_named_by_its_variable() {
+    let dir = TempDir::new("env");
+    let output = Command::new(env!("CARGO_BIN_EXE_vigo"))
+        .args(["serve", "--dev-tokens"])
+        .current_dir(&dir.0)
+        .env("VIGO_RATE_LIMIT", "fast")
+        .output()
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!output.status.success());
+    let line = stderr_line(&output);
+    assert!(
+        line.starts_with("error: VIGO_RATE_LIMIT=\"fast\" is not valid"),
+        "{line}"
+    );
+    // Typed as a flag, the flag is named.
+    let output = vigo(&dir, &["serve", "--rate-limit", "fast"]);
+    let text = String::from_utf8_lossy(&output.stderr);
+    assert!(text.contains("--rate-limit"), "{text}");
+}
+
+/// Runs the demo until it has printed its guide, then stops it.
+fn demo_guide(dir: &TempDir, args: &[&str]) -> String {
+    use std::io::BufRead;
+    let mut child = Command::new(env!("CARGO_BIN_EXE_vigo"))
+        .arg("demo")
+        .args(["--listen", "127.0.0.1:0", "--db", &dir.db_url()])
+        .args(args)
+        .current_dir(&dir.0)
+        .env_remove("VIGO_DATABASE_URL")
+        .env_remove("VIGO_LOG")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut printed = String::new();
+    if let Some(stdout) = child.stdout.take() {
+        for line in std::io::BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+        {
+            printed.push_str(&line);
+            printed.push('\n');
+            if line.starts_with("Who may see what") {
+                break;
+            }
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    printed
+}
+
+#[test]
+fn the_demo_prints_who_each_token_is_and_what_to_do_next() {
+    let dir = TempDir::new("demo");
+    let printed = demo_guide(&dir, &["--persons", "30"]);
+    assert!(
+        printed.starts_with("Vigo demo: 30 synthetic persons"),
+        "{printed}"
+    );
+    for role in vigo_policy::Role::ALL {
+        let export = format!("export {}='", role.code().to_uppercase());
+        assert!(printed.contains(&export), "no token for {role}: {printed}");
+        assert!(
+            printed.contains(role.description()),
+            "{role} is not explained"
+        );
+    }
+    assert!(printed.contains("export NATIONAL_ID="), "{printed}");
+    assert!(printed.contains("curl -s http://127.0.0.1:"), "{printed}");
+    assert!(printed.contains("vigo schema --role"), "{printed}");
+    assert!(
+        printed.contains("GraphiQL: open http://127.0.0.1:"),
+        "{printed}"
+    );
+    assert!(
+        !printed.contains("127.0.0.1:0/"),
+        "the address printed is the one bound"
+    );
+    assert!(!printed.contains(" INFO "), "no log lines on stdout");
+
+    // A database that holds persons keeps them, and says so; --fresh replaces them.
+    let again = demo_guide(&dir, &["--persons", "40"]);
+    assert!(
+        again.contains("already holds 30 persons") && again.contains("--fresh"),
+        "{again}"
+    );
+    let fresh = demo_guide(&dir, &["--persons", "40", "--fresh"]);
+    assert!(
+        fresh.starts_with("Vigo demo: 40 synthetic persons"),
+        "{fresh}"
+    );
+}
+
+#[test]
+fn a_port_that_is_taken_is_the_first_and_only_thing_the_demo_says() {
+    let dir = TempDir::new("port");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    let address = taken
+        .local_addr()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .to_string();
+    let output = vigo(&dir, &["demo", "--listen", &address, "--db", &dir.db_url()]);
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty(), "nothing printed before the error");
+    let line = stderr_line(&output);
+    assert!(
+        line.contains(&format!("cannot listen on {address}")) && line.contains("--listen"),
+        "{line}"
+    );
+    assert!(
+        !dir.0.join("vigo.db").exists(),
+        "nothing made before the error"
     );
 }

@@ -7,6 +7,7 @@
 //! per role and purpose into look-up tables. Anything not explicitly allowed is denied.
 
 pub mod catalog;
+pub mod document;
 mod gate;
 pub mod roots;
 pub mod scope;
@@ -25,12 +26,17 @@ pub use scope::{Record, RowScope, Scope, Today};
 
 /// A closed set of codes with `code()`, `Display`, `FromStr` and `ALL`.
 macro_rules! code_enum {
-    ($(#[$meta:meta])* $name:ident, $error:ident { $($(#[$vmeta:meta])* $variant:ident => $code:literal),* $(,)? }) => {
+    ($(#[$meta:meta])* $name:ident, $error:ident { $($(#[doc = $vdoc:literal])* $variant:ident => $code:literal),* $(,)? }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($(#[$vmeta])* $variant),* }
+        pub enum $name { $($(#[doc = $vdoc])* $variant),* }
 
         impl $name {
+            /// The value's documentation, for generated documents (`docs/access.md`).
+            pub fn doc(self) -> &'static str {
+                match self { $($name::$variant => concat!("" $(, $vdoc)*).trim_start()),* }
+            }
+
             /// Every value, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant),*];
 
@@ -137,6 +143,58 @@ impl Role {
         }
     }
 
+    /// Who the role is and what it is there for, in words for a newcomer (the demo's token
+    /// list, refusals, `docs/access.md`): what the law lets the party receive, not the rules.
+    pub fn description(self) -> &'static str {
+        match self {
+            Role::Caseworker => {
+                "the county's caseworkers: register and correct data about everyone, run intake"
+            }
+            Role::School => {
+                "an upper-secondary school: its own pupils, and the applicants offered a place there"
+            }
+            Role::Company => {
+                "a training company (lærebedrift): applicants for its trades, and its apprentices"
+            }
+            Role::Ot => {
+                "the follow-up service (OT): contact data and status of young people outside school or work"
+            }
+            Role::Lanekassen => {
+                "Lånekassen, the State Educational Loan Fund: whether its customers are enrolled, no address"
+            }
+            Role::Ssb => {
+                "Statistics Norway (SSB): receives statistics only, never records of persons"
+            }
+            Role::Udir => {
+                "the Directorate for Education and Training (Udir): receives statistics only, never records of persons"
+            }
+            Role::Folkeregister => {
+                "the National Population Register: national ids, to keep names and addresses current"
+            }
+            Role::Difi => {
+                "Digdir (formerly Difi): national ids of pupils leaving lower secondary, to send MinID notices"
+            }
+            Role::Vitnemalsregister => {
+                "the national diploma register (Vitnemålsportalen): diplomas of those who completed"
+            }
+            Role::ExamBoard => {
+                "an exam board (prøvenemnd): the trade-test candidates of the trade it assesses"
+            }
+            Role::Bank => {
+                "a bank paying subsidies to training companies: organisations and their accounts, no persons"
+            }
+            Role::Websak => {
+                "the county's archive (WebSak): names and contact data for case records"
+            }
+            Role::Student => {
+                "a pupil, apprentice or applicant: everything about themself, and who has looked at it"
+            }
+            Role::PrivacyOfficer => {
+                "the county's privacy officer (personvernombud): the access policy, the audit trail and denials"
+            }
+        }
+    }
+
     /// Whether the role acts for one organisation, whose number the token must carry.
     pub fn requires_org(self) -> bool {
         matches!(self, Role::School | Role::Company | Role::Bank)
@@ -194,7 +252,7 @@ pub enum PolicyError {
     Casbin(String),
     #[error("policy storage: {0}")]
     Storage(String),
-    #[error("role '{role}' may not {action}")]
+    #[error("role '{role}' may not {action} ({role} is {description})", description = role.description())]
     Denied { role: Role, action: &'static str },
 }
 

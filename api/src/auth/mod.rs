@@ -189,8 +189,7 @@ impl Authenticator {
             .map(str::trim)
             .filter(|t| !t.is_empty())
             .ok_or(AuthError::Missing)?;
-        let header =
-            jsonwebtoken::decode_header(token).map_err(|e| AuthError::Invalid(e.to_string()))?;
+        let header = jsonwebtoken::decode_header(token).map_err(|e| malformed(token, &e))?;
         let mut validation;
         let key;
         let issuer = match header.alg {
@@ -206,7 +205,7 @@ impl Authenticator {
             }
             algorithm @ (Algorithm::RS256 | Algorithm::ES256) => {
                 let issued = jsonwebtoken::dangerous::insecure_decode::<Issued>(token)
-                    .map_err(|e| AuthError::Invalid(e.to_string()))?;
+                    .map_err(|e| unreadable_claims(&e))?;
                 let iss = issued.claims.iss.unwrap_or_default();
                 let issuer = self.issuers.iter().find(|i| i.iss == iss).ok_or_else(|| {
                     AuthError::Invalid("the token's issuer is not trusted".into())
@@ -245,7 +244,7 @@ impl Authenticator {
                 ErrorKind::ImmatureSignature => {
                     AuthError::Invalid("the token is not valid yet (nbf)".into())
                 }
-                _ => AuthError::Invalid(e.to_string()),
+                _ => unreadable_claims(&e),
             }
         })?;
         let mut claims = data.claims;
@@ -261,6 +260,45 @@ impl Authenticator {
         }
         subject_from_claims(&claims)
     }
+}
+
+/// What is wrong with a token that is not a JWT at all, in words: a pasted fragment, a
+/// token with its quotes, an `Authorization` header pasted whole, …
+fn malformed(token: &str, error: &jsonwebtoken::errors::Error) -> AuthError {
+    use jsonwebtoken::errors::ErrorKind;
+    let parts = token.split('.').count();
+    let what = if token.contains(char::is_whitespace) || token.starts_with(['"', '\'']) {
+        "it contains spaces or quotes; send only the token after 'Bearer '".to_owned()
+    } else if parts != 3 {
+        format!(
+            "a JWT has three parts separated by dots (header.payload.signature), this has {parts}; was it copied whole?"
+        )
+    } else {
+        match error.kind() {
+            ErrorKind::Base64(_) | ErrorKind::Utf8(_) => {
+                "its header is not base64url-encoded; was it copied whole?".to_owned()
+            }
+            ErrorKind::Json(_) => "its header is not the JSON of a JWT header".to_owned(),
+            _ => "it is not a JWT".to_owned(),
+        }
+    };
+    AuthError::Invalid(format!("the bearer token is malformed: {what}"))
+}
+
+/// A token whose payload or signature cannot be read, or whose claims lack what Vigo needs.
+fn unreadable_claims(error: &jsonwebtoken::errors::Error) -> AuthError {
+    use jsonwebtoken::errors::ErrorKind;
+    AuthError::Invalid(match error.kind() {
+        ErrorKind::Base64(_) | ErrorKind::Utf8(_) | ErrorKind::InvalidToken => {
+            "the bearer token is malformed: its payload or signature is not base64url-encoded; was it copied whole?".to_owned()
+        }
+        ErrorKind::Json(e) => format!("the token's claims are not what Vigo needs: {e}"),
+        ErrorKind::MissingRequiredClaim(claim) => format!("the token has no '{claim}' claim"),
+        ErrorKind::InvalidAlgorithm => {
+            "the token's algorithm does not match its issuer's key".to_owned()
+        }
+        _ => format!("the token does not verify: {error}"),
+    })
 }
 
 fn now_seconds() -> u64 {

@@ -47,6 +47,7 @@ api_enums! {
     };
     /// Where an application stands.
     ApplicationStatus from stored::ApplicationStatus {
+        /// Submitted and open for intake.
         Submitted,
         /// Too few grades for points: handled by a caseworker.
         IndividualHandling,
@@ -57,11 +58,16 @@ api_enums! {
     };
     /// State of one ranked wish during intake.
     WishStatus from stored::WishStatus {
+        /// Not yet decided in intake.
         Pending,
+        /// A place was offered for this wish (see `Wish.offers`).
         Offered,
         /// On the waiting list for this higher-ranked wish.
         Waiting,
+        /// No place was offered for this wish.
         Rejected,
+        /// No longer in play: withdrawn with the application, or ranked below a wish that got
+        /// an offer.
         Withdrawn,
     };
     /// Intake round in which an offer was made.
@@ -73,18 +79,24 @@ api_enums! {
     };
     /// The applicant's answer to an offer.
     OfferAnswer from stored::OfferAnswer {
+        /// The applicant has not answered yet.
         Unanswered,
+        /// Accepted.
         Accepted,
         /// Accepted, staying on waiting lists for higher wishes.
         AcceptedWaiting,
+        /// Declined.
         Declined,
     };
     /// Status of an enrolment (elevforhold).
     EnrolmentStatus from stored::EnrolmentStatus {
+        /// The pupil attends.
         Active,
+        /// The school year was completed.
         Completed,
         /// Left before the school year ended (sluttet).
         Withdrawn,
+        /// Moved to another school or programme area before the school year ended.
         Transferred,
     };
     /// Which assessment a subject result is.
@@ -95,7 +107,9 @@ api_enums! {
         LowerSecondaryExam,
         /// Final grade in upper secondary (standpunkt).
         Final,
+        /// Written exam grade in upper secondary (skriftlig eksamen).
         WrittenExam,
+        /// Oral exam grade in upper secondary (muntlig eksamen).
         OralExam,
     };
     /// Kind of apprenticeship contract.
@@ -109,9 +123,11 @@ api_enums! {
     ContractStatus from stored::ContractStatus {
         /// Registered, not yet approved by the county.
         Draft,
+        /// Approved by the county (see `ApprenticeshipContract.approvedOn`).
         Approved,
         /// Ended before its time (hevet).
         Terminated,
+        /// Ran to its agreed end.
         Completed,
     };
     /// Kind of final test.
@@ -163,7 +179,9 @@ api_enums! {
     };
     /// Gender, where the national id tells it.
     Gender from vigo_entities::ids::Gender {
+        /// Female.
         Female,
+        /// Male.
         Male,
     };
     /// The parties of the access matrix.
@@ -201,19 +219,33 @@ api_enums! {
     };
     /// Why a party processes data; every access is bound to one.
     Purpose from vigo_policy::Purpose {
+        /// Administering pupils, applicants and their records.
         Administration,
+        /// Intake (inntak): applications, intake points and offers of places.
         Intake,
+        /// Apprenticeships: applicants for trades, contracts and apprentices.
         Apprenticeship,
+        /// Follow-up (oppfølgingstjenesten) of young people outside school or work.
         FollowUp,
+        /// Lånekassen's administration of educational loans and grants.
         LoanAdministration,
+        /// Official statistics.
         Statistics,
+        /// Keeping names and addresses current from the population register.
         AddressUpdate,
+        /// Sending MinID notices to pupils finishing lower secondary.
         MinidNotice,
+        /// Registering diplomas in the national diploma register.
         DiplomaRegistration,
+        /// Holding and assessing trade, journeyman and competence tests (prøvenemnd).
         TradeTest,
+        /// Paying subsidies (lærlingtilskudd) to training companies.
         Payments,
+        /// Archiving case records in the county's archive.
         Archive,
+        /// A person's access to their own data and to who has seen it (innsyn).
         SelfService,
+        /// Overseeing privacy: the access policy, the audit trail and denials.
         PolicyAdministration,
     };
     /// What kind of read was refused.

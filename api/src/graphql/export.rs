@@ -13,11 +13,20 @@ use crate::audit::Touched;
 use crate::denials::RequestId;
 use crate::error::ApiError;
 
-/// The query that reads every field of `Person` the access lets its holder read.
+/// The query that reads every field of `Person` the access lets its holder read. What is not
+/// about the person is named, not copied: an organisation by its number and name (not its
+/// offers, trades or other apprentices), a programme area by its code and name.
 pub fn subject_query(types: &TypeMap, access: &Access) -> String {
+    let about_the_person = |type_name: &str, field: &str| match type_name {
+        "Organisation" => matches!(field, "orgNo" | "name"),
+        "ProgrammeArea" => matches!(field, "code" | "name"),
+        _ => true,
+    };
     format!(
         "query ExportSubject {{ me {{ {} }} }}",
-        enforce::select_all(types, "Person", &|t, f| access.fields.allows(t, f))
+        enforce::select_all(types, "Person", &|t, f| {
+            about_the_person(t, f) && access.fields.allows(t, f)
+        })
     )
 }
 

@@ -29,12 +29,16 @@ impl EducationRight {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
+    /// Youth right (ungdomsrett) or adult right (voksenrett).
     async fn kind(&self) -> Option<RightKind> {
         Some(self.0.kind.into())
     }
+    /// When the right starts.
     async fn start_date(&self) -> Option<Date> {
         Some(self.0.start_date.into())
     }
+    /// When the right expires: five years after the start, six with an apprenticeship, one
+    /// more after a change of programme (omvalg).
     async fn expires_on(&self) -> Option<Date> {
         Some(self.0.expires_on.into())
     }
@@ -64,9 +68,11 @@ impl FollowUpStatus {
     async fn code(&self) -> Option<&str> {
         Some(&self.0.code)
     }
+    /// When the status was registered.
     async fn registered_at(&self) -> Option<DateTime> {
         Some(self.0.registered_at.into())
     }
+    /// The school year the status is for, by the year it starts (2025 for 2025/26).
     async fn school_year(&self) -> Option<i32> {
         Some(self.0.school_year)
     }
@@ -80,15 +86,18 @@ impl Diploma {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
+    /// Kind of certificate.
     async fn kind(&self) -> Option<DiplomaKind> {
         Some(self.0.kind.into())
     }
+    /// The programme area or trade the certificate is for, if any.
     async fn programme_area(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
         match self.0.programme_area_id {
             Some(id) => row::<programme_area::Entity, _>(ctx, id).await,
             None => Ok(None),
         }
     }
+    /// When the certificate was issued.
     async fn issued_on(&self) -> Option<Date> {
         Some(self.0.issued_on.into())
     }
@@ -102,12 +111,15 @@ impl Decision {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
+    /// What was decided; `null` for a kind this API does not know.
     async fn kind(&self) -> Option<DecisionKind> {
         vigo_entities::enums::DecisionKind::from_code(&self.0.kind).map(Into::into)
     }
+    /// When the decision was made.
     async fn made_at(&self) -> Option<DateTime> {
         Some(self.0.made_at.into())
     }
+    /// The outcome in short, e.g. `42.50 points`.
     async fn outcome(&self) -> Option<&str> {
         Some(&self.0.outcome)
     }

@@ -24,13 +24,17 @@ pub struct Mutation;
 /// Contact data: address from the population register, phone and email.
 #[derive(InputObject)]
 pub struct ContactInput {
+    /// Street address, 1 to 200 characters.
     pub address: String,
     /// 4 digits.
     pub postal_code: String,
+    /// Postal town (poststed), 1 to 100 characters; stored in capitals.
     pub city: String,
     /// 4-digit municipality number.
     pub municipality_code: String,
+    /// 8 to 15 digits, optionally after `+`; spaces are dropped.
     pub phone: Option<String>,
+    /// Email address.
     pub email: Option<String>,
 }
 
@@ -50,19 +54,27 @@ impl From<ContactInput> for service::ContactInput {
 /// A new person.
 #[derive(InputObject)]
 pub struct RegisterPersonInput {
+    /// National id, 11 digits (fødselsnummer, D-nummer, H-nummer or temporary number); the
+    /// birth date and gender are taken from it.
     pub national_id: String,
+    /// Given name(s), 1 to 100 characters.
     pub given_name: String,
+    /// Family name, 1 to 100 characters.
     pub family_name: String,
     /// ISO 3166-1 alpha-2, e.g. `NO`.
     pub citizenship: String,
+    /// Contact data, if known.
     pub contact: Option<ContactInput>,
 }
 
 /// Changes to a person; fields left out stay as they are.
 #[derive(InputObject)]
 pub struct UpdatePersonInput {
+    /// New given name(s), 1 to 100 characters.
     pub given_name: Option<String>,
+    /// New family name, 1 to 100 characters.
     pub family_name: Option<String>,
+    /// New citizenship, ISO 3166-1 alpha-2, e.g. `NO`.
     pub citizenship: Option<String>,
 }
 
@@ -73,6 +85,7 @@ pub struct WishInput {
     pub programme_area: String,
     /// The school's organisation number; left out for an apprenticeship wish.
     pub school: Option<String>,
+    /// Whether the wish is an apprenticeship in the trade rather than a school place.
     #[graphql(default)]
     pub apprenticeship: bool,
 }
@@ -90,10 +103,13 @@ impl From<WishInput> for service::WishInput {
 /// A grade to record.
 #[derive(InputObject)]
 pub struct ResultInput {
+    /// Subject code (fagkode), 1 to 16 characters.
     pub subject_code: String,
     /// `1`–`6`, `B`, `IB`, `IV` or `IM`.
     pub grade: String,
+    /// Which assessment the grade is.
     pub kind: ResultKind,
+    /// The school year of the grade, by the year it starts (2025 for 2025/26).
     pub school_year: i32,
     /// The school's organisation number, for upper-secondary results.
     pub school: Option<String>,
@@ -104,10 +120,13 @@ pub struct ResultInput {
 pub struct EnrolmentInput {
     /// The school's organisation number.
     pub school: String,
+    /// 10-character programme area code.
     pub programme_area: String,
+    /// The year the school year starts (2025 for 2025/26).
     pub school_year: i32,
     /// 1–100; default 100.
     pub course_percentage: Option<i32>,
+    /// The first day of the enrolment.
     pub start_date: Date,
 }
 
@@ -118,8 +137,11 @@ pub struct ContractInput {
     pub company: String,
     /// The trade's programme area code.
     pub trade: String,
+    /// Lærekontrakt or opplæringskontrakt.
     pub kind: ContractKind,
+    /// When the contract starts.
     pub start_date: Date,
+    /// When the contract ends; after `startDate`.
     pub end_date: Date,
 }
 
@@ -254,6 +276,9 @@ async fn read_back_person(ctx: &Context<'_>, person: person::Model) -> Result<Op
     )
 }
 
+/// Registrations and changes. Each mutation runs in one transaction that also records it in
+/// the audit trail; invalid input fails with `BAD_USER_INPUT` naming the field, and nothing
+/// changes.
 #[Object]
 impl Mutation {
     /// Registers a person, optionally with contact data; for writers whose scope reaches every
@@ -261,7 +286,7 @@ impl Mutation {
     async fn register_person(
         &self,
         ctx: &Context<'_>,
-        input: RegisterPersonInput,
+        #[graphql(desc = "The person to register.")] input: RegisterPersonInput,
     ) -> Result<Option<Person>> {
         let access = ctx.data::<Access>()?;
         if !access.rows.scopes().contains(&Scope::Everyone) {
@@ -292,7 +317,8 @@ impl Mutation {
     async fn update_person(
         &self,
         ctx: &Context<'_>,
-        national_id: String,
+        #[graphql(desc = "The person's national id (11 digits).")] national_id: String,
+        #[graphql(desc = "The changes; fields left out stay as they are.")]
         input: UpdatePersonInput,
     ) -> Result<Option<Person>> {
         let (_, persons, txn) = writer(ctx).await?;
@@ -313,8 +339,8 @@ impl Mutation {
     async fn set_contact(
         &self,
         ctx: &Context<'_>,
-        national_id: String,
-        contact: ContactInput,
+        #[graphql(desc = "The person's national id (11 digits).")] national_id: String,
+        #[graphql(desc = "The contact data to hold.")] contact: ContactInput,
     ) -> Result<Option<Person>> {
         let (_, persons, txn) = writer(ctx).await?;
         let person = service::set_contact(&txn, &persons, &national_id, contact.into()).await;
@@ -326,9 +352,10 @@ impl Mutation {
     async fn submit_application(
         &self,
         ctx: &Context<'_>,
-        national_id: String,
+        #[graphql(desc = "The person's national id (11 digits).")] national_id: String,
+        #[graphql(desc = "The intake year: the year the school year applied for starts.")]
         intake_year: i32,
-        wishes: Vec<WishInput>,
+        #[graphql(desc = "1 to 6 ranked wishes, most wanted first.")] wishes: Vec<WishInput>,
     ) -> Result<Option<Application>> {
         let (subject, persons, txn) = writer(ctx).await?;
         let wishes: Vec<service::WishInput> = wishes.into_iter().map(Into::into).collect();
@@ -349,8 +376,9 @@ impl Mutation {
     async fn change_wishes(
         &self,
         ctx: &Context<'_>,
-        national_id: String,
-        intake_year: i32,
+        #[graphql(desc = "The person's national id (11 digits).")] national_id: String,
+        #[graphql(desc = "The intake year of the application to change.")] intake_year: i32,
+        #[graphql(desc = "The new wishes, 1 to 6, most wanted first; they replace the old ones.")]
         wishes: Vec<WishInput>,
     ) -> Result<Option<Application>> {
         let (subject, persons, txn) = writer(ctx).await?;
@@ -366,8 +394,8 @@ impl Mutation {
     async fn record_result(
         &self,
         ctx: &Context<'_>,
-        national_id: String,
-        input: ResultInput,
+        #[graphql(desc = "The person's national id (11 digits).")] national_id: String,
+        #[graphql(desc = "The grade to record.")] input: ResultInput,
     ) -> Result<Option<SubjectResult>> {
         let (_, persons, txn) = writer(ctx).await?;
         let input = service::ResultInput {
@@ -386,7 +414,8 @@ impl Mutation {
     async fn register_enrolment(
         &self,
         ctx: &Context<'_>,
-        national_id: String,
+        #[graphql(desc = "The person's national id (11 digits).")] national_id: String,
+        #[graphql(desc = "The enrolment to register; it starts as `ACTIVE`.")]
         input: EnrolmentInput,
     ) -> Result<Option<Enrolment>> {
         let (_, persons, txn) = writer(ctx).await?;
@@ -406,8 +435,9 @@ impl Mutation {
     async fn create_contract(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "The apprentice's or training candidate's national id (11 digits).")]
         national_id: String,
-        input: ContractInput,
+        #[graphql(desc = "The contract to register.")] input: ContractInput,
     ) -> Result<Option<ApprenticeshipContract>> {
         let (_, persons, txn) = writer(ctx).await?;
         let input = service::ContractInput {
@@ -426,7 +456,7 @@ impl Mutation {
     async fn approve_contract(
         &self,
         ctx: &Context<'_>,
-        contract_id: ID,
+        #[graphql(desc = "The draft contract's `id`.")] contract_id: ID,
     ) -> Result<Option<ApprenticeshipContract>> {
         let (_, persons, txn) = writer(ctx).await?;
         let id = extended(parse_id(
@@ -443,10 +473,11 @@ impl Mutation {
     async fn register_trade_test(
         &self,
         ctx: &Context<'_>,
-        national_id: String,
-        trade: String,
+        #[graphql(desc = "The candidate's national id (11 digits).")] national_id: String,
+        #[graphql(desc = "The trade's 10-character programme area code.")] trade: String,
+        #[graphql(desc = "Which test: fagprøve, svenneprøve or kompetanseprøve.")]
         kind: TradeTestKind,
-        test_date: Option<Date>,
+        #[graphql(desc = "The test date, if already set.")] test_date: Option<Date>,
     ) -> Result<Option<TradeTest>> {
         let (_, persons, txn) = writer(ctx).await?;
         let test = service::register_trade_test(
@@ -466,7 +497,8 @@ impl Mutation {
     async fn record_trade_test_result(
         &self,
         ctx: &Context<'_>,
-        trade_test_id: ID,
+        #[graphql(desc = "The test registration's `id`.")] trade_test_id: ID,
+        #[graphql(desc = "The outcome; the test date becomes today if none was set.")]
         result: TradeTestResult,
     ) -> Result<Option<TradeTest>> {
         let (_, persons, txn) = writer(ctx).await?;
@@ -480,9 +512,12 @@ impl Mutation {
     async fn set_follow_up_status(
         &self,
         ctx: &Context<'_>,
-        national_id: String,
+        #[graphql(desc = "The person's national id (11 digits).")] national_id: String,
+        #[graphql(
+            desc = "Udir's code, e.g. `OTUK`, with `_IM` for registration outside the target group."
+        )]
         code: String,
-        school_year: i32,
+        #[graphql(desc = "The year the school year starts (2025 for 2025/26).")] school_year: i32,
     ) -> Result<Option<FollowUpStatus>> {
         let (_, persons, txn) = writer(ctx).await?;
         let status =
@@ -496,8 +531,8 @@ impl Mutation {
     async fn mark_deceased(
         &self,
         ctx: &Context<'_>,
-        national_id: String,
-        deceased_on: Option<Date>,
+        #[graphql(desc = "The person's national id (11 digits).")] national_id: String,
+        #[graphql(desc = "Date of death; today when left out.")] deceased_on: Option<Date>,
     ) -> Result<Option<Person>> {
         let (subject, persons, txn) = writer(ctx).await?;
         let person = service::mark_deceased(
@@ -518,8 +553,11 @@ impl Mutation {
     async fn replace_policy(
         &self,
         ctx: &Context<'_>,
+        #[graphql(
+            desc = "The whole policy in Casbin's CSV form, one `p, role, purpose, object, action, effect` rule per line."
+        )]
         rules: String,
-        summary: String,
+        #[graphql(desc = "Why the policy changes; not empty.")] summary: String,
     ) -> Result<super::privacy::PolicyDocument> {
         super::privacy::replace_policy(ctx, rules, summary).await
     }

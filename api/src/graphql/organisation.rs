@@ -30,9 +30,11 @@ impl Organisation {
     async fn org_no(&self) -> Option<&str> {
         Some(&self.0.org_no)
     }
+    /// The organisation's name.
     async fn name(&self) -> Option<&str> {
         Some(&self.0.name)
     }
+    /// School, training company, training office or authority.
     async fn kind(&self) -> Option<OrganisationKind> {
         Some(self.0.kind.into())
     }
@@ -40,6 +42,7 @@ impl Organisation {
     async fn school_number(&self) -> Option<&str> {
         self.0.school_number.as_deref()
     }
+    /// Municipality number (kommunenummer, 4 digits) where it is located, if known.
     async fn municipality_code(&self) -> Option<&str> {
         self.0.municipality_code.as_deref()
     }
@@ -58,6 +61,7 @@ impl Organisation {
     async fn offers(
         &self,
         ctx: &Context<'_>,
+        #[graphql(desc = "Only offers for this intake year; every year when left out.")]
         intake_year: Option<i32>,
     ) -> Result<Option<Vec<SchoolOffer>>> {
         let offers: Vec<SchoolOffer> = children::<OffersOfSchool, _>(ctx, self.0.id).await?;
@@ -96,9 +100,11 @@ impl SchoolOffer {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
+    /// The programme area offered.
     async fn programme_area(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
         row::<programme_area::Entity, _>(ctx, self.0.programme_area_id).await
     }
+    /// The intake year the offer is for.
     async fn intake_year(&self) -> Option<i32> {
         Some(self.0.intake_year)
     }
@@ -116,9 +122,11 @@ impl ApprovedTrade {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
+    /// The trade it is approved for.
     async fn trade(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
         row::<programme_area::Entity, _>(ctx, self.0.programme_area_id).await
     }
+    /// When the organisation was approved for the trade.
     async fn approved_on(&self) -> Option<Date> {
         Some(self.0.approved_on.into())
     }

@@ -62,12 +62,15 @@ impl Person {
             .ok()
             .map(|id| id.kind().into())
     }
+    /// Given name(s).
     async fn given_name(&self) -> Option<&str> {
         Some(&self.0.given_name)
     }
+    /// Family name.
     async fn family_name(&self) -> Option<&str> {
         Some(&self.0.family_name)
     }
+    /// Date of birth, as the national id encodes it.
     async fn birth_date(&self) -> Option<Date> {
         Some(self.0.birth_date.into())
     }
@@ -288,6 +291,7 @@ impl AccessEvent {
     async fn id(&self) -> Option<async_graphql::ID> {
         Some(self.0.id.into())
     }
+    /// When the access happened.
     async fn at(&self) -> Option<DateTime> {
         Some(self.0.at.into())
     }
@@ -305,6 +309,7 @@ impl AccessEvent {
     async fn actor_org(&self) -> Option<&str> {
         self.0.actor_org.as_deref()
     }
+    /// The purpose it acted for, e.g. `administration`.
     async fn purpose(&self) -> Option<&str> {
         Some(&self.0.purpose)
     }
@@ -334,6 +339,7 @@ impl Disclosure {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
+    /// When the export was made.
     async fn at(&self) -> Option<DateTime> {
         Some(self.0.at.into())
     }
@@ -345,6 +351,7 @@ impl Disclosure {
     async fn extract(&self) -> Option<&str> {
         Some(&self.0.extract)
     }
+    /// The purpose of the export, e.g. `statistics`.
     async fn purpose(&self) -> Option<&str> {
         Some(&self.0.purpose)
     }
@@ -380,12 +387,15 @@ impl Contact {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
+    /// Street address.
     async fn address(&self) -> Option<&str> {
         Some(&self.0.address)
     }
+    /// Postal code (4 digits).
     async fn postal_code(&self) -> Option<&str> {
         Some(&self.0.postal_code)
     }
+    /// Postal town (poststed).
     async fn city(&self) -> Option<&str> {
         Some(&self.0.city)
     }
@@ -393,9 +403,11 @@ impl Contact {
     async fn municipality_code(&self) -> Option<&str> {
         Some(&self.0.municipality_code)
     }
+    /// Phone number: digits, optionally after `+`.
     async fn phone(&self) -> Option<&str> {
         self.0.phone.as_deref()
     }
+    /// Email address.
     async fn email(&self) -> Option<&str> {
         self.0.email.as_deref()
     }

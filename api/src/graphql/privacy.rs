@@ -22,10 +22,13 @@ pub struct PolicyDocument {
 /// One version of the policy.
 #[derive(SimpleObject)]
 pub struct PolicyChange {
+    /// The policy version the change made.
     pub version: i64,
+    /// When the policy changed.
     pub changed_at: DateTime,
     /// Role, purpose and token subject of who made the change.
     pub actor: String,
+    /// Why the policy changed, as given to `replacePolicy`.
     pub summary: String,
 }
 
@@ -34,30 +37,47 @@ pub struct PolicyChange {
 pub struct Denial {
     /// Pass as `before` for the next page.
     pub id: async_graphql::ID,
+    /// When it was refused.
     pub at: DateTime,
+    /// The caller's role, e.g. `school`.
     pub actor_role: String,
+    /// The organisation (number) the caller acted for, if any.
     pub actor_org: Option<String>,
+    /// The token's subject: the individual refused.
     pub actor_sub: String,
+    /// The purpose the caller acted for, e.g. `administration`.
     pub purpose: String,
+    /// What kind of read was refused; `null` for a kind this API does not know.
     pub kind: Option<DenialKind>,
     /// The field (`Type.field`), `Person`, or the operation refused.
     pub target: String,
+    /// The server's id of the request; its audit event, if any, carries the same.
     pub request_id: String,
+    /// The policy version that decided the refusal.
     pub policy_version: i64,
 }
 
 /// One event of the audit trail, as the privacy officer sees it (with the individual).
 #[derive(SimpleObject)]
 pub struct AuditEvent {
+    /// The event's number in the audit trail; pass as `before` for the next page.
     pub id: async_graphql::ID,
+    /// When it happened.
     pub at: DateTime,
+    /// The role that acted, e.g. `school`.
     pub actor_role: String,
+    /// The organisation (number) it acted for, if any.
     pub actor_org: Option<String>,
     /// The token's subject: the individual who acted.
     pub actor_sub: String,
+    /// The purpose it acted for, e.g. `administration`.
     pub purpose: String,
+    /// What was done, e.g. the API's root fields the request ran, comma-separated
+    /// (`Query.persons`), or an export (`Extract.…`).
     pub operation: String,
+    /// Data categories read or written.
     pub categories: Vec<String>,
+    /// The server's id of the request; its denials carry the same.
     pub request_id: String,
     /// How many persons the request touched.
     pub persons: i64,
@@ -85,6 +105,7 @@ pub struct DenialFilter {
     pub org: Option<String>,
     /// Denials of this role.
     pub role: Option<Role>,
+    /// Denials of this kind.
     pub kind: Option<DenialKind>,
     /// From this time, inclusive.
     pub from: Option<DateTime>,

@@ -13,6 +13,9 @@ use crate::error::ApiError;
 /// `vigo audit verify-proof` or any RFC 6962 verifier checks it without trusting Vigo.
 pub struct AccessLogProof(Inclusion);
 
+/// The inclusion proof of one access in the audit trail's Merkle tree (RFC 6962) against a
+/// signed checkpoint (C2SP tlog-checkpoint, Ed25519). With the publisher's verifier key,
+/// `vigo audit verify-proof` or any RFC 6962 verifier checks it without trusting Vigo.
 #[Object]
 impl AccessLogProof {
     #[graphql(name = "__denied", visible = false)]

@@ -276,6 +276,9 @@ async fn filter_condition(
     Ok(condition)
 }
 
+/// Reads: the caller, persons and their records, organisations, and the access policy with
+/// its logs. The access policy decides what each caller sees; reads of persons are recorded in
+/// the audit trail.
 #[Object]
 impl Query {
     /// Who the caller acts as: role, purpose, organisation and the policy version deciding
@@ -317,14 +320,21 @@ impl Query {
     async fn access_log_proof(
         &self,
         ctx: &Context<'_>,
-        event_id: async_graphql::ID,
+        #[graphql(desc = "The access's `id` in `me.accessLog`.")] event_id: async_graphql::ID,
     ) -> Result<Option<super::proof::AccessLogProof>> {
         super::proof::access_log_proof(ctx, event_id).await
     }
 
     /// A person by national id (fødselsnummer, D-nummer, …). `null` when no such person
     /// exists or the person is outside the caller's scope; the two look the same.
-    async fn person(&self, ctx: &Context<'_>, national_id: String) -> Result<Option<Person>> {
+    async fn person(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(
+            desc = "The person's national id, 11 digits (fødselsnummer, D-nummer, H-nummer or temporary number)."
+        )]
+        national_id: String,
+    ) -> Result<Option<Person>> {
         let national_id = NationalId::parse(&national_id)
             .map_err(|e| ApiError::bad_input("nationalId", e).extend())?;
         let access = open_root(ctx, "Query.person").await?;
@@ -352,7 +362,7 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "Page size, at most 100 (default 20).")] first: Option<i32>,
         #[graphql(desc = "Cursor of the last person of the previous page.")] after: Option<String>,
-        filter: Option<PersonFilter>,
+        #[graphql(desc = "Only persons matching every filter given.")] filter: Option<PersonFilter>,
     ) -> Result<PersonConnection> {
         let access = open_root(ctx, "Query.persons").await?;
         let first = match first {
@@ -422,7 +432,12 @@ impl Query {
     async fn policy_changes(
         &self,
         ctx: &Context<'_>,
-        #[graphql(default = 20, validator(minimum = 1, maximum = 1000))] last: u64,
+        #[graphql(
+            default = 20,
+            validator(minimum = 1, maximum = 1000),
+            desc = "How many versions to return, 1 to 1000."
+        )]
+        last: u64,
     ) -> Result<Vec<super::privacy::PolicyChange>> {
         super::privacy::policy_changes(ctx, last).await
     }
@@ -432,8 +447,18 @@ impl Query {
     async fn denials(
         &self,
         ctx: &Context<'_>,
-        filter: Option<super::privacy::DenialFilter>,
-        #[graphql(default = 100, validator(minimum = 1, maximum = 1000))] last: u64,
+        #[graphql(desc = "Only denials matching every filter given.")] filter: Option<
+            super::privacy::DenialFilter,
+        >,
+        #[graphql(
+            default = 100,
+            validator(minimum = 1, maximum = 1000),
+            desc = "How many denials to return, 1 to 1000."
+        )]
+        last: u64,
+        #[graphql(
+            desc = "Only denials older than this one: the `id` of the last denial of the previous page."
+        )]
         before: Option<async_graphql::ID>,
     ) -> Result<Vec<super::privacy::Denial>> {
         super::privacy::denials(ctx, filter.unwrap_or_default(), last, before).await
@@ -444,8 +469,18 @@ impl Query {
     async fn audit_events(
         &self,
         ctx: &Context<'_>,
-        filter: Option<super::privacy::AuditFilter>,
-        #[graphql(default = 50, validator(minimum = 1, maximum = 500))] first: u64,
+        #[graphql(desc = "Only events matching every filter given.")] filter: Option<
+            super::privacy::AuditFilter,
+        >,
+        #[graphql(
+            default = 50,
+            validator(minimum = 1, maximum = 500),
+            desc = "How many events to return, 1 to 500."
+        )]
+        first: u64,
+        #[graphql(
+            desc = "Only events older than this one: the `id` of the last event of the previous page."
+        )]
         before: Option<async_graphql::ID>,
     ) -> Result<Vec<super::privacy::AuditEvent>> {
         super::privacy::audit_events(ctx, filter.unwrap_or_default(), first, before).await
@@ -455,7 +490,7 @@ impl Query {
     async fn organisation(
         &self,
         ctx: &Context<'_>,
-        org_no: String,
+        #[graphql(desc = "The organisation number (9 digits).")] org_no: String,
     ) -> Result<Option<Organisation>> {
         open_root(ctx, "Query.organisation").await?;
         let org_no = OrgNo::parse(&org_no).map_err(|e| ApiError::bad_input("orgNo", e).extend())?;

@@ -65,6 +65,7 @@ impl ProgrammeArea {
     async fn code(&self) -> Option<&str> {
         Some(&self.0.code)
     }
+    /// The name in Vigo's code list.
     async fn name(&self) -> Option<&str> {
         Some(&self.0.name)
     }
@@ -76,6 +77,7 @@ impl ProgrammeArea {
     async fn education_programme(&self) -> Option<&str> {
         Some(&self.0.education_programme)
     }
+    /// Whether it is vocational (yrkesfag) rather than general studies (studieforberedende).
     async fn vocational(&self) -> Option<bool> {
         Some(self.0.vocational)
     }
@@ -89,9 +91,11 @@ impl Enrolment {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
+    /// The school.
     async fn school(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
         row::<organisation::Entity, _>(ctx, self.0.school_id).await
     }
+    /// The programme area the pupil follows.
     async fn programme_area(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
         row::<programme_area::Entity, _>(ctx, self.0.programme_area_id).await
     }
@@ -99,6 +103,7 @@ impl Enrolment {
     async fn school_year(&self) -> Option<i32> {
         Some(self.0.school_year)
     }
+    /// Where the enrolment stands.
     async fn status(&self) -> Option<EnrolmentStatus> {
         Some(self.0.status.into())
     }
@@ -106,9 +111,11 @@ impl Enrolment {
     async fn course_percentage(&self) -> Option<i32> {
         Some(self.0.course_percentage)
     }
+    /// The first day of the enrolment.
     async fn start_date(&self) -> Option<Date> {
         Some(self.0.start_date.into())
     }
+    /// When the enrolment ended; `null` while it is active.
     async fn end_date(&self) -> Option<Date> {
         self.0.end_date.map(Date)
     }
@@ -122,6 +129,7 @@ impl SubjectResult {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
+    /// Subject code (fagkode).
     async fn subject_code(&self) -> Option<&str> {
         Some(&self.0.subject_code)
     }
@@ -129,6 +137,7 @@ impl SubjectResult {
     async fn grade(&self) -> Option<&str> {
         Some(&self.0.grade)
     }
+    /// Which assessment the grade is: final grade or exam, lower or upper secondary.
     async fn kind(&self) -> Option<ResultKind> {
         Some(self.0.kind.into())
     }
@@ -137,6 +146,7 @@ impl SubjectResult {
     async fn passed(&self) -> Option<bool> {
         Some(self.is_passed())
     }
+    /// The school year of the grade, by the year it starts (2025 for 2025/26).
     async fn school_year(&self) -> Option<i32> {
         Some(self.0.school_year)
     }
@@ -177,6 +187,7 @@ impl Application {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
+    /// The intake year: the year the school year applied for starts.
     async fn intake_year(&self) -> Option<i32> {
         Some(self.0.intake_year)
     }
@@ -184,9 +195,11 @@ impl Application {
     async fn points(&self) -> Option<f64> {
         self.0.points_hundredths.map(|p| f64::from(p) / 100.0)
     }
+    /// Where the application stands.
     async fn status(&self) -> Option<ApplicationStatus> {
         Some(self.0.status.into())
     }
+    /// When the application was submitted.
     async fn submitted_at(&self) -> Option<DateTime> {
         Some(self.0.submitted_at.into())
     }
@@ -216,6 +229,7 @@ impl Wish {
     async fn rank(&self) -> Option<i32> {
         Some(self.0.rank)
     }
+    /// The programme area wished for; the trade for an apprenticeship wish.
     async fn programme_area(&self, ctx: &Context<'_>) -> Result<Option<ProgrammeArea>> {
         row::<programme_area::Entity, _>(ctx, self.0.programme_area_id).await
     }
@@ -230,6 +244,7 @@ impl Wish {
     async fn apprenticeship(&self) -> Option<bool> {
         Some(self.0.apprenticeship)
     }
+    /// Where the wish stands in intake.
     async fn status(&self) -> Option<WishStatus> {
         Some(self.0.status.into())
     }
@@ -247,15 +262,19 @@ impl Offer {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
+    /// The intake round the offer was made in.
     async fn round(&self) -> Option<IntakeRound> {
         Some(self.0.round.into())
     }
+    /// When the offer was made.
     async fn offered_at(&self) -> Option<DateTime> {
         Some(self.0.offered_at.into())
     }
+    /// The applicant's answer.
     async fn answer(&self) -> Option<OfferAnswer> {
         Some(self.0.answer.into())
     }
+    /// When the applicant answered; `null` while unanswered.
     async fn answered_at(&self) -> Option<DateTime> {
         self.0.answered_at.map(DateTime)
     }
@@ -269,6 +288,7 @@ impl ApplicationChange {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
+    /// When the change was made.
     async fn changed_at(&self) -> Option<DateTime> {
         Some(self.0.changed_at.into())
     }
@@ -303,6 +323,7 @@ impl Absence {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
+    /// The year the school year starts (2025 for 2025/26).
     async fn school_year(&self) -> Option<i32> {
         Some(self.0.school_year)
     }
