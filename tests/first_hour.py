@@ -110,7 +110,7 @@ def main():
             run(block, env, work)
         # The demo's own next steps, as printed.
         steps = text.split("Next steps", 1)[1]
-        commands = re.findall(r"^((?:curl|vigo) .*(?:\\\n.*)*)$", steps, re.M)
+        commands = re.findall(r"^((?:curl|vigo) (?:[^\n]*\\\n)*[^\n]*)$", steps, re.M)
         if len(commands) < 3:
             fail(f"the demo printed {len(commands)} commands to copy, expected curl and vigo lines")
         for command in commands:

@@ -430,3 +430,27 @@ pub struct TokenArgs {
     #[command(flatten)]
     pub secret: SecretArgs,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::listen_address;
+
+    #[test]
+    fn listen_addresses_may_name_a_host() {
+        assert_eq!(
+            listen_address("127.0.0.1:8080").map(|a| a.to_string()),
+            Ok("127.0.0.1:8080".to_owned())
+        );
+        assert_eq!(
+            listen_address("localhost:8080").map(|a| a.to_string()),
+            Ok("127.0.0.1:8080".to_owned())
+        );
+        let no_port = listen_address("localhost").unwrap_err();
+        assert!(no_port.contains("names no port"), "{no_port}");
+        let unknown = listen_address("no-such-host.invalid:80").unwrap_err();
+        assert!(
+            unknown.contains("cannot resolve") && unknown.contains("127.0.0.1:8080"),
+            "{unknown}"
+        );
+    }
+}

@@ -574,7 +574,7 @@ fn demo_guide(guide: &DemoGuide<'_>) -> String {
     if let Some(national_id) = guide.example {
         let _ = writeln!(
             out,
-            "# the student token's own national id, a person to look up\nexport NATIONAL_ID={national_id}"
+            "# the student token's own national id, a person to look up\nexport NATIONAL_ID='{national_id}'"
         );
     }
     let national_id = guide.example.unwrap_or("NATIONAL_ID");

@@ -277,6 +277,13 @@ async fn graphql(
                 .into_response();
         }
     };
+    if request.query.trim().is_empty() {
+        return ApiError::bad_input(
+            "query",
+            "missing; send the GraphQL document as {\"query\": \"…\"}",
+        )
+        .into_response();
+    }
     // The trail's request id is the server's own: a client's `x-request-id` only correlates
     // logs (it is echoed and logged), so a client cannot make its request look like another
     // record (say `disclosure-1`, an extract's).

@@ -390,8 +390,45 @@ fn export_subject_writes_everything_about_the_person_and_is_audited() {
     ] {
         assert!(document[list].is_array(), "{list} missing: {document}");
     }
+    // What is about the person, not the organisations' catalogues: an organisation appears
+    // by its number and name only.
+    let mut organisations = Vec::new();
+    collect_objects_with(&document, "orgNo", &mut organisations);
+    assert!(!organisations.is_empty(), "{document}");
+    for organisation in &organisations {
+        let mut keys: Vec<&str> = organisation
+            .as_object()
+            .map_or(Vec::new(), |o| o.keys().map(String::as_str).collect());
+        keys.sort_unstable();
+        assert_eq!(keys, ["name", "orgNo"], "{organisation}");
+    }
     let output = vigo(&dir, &["audit", "verify", "--db", &db]);
     assert!(String::from_utf8_lossy(&output.stdout).contains("intact: 1 events"));
+
+    // An export that cannot be written is not recorded as made, and leaves nothing behind.
+    let blocked = dir.0.join("again.json");
+    std::fs::create_dir(dir.0.join(".again.json.partial")).unwrap_or_else(|e| panic!("{e}"));
+    let output = vigo(
+        &dir,
+        &[
+            "export-subject",
+            &national_id,
+            "--out",
+            &blocked.display().to_string(),
+            "--reason",
+            "a second request",
+            "--db",
+            &db,
+        ],
+    );
+    assert!(!output.status.success());
+    assert!(stderr_line(&output).contains("cannot create"), "{output:?}");
+    assert!(!blocked.exists());
+    let output = vigo(&dir, &["audit", "verify", "--db", &db]);
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("intact: 1 events"),
+        "the failed export is not in the trail"
+    );
 
     let output = vigo(
         &dir,
@@ -408,6 +445,30 @@ fn export_subject_writes_everything_about_the_person_and_is_audited() {
     );
     assert!(!output.status.success());
     assert!(stderr_line(&output).contains("check digit"));
+}
+
+/// Every object in a JSON document that has `key`.
+fn collect_objects_with<'a>(
+    value: &'a serde_json::Value,
+    key: &str,
+    found: &mut Vec<&'a serde_json::Value>,
+) {
+    match value {
+        serde_json::Value::Object(object) => {
+            if object.contains_key(key) {
+                found.push(value);
+            }
+            for nested in object.values() {
+                collect_objects_with(nested, key, found);
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for item in items {
+                collect_objects_with(item, key, found);
+            }
+        }
+        _ => {}
+    }
 }
 
 #[test]

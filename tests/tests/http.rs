@@ -177,6 +177,12 @@ async fn a_post_must_declare_its_body_as_json_in_utf8() -> anyhow::Result<()> {
         );
         assert_eq!(error_code(&body), Some("UNSUPPORTED_MEDIA_TYPE"));
     }
+    // A body without a query (a misspelt key, say) is a bad request, whatever it holds.
+    let (status, _, body) = app
+        .send(post(&token, None, r#"{"qeury":"{ caller { role } }"}"#))
+        .await?;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    assert!(message(&body).starts_with("query: missing"), "{body}");
     let request = Request::post("/graphql")
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .header(header::CONTENT_TYPE, "application/json; charset=UTF-8")
