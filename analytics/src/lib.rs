@@ -5,6 +5,7 @@
 //! file is handed over.
 
 mod recipient;
+pub mod statistics;
 mod write;
 
 pub use recipient::{ColumnDef, RECIPIENT_EXTRACTS, RecipientExtract, RecipientFile, legal_basis};

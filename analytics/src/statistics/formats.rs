@@ -1,0 +1,206 @@
+//! Statistics tables as files: CSV and Parquet with a row per cell, and JSON-stat 2.0
+//! datasets as SSB's own API serves them. Withheld cells are `:` in CSV, a null value with a
+//! status in JSON-stat and Parquet, and every file says why each was withheld.
+
+use std::io::Write;
+
+use polars::prelude::{Column, DataFrame, NamedFrom, ParquetWriter, Series};
+
+use super::table::{Status, TOTAL, Table};
+use crate::{ExtractError, Format};
+
+/// What a published table says about itself.
+#[derive(Clone, Debug)]
+pub struct About {
+    /// The extract's name, e.g. `applicants-by-programme-area`.
+    pub name: String,
+    pub title: String,
+    /// What is counted, e.g. `applicants`.
+    pub unit: String,
+    /// Whom the table counts.
+    pub population: String,
+    /// The date the counts refer to (ISO 8601).
+    pub reference_date: String,
+    /// When the table was computed (RFC 3339).
+    pub updated: String,
+    /// Counts from 1 to `threshold - 1` are withheld.
+    pub threshold: u64,
+}
+
+/// The note every file carries on how cells were withheld.
+pub fn suppression_note(threshold: u64) -> String {
+    format!(
+        "Counts from 1 to {} are withheld (primary suppression), and so is every cell from which a withheld count could be worked out with the table's totals and subtotals (secondary suppression). Withheld cells are marked ':'. Zero is published.",
+        threshold.saturating_sub(1)
+    )
+}
+
+/// Writes the table in `format`.
+pub fn write_table(
+    table: &Table,
+    about: &About,
+    format: Format,
+    out: &mut impl Write,
+) -> Result<(), ExtractError> {
+    let io = |source| ExtractError::Io {
+        path: about.name.clone(),
+        source,
+    };
+    match format {
+        Format::JsonStat => {
+            let dataset = json_stat(table, about);
+            serde_json::to_writer(&mut *out, &dataset).map_err(|e| io(std::io::Error::other(e)))?;
+            out.write_all(b"\n").map_err(io)?;
+        }
+        Format::Csv => {
+            let mut header: Vec<String> =
+                table.dimensions.iter().map(|d| csv_field(&d.id)).collect();
+            header.extend(["value".to_owned(), "suppressed".to_owned()]);
+            writeln!(out, "{}", header.join(",")).map_err(io)?;
+            for (index, cell) in table.cells.iter().enumerate() {
+                let mut row: Vec<String> = table
+                    .categories_of(index)
+                    .iter()
+                    .enumerate()
+                    .map(|(d, c)| csv_field(&table.dimensions[d].categories[*c].id))
+                    .collect();
+                row.push(if cell.status.is_suppressed() {
+                    ":".to_owned()
+                } else {
+                    cell.value.to_string()
+                });
+                row.push(cell.status.reason().to_owned());
+                writeln!(out, "{}", row.join(",")).map_err(io)?;
+            }
+        }
+        Format::Parquet => {
+            let mut frame = frame(table)?;
+            ParquetWriter::new(out).finish(&mut frame)?;
+        }
+    }
+    Ok(())
+}
+
+/// Quotes a CSV field when it needs it.
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_owned()
+    }
+}
+
+/// A row per cell: a column per dimension (category ids), `value` (null when withheld) and
+/// `suppressed` (`primary`, `secondary`, or null).
+pub fn frame(table: &Table) -> Result<DataFrame, ExtractError> {
+    let mut columns: Vec<Column> = Vec::new();
+    let all: Vec<Vec<usize>> = (0..table.cells.len())
+        .map(|i| table.categories_of(i))
+        .collect();
+    for (d, dimension) in table.dimensions.iter().enumerate() {
+        let ids: Vec<&str> = all
+            .iter()
+            .map(|c| dimension.categories[c[d]].id.as_str())
+            .collect();
+        columns.push(Series::new(dimension.id.as_str().into(), ids).into());
+    }
+    let values: Vec<Option<u64>> = table
+        .cells
+        .iter()
+        .map(|c| (!c.status.is_suppressed()).then_some(c.value))
+        .collect();
+    columns.push(Series::new("value".into(), values).into());
+    let reasons: Vec<Option<&str>> = table
+        .cells
+        .iter()
+        .map(|c| c.status.is_suppressed().then(|| c.status.reason()))
+        .collect();
+    columns.push(Series::new("suppressed".into(), reasons).into());
+    Ok(DataFrame::new(table.cells.len(), columns)?)
+}
+
+/// The table as a JSON-stat 2.0 dataset. Totals and subtotals are categories of their
+/// dimension (`total`, `total-<group>`), their members listed in the dimension's extension,
+/// so a reader can check every sum.
+pub fn json_stat(table: &Table, about: &About) -> serde_json::Value {
+    use serde_json::{Map, Value, json};
+    let mut dimensions = Map::new();
+    for dimension in &table.dimensions {
+        let leaves: Vec<&str> = dimension.leaves().map(|c| c.id.as_str()).collect();
+        let mut index = Map::new();
+        let mut label = Map::new();
+        let mut groups = Map::new();
+        for (position, category) in dimension.categories.iter().enumerate() {
+            index.insert(category.id.clone(), json!(position));
+            label.insert(category.id.clone(), json!(category.label));
+            if let Some(members) = &category.members {
+                let ids: Vec<&str> = members.iter().map(|m| leaves[*m]).collect();
+                groups.insert(category.id.clone(), json!(ids));
+            }
+        }
+        let mut entry = json!({
+            "label": dimension.label,
+            "category": { "index": index, "label": label },
+        });
+        if !groups.is_empty() {
+            entry["extension"] = json!({ "members": groups });
+        }
+        dimensions.insert(dimension.id.clone(), entry);
+    }
+    let values: Vec<Value> = table
+        .cells
+        .iter()
+        .map(|c| {
+            if c.status.is_suppressed() {
+                Value::Null
+            } else {
+                json!(c.value)
+            }
+        })
+        .collect();
+    let mut status = Map::new();
+    let (mut primary, mut secondary) = (Vec::new(), Vec::new());
+    for (index, reason) in table.suppressed() {
+        status.insert(index.to_string(), json!(":"));
+        match reason {
+            Status::Primary => primary.push(index),
+            _ => secondary.push(index),
+        }
+    }
+    let time: Vec<&str> = table
+        .dimensions
+        .iter()
+        .map(|d| d.id.as_str())
+        .filter(|id| id.ends_with("year"))
+        .collect();
+    let mut role = json!({});
+    if !time.is_empty() {
+        role["time"] = json!(time);
+    }
+    json!({
+        "version": "2.0",
+        "class": "dataset",
+        "label": about.title,
+        "source": "Vigo",
+        "updated": about.updated,
+        "id": table.dimensions.iter().map(|d| d.id.as_str()).collect::<Vec<_>>(),
+        "size": table.shape(),
+        "role": role,
+        "dimension": dimensions,
+        "value": values,
+        "status": status,
+        "note": [
+            suppression_note(about.threshold),
+            format!("Population: {}. Reference date: {}. Unit: {}.", about.population, about.reference_date, about.unit),
+            format!("Totals and subtotals are the categories '{TOTAL}' and '{TOTAL}-<group>' of their dimension; extension.members lists the categories each sums."),
+        ],
+        "extension": {
+            "name": about.name,
+            "unit": about.unit,
+            "population": about.population,
+            "referenceDate": about.reference_date,
+            "threshold": about.threshold,
+            "suppressed": { "primary": primary, "secondary": secondary },
+        },
+    })
+}

@@ -1,0 +1,10 @@
+//! Statistics: tables of counts with disclosure control, for SSB, Udir and the county.
+
+pub mod formats;
+pub mod intervals;
+pub mod suppress;
+pub mod table;
+
+pub use formats::{About, frame, json_stat, suppression_note, write_table};
+pub use suppress::suppress;
+pub use table::{Category, Cell, Dimension, Status, TOTAL, Table};
