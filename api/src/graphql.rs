@@ -16,6 +16,7 @@ mod proof;
 mod query;
 mod records;
 pub mod scalars;
+mod statistics;
 
 use async_graphql::{EmptySubscription, Schema};
 use sea_orm::DatabaseConnection;

@@ -17,6 +17,7 @@ pub mod output;
 pub mod policy_sync;
 pub mod server;
 pub mod service;
+pub mod statistics;
 pub mod telemetry;
 
 use std::time::{Duration, Instant};

@@ -129,8 +129,9 @@ pub const FIELDS: &[CatalogField] = catalog! {
 };
 
 /// Types outside the field mask: roots, whose fields the row scope and the resource grants
-/// govern; the connection plumbing of pagination; and the privacy officer's types, which
-/// only the `policy` and `audit_trail` resources reach.
+/// govern; the connection plumbing of pagination; the privacy officer's types, which only
+/// the `policy` and `audit_trail` resources reach; and the statistics catalogue's, which only
+/// the `statistics` resource reaches and which hold no personal data.
 pub const STRUCTURAL_TYPES: &[&str] = &[
     "Query",
     "Caller",
@@ -142,6 +143,8 @@ pub const STRUCTURAL_TYPES: &[&str] = &[
     "PolicyChange",
     "Denial",
     "AuditEvent",
+    "StatisticInfo",
+    "StatisticDimension",
 ];
 
 /// An argument that selects persons by what they hold. Using it reads the fields it tests

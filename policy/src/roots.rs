@@ -67,6 +67,16 @@ pub const ROOT_FIELDS: &[RootField] = &[
         "prove entries of its own access log (it has no record of its own)",
     ),
     root(
+        "Query.statisticsCatalogue",
+        Opener::Resource("statistics", Action::Read),
+        "read statistics",
+    ),
+    root(
+        "Query.statistics",
+        Opener::Resource("statistics", Action::Read),
+        "read statistics",
+    ),
+    root(
         "Query.organisation",
         Opener::Organisations,
         "read organisation data",

@@ -5,6 +5,7 @@
 //! (for example `postgres://postgres@127.0.0.1:5432/postgres`); each test then gets its own
 //! database, dropped when the test ends, whether it passed or not.
 
+pub mod attacker;
 pub mod browser;
 
 use std::sync::atomic::{AtomicU32, Ordering};

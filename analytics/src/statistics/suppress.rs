@@ -123,33 +123,36 @@ pub fn suppress(table: &mut Table, threshold: u64) -> (usize, usize) {
             Status::Published
         };
     }
+    let inner: Vec<Vec<usize>> = (0..table.cells.len())
+        .map(|i| table.inner_cells(i))
+        .collect();
+    let categories: Vec<Vec<usize>> = (0..table.cells.len())
+        .map(|i| table.categories_of(i))
+        .collect();
     let mut forced: Vec<usize> = Vec::new();
     loop {
-        secondary(table, &forced);
-        match exposed_primary(table, threshold) {
-            None => break,
-            Some(primary) => match widening_cell(table, primary) {
-                Some(cell) => forced.push(cell),
-                None => break,
-            },
+        secondary(table, &inner, &forced);
+        let exposed = exposed_primaries(table, &inner, threshold);
+        let widening: Vec<usize> = exposed
+            .iter()
+            .filter_map(|p| widening_cell(table, &inner, &categories, *p, &forced))
+            .collect();
+        if widening.is_empty() {
+            break;
+        }
+        for cell in widening {
+            if !forced.contains(&cell) {
+                forced.push(cell);
+            }
         }
     }
-    let primary = table
-        .cells
-        .iter()
-        .filter(|c| c.status == Status::Primary)
-        .count();
-    let secondary = table
-        .cells
-        .iter()
-        .filter(|c| c.status == Status::Secondary)
-        .count();
-    (primary, secondary)
+    let count = |status| table.cells.iter().filter(|c| c.status == status).count();
+    (count(Status::Primary), count(Status::Secondary))
 }
 
 /// Chooses the secondary cells for the primary cells and the `forced` ones (the Gaussian
 /// step described in the module's documentation).
-fn secondary(table: &mut Table, forced: &[usize]) {
+fn secondary(table: &mut Table, inner: &[Vec<usize>], forced: &[usize]) {
     for cell in &mut table.cells {
         if cell.status == Status::Secondary {
             cell.status = Status::Published;
@@ -158,9 +161,7 @@ fn secondary(table: &mut Table, forced: &[usize]) {
     for &cell in forced {
         table.cells[cell].status = Status::Secondary;
     }
-    let vectors: Vec<Sparse> = (0..table.cells.len())
-        .map(|i| Sparse::of(&table.inner_cells(i)))
-        .collect();
+    let vectors: Vec<Sparse> = inner.iter().map(|i| Sparse::of(i)).collect();
     let mut protected: Vec<Sparse> = table
         .cells
         .iter()
@@ -205,44 +206,52 @@ fn secondary(table: &mut Table, forced: &[usize]) {
     }
 }
 
-/// A primary cell whose largest value consistent with the published cells (non-negative
-/// integers) is below the threshold, if any.
-fn exposed_primary(table: &Table, threshold: u64) -> Option<usize> {
-    let bounds = super::intervals::Bounds::of(table);
-    table
+/// The primary cells whose largest value consistent with the published cells (as a linear
+/// program over non-negative cells) is below the threshold.
+fn exposed_primaries(table: &Table, inner: &[Vec<usize>], threshold: u64) -> Vec<usize> {
+    let primaries: Vec<usize> = table
         .cells
         .iter()
         .enumerate()
         .filter(|(_, c)| c.status == Status::Primary)
         .map(|(i, _)| i)
-        .find(|&cell| bounds.largest(cell).is_some_and(|hi| hi < threshold))
+        .collect();
+    if primaries.is_empty() {
+        return primaries;
+    }
+    let bounds = super::intervals::Bounds::new(table, inner);
+    primaries
+        .into_iter()
+        .filter(|&cell| bounds.largest(cell).is_some_and(|hi| hi < threshold))
+        .collect()
 }
 
 /// The published cell whose withholding widens a primary cell's range the most: a published
-/// non-zero cell overlapping it that differs in one dimension, the largest first.
-fn widening_cell(table: &Table, primary: usize) -> Option<usize> {
-    let categories = table.categories_of(primary);
-    let inner = table.inner_cells(primary);
+/// non-zero cell that differs from it in one dimension (a neighbour in its row, column, …)
+/// or overlaps it, the neighbours and larger counts first.
+fn widening_cell(
+    table: &Table,
+    inner: &[Vec<usize>],
+    categories: &[Vec<usize>],
+    primary: usize,
+    forced: &[usize],
+) -> Option<usize> {
+    let own = &categories[primary];
+    let cells = &inner[primary];
+    let neighbour = |i: usize| {
+        categories[i]
+            .iter()
+            .zip(own)
+            .filter(|(a, b)| a != b)
+            .count()
+            == 1
+    };
     (0..table.cells.len())
-        .filter(|&i| !table.cells[i].status.is_suppressed() && table.cells[i].value > 0)
         .filter(|&i| {
-            let other = table.categories_of(i);
-            other
-                .iter()
-                .zip(&categories)
-                .filter(|(a, b)| a != b)
-                .count()
-                == 1
-                || table.inner_cells(i).iter().any(|c| inner.contains(c))
+            !table.cells[i].status.is_suppressed()
+                && table.cells[i].value > 0
+                && !forced.contains(&i)
         })
-        .max_by_key(|&i| {
-            let other = table.categories_of(i);
-            let neighbour = other
-                .iter()
-                .zip(&categories)
-                .filter(|(a, b)| a != b)
-                .count()
-                == 1;
-            (neighbour, table.cells[i].value)
-        })
+        .filter(|&i| neighbour(i) || inner[i].iter().any(|c| cells.binary_search(c).is_ok()))
+        .max_by_key(|&i| (neighbour(i), table.cells[i].value))
 }

@@ -242,6 +242,127 @@ impl Table {
     }
 }
 
+/// A selection of categories of one dimension, by their ids.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Selection {
+    pub dimension: String,
+    pub categories: Vec<String>,
+}
+
+/// Why a selection could not be applied: it names a dimension or category the table lacks.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SelectionError {
+    #[error("unknown dimension '{0}'; the table's dimensions: {1}")]
+    Dimension(String, String),
+    #[error("dimension '{0}' has no category '{1}'; its categories: {2}")]
+    Category(String, String, String),
+}
+
+impl Table {
+    /// The part of the table in the selected categories, cells as they are (suppression
+    /// included: a part of a protected table publishes less, never more). An aggregate kept
+    /// without all of its members is no longer described as their sum.
+    pub fn select(&self, selections: &[Selection]) -> Result<Table, SelectionError> {
+        let mut kept: Vec<Vec<usize>> = self
+            .dimensions
+            .iter()
+            .map(|d| (0..d.categories.len()).collect())
+            .collect();
+        for selection in selections {
+            let ids = |d: &Dimension| {
+                d.categories
+                    .iter()
+                    .map(|c| c.id.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            };
+            let (position, dimension) = self
+                .dimensions
+                .iter()
+                .enumerate()
+                .find(|(_, d)| d.id == selection.dimension)
+                .ok_or_else(|| {
+                    SelectionError::Dimension(
+                        selection.dimension.clone(),
+                        self.dimensions
+                            .iter()
+                            .map(|d| d.id.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    )
+                })?;
+            let mut chosen = Vec::new();
+            for id in &selection.categories {
+                let category = dimension
+                    .categories
+                    .iter()
+                    .position(|c| &c.id == id)
+                    .ok_or_else(|| {
+                        SelectionError::Category(dimension.id.clone(), id.clone(), ids(dimension))
+                    })?;
+                if !chosen.contains(&category) {
+                    chosen.push(category);
+                }
+            }
+            chosen.sort_unstable();
+            kept[position] = chosen;
+        }
+        let dimensions: Vec<Dimension> = self
+            .dimensions
+            .iter()
+            .zip(&kept)
+            .map(|(d, keep)| {
+                // Old leaf index → new leaf index, for the leaves kept.
+                let old_leaves: Vec<usize> = (0..d.categories.len())
+                    .filter(|c| d.categories[*c].is_leaf())
+                    .collect();
+                let new_leaf: std::collections::HashMap<usize, usize> = old_leaves
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, c)| keep.contains(c))
+                    .enumerate()
+                    .map(|(new, (old, _))| (old, new))
+                    .collect();
+                let mut categories: Vec<Category> = Vec::new();
+                for &c in keep {
+                    let category = &d.categories[c];
+                    let members = category.members.as_ref().and_then(|m| {
+                        m.iter()
+                            .map(|leaf| new_leaf.get(leaf).copied())
+                            .collect::<Option<Vec<_>>>()
+                    });
+                    categories.push(Category {
+                        id: category.id.clone(),
+                        label: category.label.clone(),
+                        members,
+                    });
+                }
+                // Leaves first, as a dimension orders them.
+                categories.sort_by_key(|c| !c.is_leaf());
+                Dimension {
+                    id: d.id.clone(),
+                    label: d.label.clone(),
+                    categories,
+                }
+            })
+            .collect();
+        let order: Vec<Vec<usize>> = dimensions
+            .iter()
+            .zip(&self.dimensions)
+            .map(|(new, old)| {
+                new.categories
+                    .iter()
+                    .filter_map(|c| old.categories.iter().position(|o| o.id == c.id))
+                    .collect()
+            })
+            .collect();
+        let lists: Vec<&Vec<usize>> = order.iter().collect();
+        let mut cells = Vec::new();
+        for_each_combination(&lists, |old| cells.push(self.cells[self.index(old)]));
+        Ok(Table { dimensions, cells })
+    }
+}
+
 fn index_of(shape: &[usize], categories: &[usize]) -> usize {
     categories
         .iter()
@@ -308,5 +429,24 @@ mod tests {
         assert_eq!(value(2, 0), 0);
         assert_eq!(table.inner_cells(table.index(&[3, 2])), vec![0, 1, 2, 3]);
         assert_eq!(table.inner_count(), 6);
+
+        let part = table
+            .select(&[Selection {
+                dimension: "area".into(),
+                categories: vec!["total".into(), "a".into()],
+            }])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(part.shape(), vec![2, 3]);
+        assert_eq!(part.dimensions[0].categories[0].id, "a");
+        assert!(
+            part.dimensions[0].categories[1].is_leaf(),
+            "a total without its members is not their sum"
+        );
+        assert_eq!(part.cells[part.index(&[1, 2])].value, 24);
+        let unknown = table.select(&[Selection {
+            dimension: "year".into(),
+            categories: vec![],
+        }]);
+        assert!(matches!(unknown, Err(SelectionError::Dimension(..))));
     }
 }

@@ -423,6 +423,31 @@ impl Query {
         Ok(connection)
     }
 
+    /// The statistics catalogue (SSB, Udir and the county's caseworkers): each table's name,
+    /// title, unit, population, dimensions and suppression threshold.
+    async fn statistics_catalogue(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<super::statistics::StatisticInfo>> {
+        super::statistics::catalogue(ctx).await
+    }
+
+    /// One statistics table as a JSON-stat 2.0 dataset, small counts and the cells that would
+    /// reveal them withheld (`null`, status `:`); recorded in the audit trail.
+    async fn statistics(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The statistic's name, as `statisticsCatalogue` lists it.")]
+        extract: String,
+        #[graphql(
+            default,
+            desc = "Categories to keep, per dimension; the rest of the table is left out."
+        )]
+        filter: Vec<super::statistics::StatisticsFilter>,
+    ) -> Result<async_graphql::Json<serde_json::Value>> {
+        super::statistics::statistics(ctx, extract, filter).await
+    }
+
     /// The access policy in force (privacy officers).
     async fn policy(&self, ctx: &Context<'_>) -> Result<super::privacy::PolicyDocument> {
         super::privacy::policy(ctx).await

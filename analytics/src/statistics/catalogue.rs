@@ -1,0 +1,853 @@
+//! The catalogue of statistics: named tables of counts, each computed from bulk reads of the
+//! database into polars frames (one query per table read, never one per person), then
+//! suppressed. Each is documented: title, unit, population, dimensions, reference date.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use chrono::{Datelike, NaiveDate};
+use polars::prelude::{DataFrame, DataType, IntoLazy, NamedFrom, Series, col, len};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySelect};
+use vigo_entities::enums::{ContractStatus, EnrolmentStatus, ResultKind, TradeTestResult};
+use vigo_entities::{
+    absence, application, application_wish, apprenticeship_contract, enrolment, follow_up_status,
+    organisation, person, programme_area, subject_result, trade_test,
+};
+
+use super::formats::About;
+use super::suppress::suppress;
+use super::table::{Dimension, Table};
+use crate::ExtractError;
+
+/// The threshold below which counts are withheld, unless a statistic says otherwise.
+pub const DEFAULT_THRESHOLD: u64 = 5;
+
+/// One named statistic.
+#[derive(Debug)]
+pub struct Statistic {
+    pub name: &'static str,
+    pub title: &'static str,
+    /// What is counted.
+    pub unit: &'static str,
+    /// Whom the table counts, and when.
+    pub population: &'static str,
+    /// Its dimensions: id and label.
+    pub dimensions: &'static [(&'static str, &'static str)],
+    /// Counts from 1 to `threshold - 1` are withheld.
+    pub threshold: u64,
+    kind: Kind,
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Applicants,
+    Pupils,
+    PupilsByAge,
+    Apprentices,
+    Contracts,
+    TradeTests,
+    Grades,
+    Absence,
+    FollowUp,
+    CoursePercentage,
+}
+
+const GENDER: (&str, &str) = ("gender", "Gender");
+const LEVEL: (&str, &str) = ("level", "Level");
+const PROGRAMME: (&str, &str) = ("programme", "Education programme");
+
+/// Every statistic, by name.
+pub const CATALOGUE: &[Statistic] = &[
+    Statistic {
+        name: "applicants-by-programme",
+        title: "Applicants for upper secondary by education programme of first wish, gender and intake year",
+        unit: "applicants",
+        population: "applications for upper secondary, by the programme of the first wish",
+        dimensions: &[PROGRAMME, GENDER, ("intake_year", "Intake year")],
+        threshold: DEFAULT_THRESHOLD,
+        kind: Kind::Applicants,
+    },
+    Statistic {
+        name: "pupils-by-school",
+        title: "Pupils by school, level, education programme and gender",
+        unit: "pupils",
+        population: "active enrolments of the current school year",
+        dimensions: &[("school", "School"), LEVEL, PROGRAMME, GENDER],
+        threshold: DEFAULT_THRESHOLD,
+        kind: Kind::Pupils,
+    },
+    Statistic {
+        name: "pupils-by-age",
+        title: "Pupils by level and age",
+        unit: "pupils",
+        population: "active enrolments of the current school year; age on the reference date",
+        dimensions: &[LEVEL, ("age", "Age")],
+        threshold: DEFAULT_THRESHOLD,
+        kind: Kind::PupilsByAge,
+    },
+    Statistic {
+        name: "apprentices-by-trade",
+        title: "Apprentices and training candidates by trade and contract status",
+        unit: "contracts",
+        population: "apprenticeship and training contracts (lærekontrakter and opplæringskontrakter)",
+        dimensions: &[
+            ("trade", "Trade"),
+            ("kind", "Contract kind"),
+            ("status", "Contract status"),
+        ],
+        threshold: DEFAULT_THRESHOLD,
+        kind: Kind::Apprentices,
+    },
+    Statistic {
+        name: "contracts-by-year",
+        title: "Contracts approved and cancelled per year",
+        unit: "contracts",
+        population: "contracts approved (by the year of approval) and cancelled (by the year they ended)",
+        dimensions: &[("year", "Year"), ("event", "Event")],
+        threshold: DEFAULT_THRESHOLD,
+        kind: Kind::Contracts,
+    },
+    Statistic {
+        name: "trade-tests",
+        title: "Trade tests by trade, year and outcome",
+        unit: "tests",
+        population: "trade, journeyman and competence tests held, by the year of the test",
+        dimensions: &[("trade", "Trade"), ("year", "Year"), ("outcome", "Outcome")],
+        threshold: DEFAULT_THRESHOLD,
+        kind: Kind::TradeTests,
+    },
+    Statistic {
+        name: "grades-by-subject",
+        title: "Upper-secondary grades by subject and grade",
+        unit: "grades",
+        population: "final grades and exam grades of upper secondary in the previous school year",
+        dimensions: &[("subject", "Subject code"), ("grade", "Grade")],
+        threshold: DEFAULT_THRESHOLD,
+        kind: Kind::Grades,
+    },
+    Statistic {
+        name: "absence-by-level",
+        title: "Pupils by absence band and level",
+        unit: "pupils",
+        population: "enrolments of the previous school year, by days absent as a share of 190 school days",
+        dimensions: &[LEVEL, ("band", "Absence")],
+        threshold: DEFAULT_THRESHOLD,
+        kind: Kind::Absence,
+    },
+    Statistic {
+        name: "ot-target-group",
+        title: "The follow-up service's target group by status code and age",
+        unit: "persons",
+        population: "persons with a follow-up (OT) status registered in the current school year",
+        dimensions: &[("status", "Status code"), ("age", "Age")],
+        threshold: DEFAULT_THRESHOLD,
+        kind: Kind::FollowUp,
+    },
+    Statistic {
+        name: "course-percentage",
+        title: "Enrolments by course percentage and level",
+        unit: "enrolments",
+        population: "active enrolments of the current school year",
+        dimensions: &[LEVEL, ("percentage", "Course percentage")],
+        threshold: DEFAULT_THRESHOLD,
+        kind: Kind::CoursePercentage,
+    },
+];
+
+/// The names of every statistic, for messages.
+pub fn names() -> String {
+    CATALOGUE
+        .iter()
+        .map(|s| s.name)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+impl Statistic {
+    /// The statistic with this name, or an error listing them all.
+    pub fn named(name: &str) -> Option<&'static Statistic> {
+        CATALOGUE.iter().find(|s| s.name == name)
+    }
+
+    /// Computes and suppresses the table, as of `today`.
+    pub async fn compute(
+        &self,
+        db: &DatabaseConnection,
+        today: NaiveDate,
+    ) -> Result<(Table, About), ExtractError> {
+        let school_year = school_year(today);
+        let mut table = match self.kind {
+            Kind::Applicants => applicants(db).await?,
+            Kind::Pupils => pupils(db, school_year).await?,
+            Kind::PupilsByAge => pupils_by_age(db, school_year, today).await?,
+            Kind::Apprentices => apprentices(db).await?,
+            Kind::Contracts => contracts(db).await?,
+            Kind::TradeTests => trade_tests(db).await?,
+            Kind::Grades => grades(db, school_year - 1).await?,
+            Kind::Absence => absence_bands(db, school_year - 1).await?,
+            Kind::FollowUp => follow_up(db, school_year, today).await?,
+            Kind::CoursePercentage => course_percentage(db, school_year).await?,
+        };
+        suppress(&mut table, self.threshold);
+        let about = About {
+            name: self.name.to_owned(),
+            title: self.title.to_owned(),
+            unit: self.unit.to_owned(),
+            population: self.population.to_owned(),
+            reference_date: today.to_string(),
+            updated: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            threshold: self.threshold,
+        };
+        Ok((table, about))
+    }
+}
+
+/// The year the school year of `date` started (August).
+fn school_year(date: NaiveDate) -> i32 {
+    if date.month() >= 8 {
+        date.year()
+    } else {
+        date.year() - 1
+    }
+}
+
+/// One dimension of a count: the frame column it is read from, and its categories.
+struct Axis {
+    column: &'static str,
+    dimension: Dimension,
+}
+
+impl Axis {
+    fn new(column: &'static str, dimension: Dimension) -> Self {
+        Axis { column, dimension }
+    }
+}
+
+/// Counts the frame's rows by the axes' columns (polars), into a table: a row whose value
+/// is not a leaf of its dimension is not counted. Polars computes on a thread of its own,
+/// off the async runtime's workers.
+async fn counted(frame: DataFrame, axes: Vec<Axis>) -> Result<Table, ExtractError> {
+    tokio::task::spawn_blocking(move || count_rows(frame, axes))
+        .await
+        .map_err(|e| ExtractError::Io {
+            path: "statistics".into(),
+            source: std::io::Error::other(e),
+        })?
+}
+
+fn count_rows(frame: DataFrame, axes: Vec<Axis>) -> Result<Table, ExtractError> {
+    let keys: Vec<_> = axes.iter().map(|a| col(a.column)).collect();
+    let grouped = frame
+        .lazy()
+        .group_by(keys)
+        .agg([len().cast(DataType::UInt64).alias("n")])
+        .collect()?;
+    let leaf_index: Vec<HashMap<&str, usize>> = axes
+        .iter()
+        .map(|a| {
+            a.dimension
+                .leaves()
+                .enumerate()
+                .map(|(i, c)| (c.id.as_str(), i))
+                .collect()
+        })
+        .collect();
+    let columns = axes
+        .iter()
+        .map(|a| grouped.column(a.column).and_then(|c| Ok(c.str()?.clone())))
+        .collect::<Result<Vec<_>, _>>()?;
+    let n = grouped.column("n")?.u64()?.clone();
+    let mut counts = Vec::with_capacity(grouped.height());
+    'rows: for row in 0..grouped.height() {
+        let mut leaves = Vec::with_capacity(axes.len());
+        for (d, column) in columns.iter().enumerate() {
+            match column.get(row).and_then(|v| leaf_index[d].get(v)) {
+                Some(leaf) => leaves.push(*leaf),
+                None => continue 'rows,
+            }
+        }
+        counts.push((leaves, n.get(row).unwrap_or(0)));
+    }
+    Ok(Table::from_counts(
+        axes.into_iter().map(|a| a.dimension).collect(),
+        counts,
+    ))
+}
+
+/// A frame of string columns.
+fn frame(columns: Vec<(&'static str, Vec<String>)>) -> Result<DataFrame, ExtractError> {
+    let height = columns.first().map_or(0, |(_, v)| v.len());
+    Ok(DataFrame::new(
+        height,
+        columns
+            .into_iter()
+            .map(|(name, values)| Series::new(name.into(), values).into())
+            .collect(),
+    )?)
+}
+
+fn leaves<I: IntoIterator<Item = (String, String)>>(items: I) -> Vec<(String, String)> {
+    items.into_iter().collect()
+}
+
+fn gender_dimension() -> Dimension {
+    Dimension::new(
+        "gender",
+        "Gender",
+        leaves([
+            ("female".to_owned(), "Female".to_owned()),
+            ("male".to_owned(), "Male".to_owned()),
+        ]),
+    )
+    .with_total("Both genders")
+}
+
+fn level_dimension() -> Dimension {
+    Dimension::new(
+        "level",
+        "Level",
+        leaves(["vg1", "vg2", "vg3"].map(|l| (l.to_owned(), l.to_uppercase().replace("VG", "Vg")))),
+    )
+    .with_total("All levels")
+}
+
+/// The education programmes, with subtotals for general studies and vocational programmes.
+fn programme_dimension(areas: &[programme_area::Model]) -> Dimension {
+    let mut programmes: BTreeMap<&str, bool> = BTreeMap::new();
+    for area in areas {
+        programmes.insert(area.education_programme.as_str(), area.vocational);
+    }
+    let general: Vec<&str> = programmes
+        .iter()
+        .filter(|(_, v)| !**v)
+        .map(|(p, _)| *p)
+        .collect();
+    let vocational: Vec<&str> = programmes
+        .iter()
+        .filter(|(_, v)| **v)
+        .map(|(p, _)| *p)
+        .collect();
+    let mut ordered: Vec<&str> = general.clone();
+    ordered.extend(&vocational);
+    Dimension::new(
+        "programme",
+        "Education programme",
+        ordered
+            .iter()
+            .map(|p| ((*p).to_owned(), (*p).to_owned()))
+            .collect(),
+    )
+    .with_subtotal("general", "General studies", &general)
+    .with_subtotal("vocational", "Vocational programmes", &vocational)
+    .with_total("All programmes")
+}
+
+/// Observed values in order, as leaves labelled by themselves.
+fn observed(id: &str, label: &str, values: impl IntoIterator<Item = String>) -> Dimension {
+    let set: BTreeSet<String> = values.into_iter().collect();
+    Dimension::new(id, label, set.into_iter().map(|v| (v.clone(), v)).collect())
+}
+
+/// Fixed bands, in order.
+fn bands(id: &str, label: &str, bands: &[&str]) -> Dimension {
+    Dimension::new(
+        id,
+        label,
+        bands
+            .iter()
+            .map(|b| ((*b).to_owned(), (*b).to_owned()))
+            .collect(),
+    )
+}
+
+const AGES: &[&str] = &["15", "16", "17", "18", "19", "20-24", "25+"];
+
+fn age_band(birth: NaiveDate, on: NaiveDate) -> String {
+    let age = on.years_since(birth).unwrap_or(0);
+    match age {
+        0..=15 => "15".to_owned(),
+        16..=19 => age.to_string(),
+        20..=24 => "20-24".to_owned(),
+        _ => "25+".to_owned(),
+    }
+}
+
+async fn genders(
+    db: &DatabaseConnection,
+) -> Result<HashMap<i32, (String, NaiveDate)>, ExtractError> {
+    let rows: Vec<(i32, Option<String>, NaiveDate)> = person::Entity::find()
+        .select_only()
+        .column(person::Column::Id)
+        .column(person::Column::Gender)
+        .column(person::Column::BirthDate)
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, gender, birth)| (id, (gender.unwrap_or_default(), birth)))
+        .collect())
+}
+
+async fn areas(db: &DatabaseConnection) -> Result<Vec<programme_area::Model>, ExtractError> {
+    Ok(programme_area::Entity::find().all(db).await?)
+}
+
+async fn applicants(db: &DatabaseConnection) -> Result<Table, ExtractError> {
+    let persons = genders(db).await?;
+    let areas = areas(db).await?;
+    let programme_of: HashMap<i32, &str> = areas
+        .iter()
+        .map(|a| (a.id, a.education_programme.as_str()))
+        .collect();
+    let applications: HashMap<i32, (i32, i32)> = application::Entity::find()
+        .select_only()
+        .column(application::Column::Id)
+        .column(application::Column::PersonId)
+        .column(application::Column::IntakeYear)
+        .into_tuple::<(i32, i32, i32)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|(id, person, year)| (id, (person, year)))
+        .collect();
+    let first_wishes: Vec<(i32, i32)> = application_wish::Entity::find()
+        .select_only()
+        .column(application_wish::Column::ApplicationId)
+        .column(application_wish::Column::ProgrammeAreaId)
+        .filter(application_wish::Column::Rank.eq(1))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let (mut programme, mut gender, mut year) = (Vec::new(), Vec::new(), Vec::new());
+    for (application, area) in first_wishes {
+        let Some((person, intake_year)) = applications.get(&application) else {
+            continue;
+        };
+        programme.push(programme_of.get(&area).copied().unwrap_or("").to_owned());
+        gender.push(persons.get(person).map(|p| p.0.clone()).unwrap_or_default());
+        year.push(intake_year.to_string());
+    }
+    let years = observed("intake_year", "Intake year", year.iter().cloned());
+    counted(
+        frame(vec![
+            ("programme", programme),
+            ("gender", gender),
+            ("intake_year", year),
+        ])?,
+        vec![
+            Axis::new("programme", programme_dimension(&areas)),
+            Axis::new("gender", gender_dimension()),
+            Axis::new("intake_year", years),
+        ],
+    )
+    .await
+}
+
+/// Active enrolments of a school year, with the person and the programme area.
+async fn active_enrolments(
+    db: &DatabaseConnection,
+    school_year: i32,
+) -> Result<Vec<(i32, i32, i32, i32)>, ExtractError> {
+    Ok(enrolment::Entity::find()
+        .select_only()
+        .column(enrolment::Column::PersonId)
+        .column(enrolment::Column::SchoolId)
+        .column(enrolment::Column::ProgrammeAreaId)
+        .column(enrolment::Column::CoursePercentage)
+        .filter(enrolment::Column::SchoolYear.eq(school_year))
+        .filter(enrolment::Column::Status.eq(EnrolmentStatus::Active))
+        .into_tuple()
+        .all(db)
+        .await?)
+}
+
+async fn pupils(db: &DatabaseConnection, school_year: i32) -> Result<Table, ExtractError> {
+    let persons = genders(db).await?;
+    let areas = areas(db).await?;
+    let area_of: HashMap<i32, &programme_area::Model> = areas.iter().map(|a| (a.id, a)).collect();
+    let schools: Vec<(i32, String, String)> = organisation::Entity::find()
+        .select_only()
+        .column(organisation::Column::Id)
+        .column(organisation::Column::OrgNo)
+        .column(organisation::Column::Name)
+        .filter(organisation::Column::Kind.eq(vigo_entities::enums::OrganisationKind::School))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let school_of: HashMap<i32, &str> = schools
+        .iter()
+        .map(|(id, no, _)| (*id, no.as_str()))
+        .collect();
+    let (mut school, mut level, mut programme, mut gender) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (person, school_id, area, _) in active_enrolments(db, school_year).await? {
+        let Some(area) = area_of.get(&area) else {
+            continue;
+        };
+        school.push(school_of.get(&school_id).copied().unwrap_or("").to_owned());
+        level.push(area.level.clone());
+        programme.push(area.education_programme.clone());
+        gender.push(
+            persons
+                .get(&person)
+                .map(|p| p.0.clone())
+                .unwrap_or_default(),
+        );
+    }
+    let mut sorted = schools.clone();
+    sorted.sort_by(|a, b| a.1.cmp(&b.1));
+    let schools = Dimension::new(
+        "school",
+        "School",
+        sorted.into_iter().map(|(_, no, name)| (no, name)).collect(),
+    )
+    .with_total("All schools");
+    counted(
+        frame(vec![
+            ("school", school),
+            ("level", level),
+            ("programme", programme),
+            ("gender", gender),
+        ])?,
+        vec![
+            Axis::new("school", schools),
+            Axis::new("level", level_dimension()),
+            Axis::new("programme", programme_dimension(&areas)),
+            Axis::new("gender", gender_dimension()),
+        ],
+    )
+    .await
+}
+
+async fn pupils_by_age(
+    db: &DatabaseConnection,
+    school_year: i32,
+    today: NaiveDate,
+) -> Result<Table, ExtractError> {
+    let persons = genders(db).await?;
+    let areas = areas(db).await?;
+    let level_of: HashMap<i32, &str> = areas.iter().map(|a| (a.id, a.level.as_str())).collect();
+    let (mut level, mut age) = (Vec::new(), Vec::new());
+    for (person, _, area, _) in active_enrolments(db, school_year).await? {
+        let Some(birth) = persons.get(&person).map(|p| p.1) else {
+            continue;
+        };
+        level.push(level_of.get(&area).copied().unwrap_or("").to_owned());
+        age.push(age_band(birth, today));
+    }
+    counted(
+        frame(vec![("level", level), ("age", age)])?,
+        vec![
+            Axis::new("level", level_dimension()),
+            Axis::new("age", bands("age", "Age", AGES).with_total("All ages")),
+        ],
+    )
+    .await
+}
+
+/// Vocational programme areas by id: code and name (the trades).
+fn trades(areas: &[programme_area::Model]) -> HashMap<i32, (&str, &str)> {
+    areas
+        .iter()
+        .filter(|a| a.vocational)
+        .map(|a| (a.id, (a.code.as_str(), a.name.as_str())))
+        .collect()
+}
+
+fn trade_dimension(trades: &HashMap<i32, (&str, &str)>, used: &BTreeSet<String>) -> Dimension {
+    let mut leaves: Vec<(String, String)> = trades
+        .values()
+        .filter(|(code, _)| used.contains(*code))
+        .map(|(code, name)| ((*code).to_owned(), (*name).to_owned()))
+        .collect();
+    leaves.sort();
+    leaves.dedup();
+    Dimension::new("trade", "Trade", leaves).with_total("All trades")
+}
+
+async fn apprentices(db: &DatabaseConnection) -> Result<Table, ExtractError> {
+    let areas = areas(db).await?;
+    let trades = trades(&areas);
+    let rows: Vec<(i32, vigo_entities::enums::ContractKind, ContractStatus)> =
+        apprenticeship_contract::Entity::find()
+            .select_only()
+            .column(apprenticeship_contract::Column::ProgrammeAreaId)
+            .column(apprenticeship_contract::Column::Kind)
+            .column(apprenticeship_contract::Column::Status)
+            .into_tuple()
+            .all(db)
+            .await?;
+    let (mut trade, mut kind, mut status) = (Vec::new(), Vec::new(), Vec::new());
+    for (area, k, s) in rows {
+        trade.push(trades.get(&area).map(|t| t.0).unwrap_or("").to_owned());
+        kind.push(k.code().to_owned());
+        status.push(s.code().to_owned());
+    }
+    let used: BTreeSet<String> = trade.iter().cloned().collect();
+    counted(
+        frame(vec![("trade", trade), ("kind", kind), ("status", status)])?,
+        vec![
+            Axis::new("trade", trade_dimension(&trades, &used)),
+            Axis::new(
+                "kind",
+                bands(
+                    "kind",
+                    "Contract kind",
+                    &["apprentice", "training_candidate"],
+                )
+                .with_total("Both kinds"),
+            ),
+            Axis::new(
+                "status",
+                bands(
+                    "status",
+                    "Contract status",
+                    &["draft", "approved", "terminated", "completed"],
+                )
+                .with_total("All statuses"),
+            ),
+        ],
+    )
+    .await
+}
+
+async fn contracts(db: &DatabaseConnection) -> Result<Table, ExtractError> {
+    let rows: Vec<(ContractStatus, NaiveDate, Option<NaiveDate>)> =
+        apprenticeship_contract::Entity::find()
+            .select_only()
+            .column(apprenticeship_contract::Column::Status)
+            .column(apprenticeship_contract::Column::EndDate)
+            .column(apprenticeship_contract::Column::ApprovedOn)
+            .into_tuple()
+            .all(db)
+            .await?;
+    let (mut year, mut event) = (Vec::new(), Vec::new());
+    for (status, end, approved) in rows {
+        if let Some(approved) = approved {
+            year.push(approved.year().to_string());
+            event.push("approved".to_owned());
+        }
+        if status == ContractStatus::Terminated {
+            year.push(end.year().to_string());
+            event.push("cancelled".to_owned());
+        }
+    }
+    let years = observed("year", "Year", year.iter().cloned());
+    counted(
+        frame(vec![("year", year), ("event", event)])?,
+        vec![
+            Axis::new("year", years),
+            Axis::new("event", bands("event", "Event", &["approved", "cancelled"])),
+        ],
+    )
+    .await
+}
+
+async fn trade_tests(db: &DatabaseConnection) -> Result<Table, ExtractError> {
+    let areas = areas(db).await?;
+    let trades = trades(&areas);
+    let rows: Vec<(i32, Option<NaiveDate>, Option<TradeTestResult>)> = trade_test::Entity::find()
+        .select_only()
+        .column(trade_test::Column::ProgrammeAreaId)
+        .column(trade_test::Column::TestDate)
+        .column(trade_test::Column::Result)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let (mut trade, mut year, mut outcome) = (Vec::new(), Vec::new(), Vec::new());
+    for (area, date, result) in rows {
+        let (Some(date), Some(result)) = (date, result) else {
+            continue;
+        };
+        trade.push(trades.get(&area).map(|t| t.0).unwrap_or("").to_owned());
+        year.push(date.year().to_string());
+        outcome.push(
+            match result {
+                TradeTestResult::Failed => "failed",
+                TradeTestResult::Passed | TradeTestResult::PassedWithDistinction => "passed",
+            }
+            .to_owned(),
+        );
+    }
+    let used: BTreeSet<String> = trade.iter().cloned().collect();
+    let years = observed("year", "Year", year.iter().cloned());
+    counted(
+        frame(vec![("trade", trade), ("year", year), ("outcome", outcome)])?,
+        vec![
+            Axis::new("trade", trade_dimension(&trades, &used)),
+            Axis::new("year", years),
+            Axis::new(
+                "outcome",
+                bands("outcome", "Outcome", &["passed", "failed"]).with_total("Taken"),
+            ),
+        ],
+    )
+    .await
+}
+
+async fn grades(db: &DatabaseConnection, school_year: i32) -> Result<Table, ExtractError> {
+    let rows: Vec<(String, String)> = subject_result::Entity::find()
+        .select_only()
+        .column(subject_result::Column::SubjectCode)
+        .column(subject_result::Column::Grade)
+        .filter(subject_result::Column::SchoolYear.eq(school_year))
+        .filter(subject_result::Column::Kind.is_in([
+            ResultKind::Final,
+            ResultKind::WrittenExam,
+            ResultKind::OralExam,
+        ]))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let (subject, grade): (Vec<String>, Vec<String>) = rows.into_iter().unzip();
+    let subjects = observed("subject", "Subject code", subject.iter().cloned());
+    counted(
+        frame(vec![("subject", subject), ("grade", grade)])?,
+        vec![
+            Axis::new("subject", subjects),
+            Axis::new(
+                "grade",
+                bands("grade", "Grade", &["1", "2", "3", "4", "5", "6"])
+                    .with_subtotal("passed", "Passed (2–6)", &["2", "3", "4", "5", "6"])
+                    .with_total("All grades"),
+            ),
+        ],
+    )
+    .await
+}
+
+/// School days in a school year, for absence as a share.
+const SCHOOL_DAYS: f64 = 190.0;
+
+async fn absence_bands(db: &DatabaseConnection, school_year: i32) -> Result<Table, ExtractError> {
+    let areas = areas(db).await?;
+    let level_of: HashMap<i32, &str> = areas.iter().map(|a| (a.id, a.level.as_str())).collect();
+    let enrolments: HashMap<i32, i32> = enrolment::Entity::find()
+        .select_only()
+        .column(enrolment::Column::Id)
+        .column(enrolment::Column::ProgrammeAreaId)
+        .filter(enrolment::Column::SchoolYear.eq(school_year))
+        .into_tuple::<(i32, i32)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let rows: Vec<(i32, i32)> = absence::Entity::find()
+        .select_only()
+        .column(absence::Column::EnrolmentId)
+        .column(absence::Column::Days)
+        .filter(absence::Column::SchoolYear.eq(school_year))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut days_of: HashMap<i32, i32> = enrolments.keys().map(|e| (*e, 0)).collect();
+    for (enrolment, days) in rows {
+        *days_of.entry(enrolment).or_default() += days;
+    }
+    let (mut level, mut band) = (Vec::new(), Vec::new());
+    for (enrolment, days) in days_of {
+        let Some(area) = enrolments.get(&enrolment) else {
+            continue;
+        };
+        let share = f64::from(days) * 100.0 / SCHOOL_DAYS;
+        level.push(level_of.get(area).copied().unwrap_or("").to_owned());
+        band.push(
+            if share <= 2.0 {
+                "0-2"
+            } else if share <= 5.0 {
+                "2-5"
+            } else if share <= 10.0 {
+                "5-10"
+            } else {
+                "10+"
+            }
+            .to_owned(),
+        );
+    }
+    counted(
+        frame(vec![("level", level), ("band", band)])?,
+        vec![
+            Axis::new("level", level_dimension()),
+            Axis::new(
+                "band",
+                bands(
+                    "band",
+                    "Absence (% of school days)",
+                    &["0-2", "2-5", "5-10", "10+"],
+                )
+                .with_total("All"),
+            ),
+        ],
+    )
+    .await
+}
+
+async fn follow_up(
+    db: &DatabaseConnection,
+    school_year: i32,
+    today: NaiveDate,
+) -> Result<Table, ExtractError> {
+    let persons = genders(db).await?;
+    let rows: Vec<(i32, String)> = follow_up_status::Entity::find()
+        .select_only()
+        .column(follow_up_status::Column::PersonId)
+        .column(follow_up_status::Column::Code)
+        .filter(follow_up_status::Column::SchoolYear.eq(school_year))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let (mut status, mut age) = (Vec::new(), Vec::new());
+    for (person, code) in rows {
+        let Some(birth) = persons.get(&person).map(|p| p.1) else {
+            continue;
+        };
+        status.push(code);
+        age.push(age_band(birth, today));
+    }
+    let codes = observed("status", "Status code", status.iter().cloned()).with_total("All codes");
+    counted(
+        frame(vec![("status", status), ("age", age)])?,
+        vec![
+            Axis::new("status", codes),
+            Axis::new("age", bands("age", "Age", AGES).with_total("All ages")),
+        ],
+    )
+    .await
+}
+
+async fn course_percentage(
+    db: &DatabaseConnection,
+    school_year: i32,
+) -> Result<Table, ExtractError> {
+    let areas = areas(db).await?;
+    let level_of: HashMap<i32, &str> = areas.iter().map(|a| (a.id, a.level.as_str())).collect();
+    let (mut level, mut percentage) = (Vec::new(), Vec::new());
+    for (_, _, area, course) in active_enrolments(db, school_year).await? {
+        level.push(level_of.get(&area).copied().unwrap_or("").to_owned());
+        percentage.push(
+            match course {
+                100.. => "100",
+                75..=99 => "75-99",
+                50..=74 => "50-74",
+                _ => "under 50",
+            }
+            .to_owned(),
+        );
+    }
+    counted(
+        frame(vec![("level", level), ("percentage", percentage)])?,
+        vec![
+            Axis::new("level", level_dimension()),
+            Axis::new(
+                "percentage",
+                bands(
+                    "percentage",
+                    "Course percentage",
+                    &["100", "75-99", "50-74", "under 50"],
+                )
+                .with_total("All"),
+            ),
+        ],
+    )
+    .await
+}
