@@ -139,20 +139,34 @@ fn environment_of(command: &clap::Command, long: &str) -> Option<String> {
 
 #[derive(Debug, Args)]
 pub struct ExtractArgs {
-    /// The extract: `national-ids`, `enrolment-status` or `diplomas`.
-    pub name: String,
-    /// `csv` or `parquet` (`jsonstat` is for statistics tables).
+    /// The extract: a statistic of the catalogue (`vigo extract --list`) or a recipient
+    /// file (`national-ids`, `enrolment-status`, `diplomas`).
+    #[arg(required_unless_present = "list")]
+    pub name: Option<String>,
+    /// Lists the statistics and recipient extracts, and exits.
     #[arg(long)]
-    pub format: String,
+    pub list: bool,
+    /// `csv`, `parquet` or (statistics) `jsonstat`.
+    #[arg(long, required_unless_present = "list")]
+    pub format: Option<String>,
     /// Where to write the file.
-    #[arg(long)]
-    pub out: std::path::PathBuf,
+    #[arg(long, required_unless_present = "list")]
+    pub out: Option<std::path::PathBuf>,
     /// Replace a file that exists at `--out`.
     #[arg(long)]
     pub overwrite: bool,
+    /// Statistics: keep only these categories of a dimension, as `DIMENSION=ID,ID`
+    /// (repeatable), e.g. `--filter year=2025,2026`.
+    #[arg(long = "filter", value_name = "DIMENSION=IDS")]
+    pub filters: Vec<String>,
     /// The recipient's token (JWT), as it would call the API.
-    #[arg(long, env = "VIGO_TOKEN", hide_env_values = true)]
-    pub token: String,
+    #[arg(
+        long,
+        env = "VIGO_TOKEN",
+        hide_env_values = true,
+        required_unless_present = "list"
+    )]
+    pub token: Option<String>,
     #[command(flatten)]
     pub database: DatabaseArgs,
     #[command(flatten)]

@@ -49,6 +49,74 @@ pub async fn run_to(
     destination: &Destination,
 ) -> anyhow::Result<Written> {
     let out = destination.path();
+    let prepared = prepare(db, gate, subject, name, format).await?;
+    let written = destination
+        .stage()
+        .and_then(|mut f| Ok(std::io::Write::write_all(&mut f, &prepared.bytes)?));
+    if let Err(e) = written {
+        destination.discard();
+        return Err(e.context(format!("cannot write {}", out.display())));
+    }
+    // The destination was checked before anything was read, and the file is staged beside
+    // it, so putting it in place after the record can fail only to a race.
+    let written = match prepared.record(db).await {
+        Ok(written) => written,
+        Err(e) => {
+            destination.discard();
+            return Err(e);
+        }
+    };
+    if let Err(e) = destination.deliver() {
+        destination.discard();
+        return Err(e.context(format!(
+            "disclosure {} is recorded but its file was not delivered; nothing is left behind",
+            written.disclosure
+        )));
+    }
+    Ok(written)
+}
+
+/// A recipient file built and written in its format, with its disclosure ready to record:
+/// the caller records it ([`Prepared::record`]) before the bytes leave (as a file put in
+/// place, or an HTTP response).
+pub struct Prepared {
+    pub bytes: Vec<u8>,
+    disclosure: audit::Disclosure,
+    event: audit::Event,
+    rows: usize,
+    persons: usize,
+    columns: Vec<String>,
+    withheld: Vec<&'static str>,
+}
+
+impl Prepared {
+    /// Records the disclosure with its audit event, in one transaction.
+    pub async fn record(&self, db: &DatabaseConnection) -> anyhow::Result<Written> {
+        let id = audit::record_disclosure(db, &self.disclosure, self.event.clone())
+            .await
+            .map_err(|e| {
+                anyhow::Error::from(e)
+                    .context("the disclosure could not be recorded; no file written")
+            })?;
+        Ok(Written {
+            disclosure: id,
+            rows: self.rows,
+            persons: self.persons,
+            columns: self.columns.clone(),
+            withheld: self.withheld.clone(),
+        })
+    }
+}
+
+/// Builds recipient extract `name` for `subject` and writes it in `format`, in memory. A
+/// refusal is recorded as a denial.
+pub async fn prepare(
+    db: &DatabaseConnection,
+    gate: &Gate,
+    subject: &Subject,
+    name: &str,
+    format: Format,
+) -> anyhow::Result<Prepared> {
     let extract = RecipientExtract::named(name)?;
     if format == Format::JsonStat {
         return Err(vigo_analytics::ExtractError::FormatNotForRecipientFiles("jsonstat").into());
@@ -72,48 +140,27 @@ pub async fn run_to(
         }
         Err(e) => return Err(e.into()),
     };
-    let written = destination
-        .stage()
-        .and_then(|mut f| Ok(vigo_analytics::write(&mut file.frame, format, &mut f)?));
-    if let Err(e) = written {
-        destination.discard();
-        return Err(e.context(format!("cannot write {}", out.display())));
-    }
+    let mut bytes = Vec::new();
+    vigo_analytics::write(&mut file.frame, format, &mut bytes)?;
     let recipient = match &subject.org {
         Some(org) => format!("{} {}", subject.role, org.as_str()),
         None => subject.role.to_string(),
     };
-    let disclosure = audit::Disclosure {
-        recipient,
-        legal_basis: legal_basis(subject.purpose).to_owned(),
-        extract: extract.name.to_owned(),
-        row_count: file.frame.height(),
-    };
-    let event = audit::Event::new(
-        audit::actor(subject),
-        &format!("Extract.{}", extract.name),
-        &request_id,
-        &file.categories,
-        &file.persons,
-    );
-    // The destination was checked before anything was read, and the file is staged beside
-    // it, so putting it in place after the record can fail only to a race.
-    let id = match audit::record_disclosure(db, &disclosure, event).await {
-        Ok(id) => id,
-        Err(e) => {
-            destination.discard();
-            return Err(anyhow::Error::from(e)
-                .context("the disclosure could not be recorded; no file written"));
-        }
-    };
-    if let Err(e) = destination.deliver() {
-        destination.discard();
-        return Err(e.context(format!(
-            "disclosure {id} is recorded but its file was not delivered; nothing is left behind"
-        )));
-    }
-    Ok(Written {
-        disclosure: id,
+    Ok(Prepared {
+        bytes,
+        disclosure: audit::Disclosure {
+            recipient,
+            legal_basis: legal_basis(subject.purpose).to_owned(),
+            extract: extract.name.to_owned(),
+            row_count: file.frame.height(),
+        },
+        event: audit::Event::new(
+            audit::actor(subject),
+            &format!("Extract.{}", extract.name),
+            &request_id,
+            &file.categories,
+            &file.persons,
+        ),
         rows: file.frame.height(),
         persons: file.persons.len(),
         columns: file
@@ -126,9 +173,7 @@ pub async fn run_to(
     })
 }
 
-/// Where the file is written before its disclosure is recorded: beside the destination, so
-/// the final rename does not cross file systems, and hidden, so that a job collecting the
-/// destination's directory does not pick it up early.
+/// A recording failure as the command line reports it.
 fn internal(e: ApiError) -> anyhow::Error {
     match e {
         ApiError::Internal(source) => source,

@@ -195,10 +195,85 @@ async fn export_subject(args: config::ExportSubjectArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Writes a recipient file for the subject of `--token` (see [`extract::run`]).
+/// The catalogue of extracts, as `vigo extract --list` prints it.
+fn extract_list() -> String {
+    use std::fmt::Write;
+    let mut out = String::from(
+        "Statistics (ssb, udir and caseworkers; csv, parquet or jsonstat; small counts withheld):\n",
+    );
+    for statistic in vigo_analytics::statistics::CATALOGUE {
+        let dimensions: Vec<&str> = statistic.dimensions.iter().map(|(id, _)| *id).collect();
+        let _ = writeln!(
+            out,
+            "  {:<26} {} [{}]; counts {} of {}",
+            statistic.name,
+            statistic.title,
+            dimensions.join(" × "),
+            statistic.unit,
+            statistic.population
+        );
+    }
+    out.push_str("\nRecipient files (the recipient's rows and columns; csv or parquet; recorded as disclosures):\n");
+    for extract in vigo_analytics::RECIPIENT_EXTRACTS {
+        let _ = writeln!(
+            out,
+            "  {:<26} {}",
+            extract.name,
+            extract
+                .description
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
+    out
+}
+
+/// Reads `--filter DIMENSION=ID,ID` arguments.
+pub fn selections(
+    filters: &[String],
+) -> anyhow::Result<Vec<vigo_analytics::statistics::Selection>> {
+    filters
+        .iter()
+        .map(|f| {
+            let (dimension, ids) = f.split_once('=').ok_or_else(|| {
+                anyhow::anyhow!("--filter {f}: write DIMENSION=ID,ID (e.g. year=2025,2026)")
+            })?;
+            Ok(vigo_analytics::statistics::Selection {
+                dimension: dimension.trim().to_owned(),
+                categories: ids.split(',').map(|i| i.trim().to_owned()).collect(),
+            })
+        })
+        .collect()
+}
+
+/// Writes an extract for the subject of `--token`: a statistic of the catalogue (recorded
+/// as a pull) or a recipient file (see [`extract::run`]).
 async fn run_extract(args: config::ExtractArgs) -> anyhow::Result<()> {
-    let format: vigo_analytics::Format = args.format.parse()?;
-    let destination = output::Destination::check(&args.out, args.overwrite)?;
+    if args.list {
+        print!("{}", extract_list());
+        return Ok(());
+    }
+    let (Some(name), Some(format), Some(out), Some(token)) =
+        (&args.name, &args.format, &args.out, &args.token)
+    else {
+        anyhow::bail!("give the extract's name, --format, --out and --token (or --list)");
+    };
+    let format: vigo_analytics::Format = format.parse()?;
+    let statistic = vigo_analytics::statistics::Statistic::named(name);
+    if statistic.is_none() && vigo_analytics::RecipientExtract::named(name).is_err() {
+        anyhow::bail!(
+            "unknown extract '{name}'; statistics: {}; recipient files: {}",
+            vigo_analytics::statistics::catalogue::names(),
+            vigo_analytics::RECIPIENT_EXTRACTS
+                .iter()
+                .map(|e| e.name)
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    let selections = selections(&args.filters)?;
+    let destination = output::Destination::check(out, args.overwrite)?;
     let db = db::connect_existing(&args.database.database_url).await?;
     let auth = authenticator(
         &args.secret,
@@ -207,16 +282,43 @@ async fn run_extract(args: config::ExtractArgs) -> anyhow::Result<()> {
     )
     .await?;
     let subject = auth
-        .authenticate(Some(&format!("Bearer {}", args.token.trim())))
+        .authenticate(Some(&format!("Bearer {}", token.trim())))
         .map_err(|e| anyhow::anyhow!("--token: {e}"))?;
     let gate = load_gate(&db).await?;
     gate.admit(&subject)?;
-    let written = extract::run_to(&db, &gate, &subject, &args.name, format, &destination).await?;
+    if statistic.is_some() {
+        let request_id = format!("statistics-{}", uuid::Uuid::new_v4());
+        let pulled = statistics::pull(&db, &gate, &subject, name, format, &selections, &request_id)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        let written = destination.stage().and_then(|mut file| {
+            std::io::Write::write_all(&mut file, &pulled.bytes)?;
+            file.sync_all()?;
+            Ok(())
+        });
+        if let Err(e) = written.and_then(|()| destination.deliver()) {
+            destination.discard();
+            return Err(e);
+        }
+        println!(
+            "wrote {} ({} cells, {} withheld) to {}; recorded in the audit trail",
+            pulled.about.title,
+            pulled.table.cells.len(),
+            pulled.table.suppressed().count(),
+            out.display()
+        );
+        return Ok(());
+    }
+    anyhow::ensure!(
+        selections.is_empty(),
+        "--filter applies to statistics; a recipient file holds what its recipient may receive"
+    );
+    let written = extract::run_to(&db, &gate, &subject, name, format, &destination).await?;
     println!(
         "wrote {} rows about {} persons to {} (columns: {}); recorded as disclosure {}",
         written.rows,
         written.persons,
-        args.out.display(),
+        out.display(),
         written.columns.join(", "),
         written.disclosure
     );

@@ -186,6 +186,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(crate::graphiql::page).post(graphql))
         .route("/graphiql/{file}", get(crate::graphiql::asset))
+        .route("/extracts", get(extract_list))
+        .route("/extracts/{name}", get(extract_file))
         .route("/health", get(health))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
@@ -250,18 +252,8 @@ async fn graphql(
             );
         }
     };
-    let rate_key = format!("{}|{}", subject.role, subject.sub);
-    // Forget tokens that have been quiet long enough, so the limiter's memory stays bounded.
-    if state.limiter.len() > 10_000 {
-        state.limiter.retain_recent();
-    }
-    if state.limiter.check_key(&rate_key).is_err() {
-        metrics::counter!("vigo_rate_limited_total").increment(1);
-        return http_error(
-            StatusCode::TOO_MANY_REQUESTS,
-            "RATE_LIMITED",
-            "too many requests for this token; slow down",
-        );
+    if let Some(refused) = rate_limited(&state, &subject) {
+        return refused;
     }
     if body.is_empty() {
         return ApiError::bad_input(
@@ -298,6 +290,188 @@ async fn graphql(
         Err(e) => return e.into_response(),
     };
     respond(&response, media, state.limits.response_bytes)
+}
+
+/// The 429 for a token past its rate, if it is.
+fn rate_limited(state: &AppState, subject: &Subject) -> Option<Response> {
+    let rate_key = format!("{}|{}", subject.role, subject.sub);
+    // Forget tokens that have been quiet long enough, so the limiter's memory stays bounded.
+    if state.limiter.len() > 10_000 {
+        state.limiter.retain_recent();
+    }
+    if state.limiter.check_key(&rate_key).is_ok() {
+        return None;
+    }
+    metrics::counter!("vigo_rate_limited_total").increment(1);
+    Some(http_error(
+        StatusCode::TOO_MANY_REQUESTS,
+        "RATE_LIMITED",
+        "too many requests for this token; slow down",
+    ))
+}
+
+/// `GET /extracts`: the statistics and recipient files there are, for any admitted caller.
+async fn extract_list(Caller(_): Caller) -> Response {
+    let statistics: Vec<serde_json::Value> = vigo_analytics::statistics::CATALOGUE
+        .iter()
+        .map(|s| {
+            json!({
+                "name": s.name,
+                "title": s.title,
+                "unit": s.unit,
+                "population": s.population,
+                "dimensions": s.dimensions.iter().map(|(id, label)| json!({ "id": id, "label": label })).collect::<Vec<_>>(),
+                "threshold": s.threshold,
+                "formats": ["csv", "parquet", "jsonstat"],
+            })
+        })
+        .collect();
+    let recipient_files: Vec<serde_json::Value> = vigo_analytics::RECIPIENT_EXTRACTS
+        .iter()
+        .map(|e| {
+            json!({
+                "name": e.name,
+                "description": e.description.split_whitespace().collect::<Vec<_>>().join(" "),
+                "formats": ["csv", "parquet"],
+            })
+        })
+        .collect();
+    let mut response = Json(json!({ "statistics": statistics, "recipientFiles": recipient_files }))
+        .into_response();
+    response.headers_mut().insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+/// `GET /extracts/{name}?format=csv|parquet|jsonstat&filter=DIMENSION=ID,ID`: a statistic
+/// (recorded as a pull) or a recipient file (recorded as a disclosure, as `vigo extract`
+/// records it), as a file with its content type and name.
+async fn extract_file(
+    State(state): State<AppState>,
+    Caller(subject): Caller,
+    axum::extract::Path(name): axum::extract::Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> Response {
+    if let Some(refused) = rate_limited(&state, &subject) {
+        return refused;
+    }
+    let mut format = "csv".to_owned();
+    let mut filters = Vec::new();
+    for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "format" => format = value.into_owned(),
+            "filter" => filters.push(value.into_owned()),
+            other => {
+                return ApiError::bad_input(
+                    "query",
+                    format!("unknown parameter '{other}'; use format and filter"),
+                )
+                .into_response();
+            }
+        }
+    }
+    let format: vigo_analytics::Format = match format.parse() {
+        Ok(format) => format,
+        Err(e) => return ApiError::bad_input("format", e).into_response(),
+    };
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let (bytes, file_name) = if vigo_analytics::statistics::Statistic::named(&name).is_some() {
+        let selections = match crate::selections(&filters) {
+            Ok(selections) => selections,
+            Err(e) => return ApiError::bad_input("filter", e).into_response(),
+        };
+        match crate::statistics::pull(
+            &state.db,
+            &state.gate,
+            &subject,
+            &name,
+            format,
+            &selections,
+            &request_id,
+        )
+        .await
+        {
+            Ok(pulled) => {
+                let file_name = pulled.file_name();
+                (pulled.bytes, file_name)
+            }
+            Err(e) => return e.into_response(),
+        }
+    } else if vigo_analytics::RecipientExtract::named(&name).is_ok() {
+        if !filters.is_empty() {
+            return ApiError::bad_input(
+                "filter",
+                "applies to statistics; a recipient file holds what its recipient may receive",
+            )
+            .into_response();
+        }
+        let prepared =
+            match crate::extract::prepare(&state.db, &state.gate, &subject, &name, format).await {
+                Ok(prepared) => prepared,
+                Err(e) => return extract_refusal(e),
+            };
+        if let Err(e) = prepared.record(&state.db).await {
+            tracing::error!(error = %format!("{e:#}"), "a disclosure could not be recorded");
+            return ApiError::Unrecorded("the disclosure could not be recorded; nothing was sent")
+                .into_response();
+        }
+        (
+            prepared.bytes,
+            format!("{name}.{}", crate::statistics::extension(format)),
+        )
+    } else {
+        return http_error(
+            StatusCode::NOT_FOUND,
+            "UNKNOWN_EXTRACT",
+            &format!(
+                "unknown extract '{name}'; statistics: {}; recipient files: {}",
+                vigo_analytics::statistics::catalogue::names(),
+                vigo_analytics::RECIPIENT_EXTRACTS
+                    .iter()
+                    .map(|e| e.name)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        );
+    };
+    let mut response = Response::new(axum::body::Body::from(bytes));
+    let headers = response.headers_mut();
+    let header = |value: String| {
+        axum::http::HeaderValue::from_str(&value)
+            .unwrap_or_else(|_| axum::http::HeaderValue::from_static("application/octet-stream"))
+    };
+    headers.insert(
+        axum::http::header::CONTENT_TYPE,
+        axum::http::HeaderValue::from_static(crate::statistics::content_type(format)),
+    );
+    headers.insert(
+        axum::http::header::CONTENT_DISPOSITION,
+        header(format!("attachment; filename=\"{file_name}\"")),
+    );
+    headers.insert(
+        axum::http::header::CACHE_CONTROL,
+        axum::http::HeaderValue::from_static("no-store"),
+    );
+    response
+}
+
+/// A recipient extract's failure as an HTTP answer: a refusal is 403, bad input 400.
+fn extract_refusal(error: anyhow::Error) -> Response {
+    match error.downcast_ref::<vigo_analytics::ExtractError>() {
+        Some(vigo_analytics::ExtractError::Denied { .. }) => {
+            ApiError::Forbidden(error.to_string()).into_response()
+        }
+        Some(
+            vigo_analytics::ExtractError::UnknownFormat(_)
+            | vigo_analytics::ExtractError::FormatNotForRecipientFiles(_),
+        ) => ApiError::bad_input("format", error).into_response(),
+        _ => match error.downcast::<vigo_policy::PolicyError>() {
+            Ok(refusal) => ApiError::Forbidden(refusal.to_string()).into_response(),
+            Err(other) => ApiError::Internal(other).into_response(),
+        },
+    }
 }
 
 /// The media type a response is sent in, as the client's `Accept` header chooses.

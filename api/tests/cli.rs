@@ -1206,3 +1206,70 @@ fn a_port_that_is_taken_is_the_first_and_only_thing_the_demo_says() {
         "nothing made before the error"
     );
 }
+
+#[test]
+fn extract_lists_and_writes_statistics_for_statisticians() {
+    let dir = TempDir::new("statistics");
+    let db = dir.db_url();
+    let listed = succeeded(&vigo(&dir, &["extract", "--list"]));
+    for name in ["pupils-by-school", "trade-tests", "enrolment-status"] {
+        assert!(listed.contains(name), "{listed}");
+    }
+    let output = vigo(
+        &dir,
+        &[
+            "extract", "pupils", "--format", "csv", "--out", "x.csv", "--token", "x",
+        ],
+    );
+    assert!(
+        stderr_line(&output)
+            .contains("unknown extract 'pupils'; statistics: applicants-by-programme")
+    );
+    succeeded(&vigo(&dir, &["seed", "--persons", "60", "--db", &db]));
+    let token = succeeded(&vigo(&dir, &["token", "--role", "udir", "--db", &db]));
+    let out = dir.0.join("age.json");
+    let printed = succeeded(&vigo(
+        &dir,
+        &[
+            "extract",
+            "pupils-by-age",
+            "--format",
+            "jsonstat",
+            "--out",
+            &out.display().to_string(),
+            "--filter",
+            "level=vg1,total",
+            "--token",
+            token.trim(),
+            "--db",
+            &db,
+        ],
+    ));
+    assert!(
+        printed.contains("Pupils by level and age") && printed.contains("withheld"),
+        "{printed}"
+    );
+    let dataset: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&out).unwrap_or_default()).unwrap_or_default();
+    assert_eq!(dataset["class"], "dataset");
+    assert_eq!(dataset["size"], serde_json::json!([2, 8]));
+    let school = succeeded(&vigo(&dir, &["token", "--role", "websak", "--db", &db]));
+    let output = vigo(
+        &dir,
+        &[
+            "extract",
+            "pupils-by-age",
+            "--format",
+            "csv",
+            "--out",
+            "no.csv",
+            "--token",
+            school.trim(),
+            "--db",
+            &db,
+        ],
+    );
+    assert!(!output.status.success());
+    assert!(stderr_line(&output).contains("may not read statistics"));
+    assert!(!dir.0.join("no.csv").exists());
+}

@@ -37,18 +37,18 @@ pub async fn record_disclosure(
     }
     .insert(&txn)
     .await?;
-    insert_chunked(
-        &txn,
-        event
-            .persons
-            .iter()
-            .map(|person| disclosure_person::ActiveModel {
-                disclosure_id: Set(stored.id),
-                person_id: Set(*person),
-                ..Default::default()
-            }),
-    )
-    .await?;
+    // Collected first: an iterator borrowing the event across the await would make the
+    // future unusable from a request handler (it must be `Send` for every lifetime).
+    let persons: Vec<disclosure_person::ActiveModel> = event
+        .persons
+        .iter()
+        .map(|person| disclosure_person::ActiveModel {
+            disclosure_id: Set(stored.id),
+            person_id: Set(*person),
+            ..Default::default()
+        })
+        .collect();
+    insert_chunked(&txn, persons).await?;
     event.request_id = format!("disclosure-{}", stored.id);
     append(&txn, &[event]).await?;
     txn.commit().await?;

@@ -193,3 +193,97 @@ async fn unknown_statistics_dimensions_and_categories_are_named() -> anyhow::Res
     assert_eq!(body["data"]["statistics"]["size"], json!([2, 8]), "{body}");
     Ok(())
 }
+
+async fn get(
+    app: &TestApp,
+    token: &str,
+    uri: &str,
+) -> anyhow::Result<(axum::http::StatusCode, axum::http::HeaderMap, Vec<u8>)> {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let request = axum::http::Request::get(uri)
+        .header("authorization", format!("Bearer {token}"))
+        .body(axum::body::Body::empty())?;
+    let response = app.router.clone().oneshot(request).await?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await?.to_bytes().to_vec();
+    Ok((status, headers, bytes))
+}
+
+#[tokio::test]
+async fn extracts_are_pulled_over_http_in_every_format() -> anyhow::Result<()> {
+    let app = TestApp::new(Backend::Sqlite, 300).await?;
+    let ssb = app.token(Role::Ssb, None);
+    let (status, headers, bytes) = get(&app, &ssb, "/extracts/trade-tests?format=csv").await?;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "text/csv; charset=utf-8");
+    assert_eq!(
+        headers["content-disposition"],
+        "attachment; filename=\"trade-tests.csv\""
+    );
+    let text = String::from_utf8(bytes)?;
+    assert!(
+        text.starts_with("trade,year,outcome,value,suppressed\n"),
+        "{text}"
+    );
+    assert!(
+        text.lines().any(|l| l.ends_with(",:,primary")) || !text.contains(":,"),
+        "{text}"
+    );
+    let (status, headers, bytes) = get(&app, &ssb, "/extracts/trade-tests?format=parquet").await?;
+    assert_eq!(status, 200);
+    assert_eq!(headers["content-type"], "application/vnd.apache.parquet");
+    assert_eq!(&bytes[..4], b"PAR1");
+    let (status, _, bytes) = get(
+        &app,
+        &ssb,
+        "/extracts/pupils-by-age?format=jsonstat&filter=level%3Dvg1%2Ctotal",
+    )
+    .await?;
+    assert_eq!(status, 200);
+    let dataset: Value = serde_json::from_slice(&bytes)?;
+    assert_eq!(dataset["size"], json!([2, 8]));
+    attack(&dataset);
+
+    // A recipient file is recorded as a disclosure, as `vigo extract` records it.
+    let lanekassen = app.token(Role::Lanekassen, None);
+    let (status, _, bytes) =
+        get(&app, &lanekassen, "/extracts/enrolment-status?format=csv").await?;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+    assert!(
+        String::from_utf8(bytes)?.starts_with("national_id,school,school_name,school_year,status")
+    );
+    let disclosures = count(
+        &app.db,
+        "SELECT COUNT(*) AS n FROM disclosure WHERE extract = 'enrolment-status'",
+        "SELECT COUNT(*) AS n FROM disclosure WHERE extract = 'enrolment-status'",
+    )
+    .await?;
+    assert_eq!(disclosures, 1);
+
+    // Refusals and unknown names say what is wrong.
+    let school = app.token(Role::School, None);
+    let (status, _, bytes) = get(&app, &school, "/extracts/trade-tests?format=csv").await?;
+    assert_eq!(status, 403, "{}", String::from_utf8_lossy(&bytes));
+    let (status, _, bytes) = get(&app, &ssb, "/extracts/nothing?format=csv").await?;
+    assert_eq!(status, 404);
+    let body: Value = serde_json::from_slice(&bytes)?;
+    assert_eq!(error_code(&body), Some("UNKNOWN_EXTRACT"));
+    assert!(
+        body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .contains("trade-tests")
+    );
+    let (status, _, _) = get(&app, &ssb, "/extracts/trade-tests?format=xlsx").await?;
+    assert_eq!(status, 400);
+    let (status, _, bytes) = get(&app, &ssb, "/extracts").await?;
+    assert_eq!(status, 200);
+    let listed: Value = serde_json::from_slice(&bytes)?;
+    assert_eq!(
+        listed["statistics"].as_array().map(Vec::len),
+        Some(CATALOGUE.len())
+    );
+    Ok(())
+}
