@@ -20,8 +20,6 @@ pub struct Bounds {
     cells: Vec<Vec<usize>>,
     /// The known value of each published inner cell.
     known: HashMap<usize, u64>,
-    /// An upper bound on any cell: the sum of everything.
-    cap: f64,
 }
 
 impl Bounds {
@@ -60,16 +58,11 @@ impl Bounds {
             unknown,
             cells: inner.to_vec(),
             known,
-            cap: table
-                .cells
-                .iter()
-                .map(|c| c.value as f64)
-                .sum::<f64>()
-                .max(1.0),
         }
     }
 
-    /// The largest value the cell could take; `None` if the solver gives up.
+    /// The largest value the cell could take; `None` if nothing bounds it (or the solver
+    /// gives up).
     pub fn largest(&self, cell: usize) -> Option<u64> {
         self.optimum(cell, OptimizationDirection::Maximize)
     }
@@ -93,7 +86,7 @@ impl Bounds {
         }
         let variables: Vec<_> = weight
             .iter()
-            .map(|w| problem.add_var(*w, (0.0, self.cap)))
+            .map(|w| problem.add_var(*w, (0.0, f64::INFINITY)))
             .collect();
         for (members, rest) in &self.constraints {
             let terms: Vec<_> = members.iter().map(|v| (variables[*v], 1.0)).collect();
