@@ -49,6 +49,7 @@ enum Kind {
     Absence,
     FollowUp,
     CoursePercentage,
+    Completion,
 }
 
 const GENDER: (&str, &str) = ("gender", "Gender");
@@ -151,6 +152,20 @@ pub const CATALOGUE: &[Statistic] = &[
         threshold: DEFAULT_THRESHOLD,
         kind: Kind::CoursePercentage,
     },
+    Statistic {
+        name: "completion",
+        title: "Completion of upper secondary: first-time Vg1 pupils of a year followed five years (general studies) or six (vocational), by SSB's outcomes",
+        unit: "pupils",
+        population: "persons starting Vg1 for the first time in a school year whose follow-up period (to 1 October five or six years on) has ended",
+        dimensions: &[
+            ("cohort", "Year starting Vg1"),
+            ("programme_type", "Programme type"),
+            GENDER,
+            ("outcome", "Outcome"),
+        ],
+        threshold: DEFAULT_THRESHOLD,
+        kind: Kind::Completion,
+    },
 ];
 
 /// The names of every statistic, for messages.
@@ -186,6 +201,7 @@ impl Statistic {
             Kind::Absence => absence_bands(db, school_year - 1).await?,
             Kind::FollowUp => follow_up(db, school_year, today).await?,
             Kind::CoursePercentage => course_percentage(db, school_year).await?,
+            Kind::Completion => completion(db, today).await?,
         };
         suppress(&mut table, self.threshold);
         let about = About {
@@ -846,6 +862,177 @@ async fn course_percentage(
                     &["100", "75-99", "50-74", "under 50"],
                 )
                 .with_total("All"),
+            ),
+        ],
+    )
+    .await
+}
+
+/// SSB's five outcomes of a cohort, in SSB's order.
+const OUTCOMES: &[(&str, &str)] = &[
+    ("normal_time", "Completed in normal time"),
+    ("more_time", "Completed in more than normal time"),
+    ("still_enrolled", "Still in upper secondary"),
+    (
+        "vg3_not_passed",
+        "Completed Vg3 or the apprenticeship, but did not pass",
+    ),
+    ("dropped_out", "Dropped out"),
+];
+
+/// Completion as SSB defines it: each person's first Vg1 year and programme type, followed to
+/// 1 October five years on (general studies) or six (vocational); completed when a diploma,
+/// trade or journeyman certificate is issued (in normal time: within three years, or four
+/// for vocational programmes), still enrolled when enrolled in the follow-up's last school
+/// year or under a running contract at its end, Vg3 not passed when Vg3 or an apprenticeship
+/// was completed without one, and otherwise dropped out. Cohorts whose follow-up has not
+/// ended are left out.
+async fn completion(db: &DatabaseConnection, today: NaiveDate) -> Result<Table, ExtractError> {
+    use vigo_entities::diploma;
+    use vigo_entities::enums::DiplomaKind;
+    let persons = genders(db).await?;
+    let areas = areas(db).await?;
+    let area_of: HashMap<i32, &programme_area::Model> = areas.iter().map(|a| (a.id, a)).collect();
+    let enrolments: Vec<(i32, i32, i32, EnrolmentStatus)> = enrolment::Entity::find()
+        .select_only()
+        .column(enrolment::Column::PersonId)
+        .column(enrolment::Column::ProgrammeAreaId)
+        .column(enrolment::Column::SchoolYear)
+        .column(enrolment::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut first_vg1: HashMap<i32, (i32, bool)> = HashMap::new();
+    let mut enrolled: BTreeSet<(i32, i32)> = BTreeSet::new();
+    let mut vg3_completed: BTreeSet<i32> = BTreeSet::new();
+    for (person, area, year, status) in &enrolments {
+        let Some(area) = area_of.get(area) else {
+            continue;
+        };
+        enrolled.insert((*person, *year));
+        if area.level == "vg1" {
+            // The earliest Vg1 year; general studies when both began that year.
+            let entry = first_vg1.entry(*person).or_insert((*year, area.vocational));
+            if *year < entry.0 || (*year == entry.0 && !area.vocational) {
+                *entry = (*year, area.vocational);
+            }
+        }
+        if area.level == "vg3" && *status == EnrolmentStatus::Completed {
+            vg3_completed.insert(*person);
+        }
+    }
+    let diplomas: Vec<(i32, DiplomaKind, NaiveDate)> = diploma::Entity::find()
+        .select_only()
+        .column(diploma::Column::PersonId)
+        .column(diploma::Column::Kind)
+        .column(diploma::Column::IssuedOn)
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut completed_on: HashMap<i32, NaiveDate> = HashMap::new();
+    for (person, kind, issued) in diplomas {
+        if matches!(
+            kind,
+            DiplomaKind::Diploma
+                | DiplomaKind::TradeCertificate
+                | DiplomaKind::JourneymanCertificate
+        ) {
+            let entry = completed_on.entry(person).or_insert(issued);
+            *entry = (*entry).min(issued);
+        }
+    }
+    let contracts: Vec<(i32, ContractStatus, NaiveDate, NaiveDate)> =
+        apprenticeship_contract::Entity::find()
+            .select_only()
+            .column(apprenticeship_contract::Column::PersonId)
+            .column(apprenticeship_contract::Column::Status)
+            .column(apprenticeship_contract::Column::StartDate)
+            .column(apprenticeship_contract::Column::EndDate)
+            .into_tuple()
+            .all(db)
+            .await?;
+    let mut contracts_of: HashMap<i32, Vec<(ContractStatus, NaiveDate, NaiveDate)>> =
+        HashMap::new();
+    for (person, status, start, end) in contracts {
+        contracts_of
+            .entry(person)
+            .or_default()
+            .push((status, start, end));
+    }
+    let october = |year: i32| NaiveDate::from_ymd_opt(year, 10, 1).unwrap_or(NaiveDate::MIN);
+    let (mut cohort, mut programme_type, mut gender, mut outcome) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for (person, (year, vocational)) in first_vg1 {
+        let (normal, followed) = if vocational { (4, 6) } else { (3, 5) };
+        let end = october(year + followed);
+        if end > today {
+            continue;
+        }
+        let contracts = contracts_of.get(&person).map(Vec::as_slice).unwrap_or(&[]);
+        let result = match completed_on.get(&person) {
+            Some(on) if *on <= october(year + normal) => "normal_time",
+            Some(on) if *on <= end => "more_time",
+            _ if enrolled.contains(&(person, year + followed - 1))
+                || contracts.iter().any(|(status, start, until)| {
+                    *status == ContractStatus::Approved && *start <= end && *until >= end
+                }) =>
+            {
+                "still_enrolled"
+            }
+            _ if vg3_completed.contains(&person)
+                || contracts.iter().any(|(status, _, until)| {
+                    *status == ContractStatus::Completed && *until <= end
+                }) =>
+            {
+                "vg3_not_passed"
+            }
+            _ => "dropped_out",
+        };
+        cohort.push(year.to_string());
+        programme_type.push(if vocational { "vocational" } else { "general" }.to_owned());
+        gender.push(
+            persons
+                .get(&person)
+                .map(|p| p.0.clone())
+                .unwrap_or_default(),
+        );
+        outcome.push(result.to_owned());
+    }
+    let cohorts = observed("cohort", "Year starting Vg1", cohort.iter().cloned());
+    counted(
+        frame(vec![
+            ("cohort", cohort),
+            ("programme_type", programme_type),
+            ("gender", gender),
+            ("outcome", outcome),
+        ])?,
+        vec![
+            Axis::new("cohort", cohorts),
+            Axis::new(
+                "programme_type",
+                Dimension::new(
+                    "programme_type",
+                    "Programme type",
+                    leaves([
+                        ("general".to_owned(), "General studies".to_owned()),
+                        ("vocational".to_owned(), "Vocational programmes".to_owned()),
+                    ]),
+                )
+                .with_total("Both"),
+            ),
+            Axis::new("gender", gender_dimension()),
+            Axis::new(
+                "outcome",
+                Dimension::new(
+                    "outcome",
+                    "Outcome",
+                    OUTCOMES
+                        .iter()
+                        .map(|(id, label)| ((*id).to_owned(), (*label).to_owned()))
+                        .collect(),
+                )
+                .with_subtotal("completed", "Completed", &["normal_time", "more_time"])
+                .with_total("The whole cohort"),
             ),
         ],
     )
