@@ -6,7 +6,9 @@ use chrono::NaiveDate;
 use polars::prelude::{Column, DataFrame, DataType, IntoColumn, NamedFrom, Series};
 use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
-use vigo_entities::{diploma, enrolment, organisation, person, programme_area};
+use vigo_entities::{
+    contact, diploma, enrolment, organisation, person, programme_area, trade_test,
+};
 use vigo_policy::{Access, Purpose, Record, Subject, catalog};
 
 use crate::ExtractError;
@@ -29,6 +31,10 @@ enum Rows {
     Enrolments,
     /// One row per diploma of a person in scope.
     Diplomas,
+    /// One row per person in scope with contact data.
+    Contacts,
+    /// One row per trade test in scope.
+    TradeTests,
 }
 
 /// A recipient extract: a file of person-level rows for a recipient such as the population
@@ -131,7 +137,78 @@ pub const RECIPIENT_EXTRACTS: &[RecipientExtract] = &[
         ],
         rows: Rows::Diplomas,
     },
+    RecipientExtract {
+        name: "contact-list",
+        description: "One row per person in the recipient's scope with contact data: names, \
+                      address, phone and e-mail as its policy allows (OT's target group, the \
+                      county's archive).",
+        row_field: ("Person", "contact"),
+        columns: &[
+            NATIONAL_ID,
+            GIVEN_NAME,
+            FAMILY_NAME,
+            ColumnDef {
+                name: "address",
+                fields: &[("Contact", "address")],
+            },
+            ColumnDef {
+                name: "postal_code",
+                fields: &[("Contact", "postalCode")],
+            },
+            ColumnDef {
+                name: "city",
+                fields: &[("Contact", "city")],
+            },
+            ColumnDef {
+                name: "phone",
+                fields: &[("Contact", "phone")],
+            },
+            ColumnDef {
+                name: "email",
+                fields: &[("Contact", "email")],
+            },
+        ],
+        rows: Rows::Contacts,
+    },
+    RecipientExtract {
+        name: "trade-test-registrations",
+        description: "One row per trade, journeyman or competence test the recipient may see: \
+                      trade, kind, registration and test dates (an exam board's candidates).",
+        row_field: ("Person", "tradeTests"),
+        columns: &[
+            NATIONAL_ID,
+            GIVEN_NAME,
+            FAMILY_NAME,
+            ColumnDef {
+                name: "trade",
+                fields: &[("TradeTest", "trade"), ("ProgrammeArea", "code")],
+            },
+            ColumnDef {
+                name: "kind",
+                fields: &[("TradeTest", "kind")],
+            },
+            ColumnDef {
+                name: "registered_on",
+                fields: &[("TradeTest", "registeredOn")],
+            },
+            ColumnDef {
+                name: "test_date",
+                fields: &[("TradeTest", "testDate")],
+            },
+        ],
+        rows: Rows::TradeTests,
+    },
 ];
+
+const GIVEN_NAME: ColumnDef = ColumnDef {
+    name: "given_name",
+    fields: &[("Person", "givenName")],
+};
+
+const FAMILY_NAME: ColumnDef = ColumnDef {
+    name: "family_name",
+    fields: &[("Person", "familyName")],
+};
 
 pub(crate) fn names() -> String {
     RECIPIENT_EXTRACTS
@@ -212,6 +289,8 @@ impl RecipientExtract {
             Rows::Persons => persons_table(db, access).await?,
             Rows::Enrolments => enrolments_table(db, access).await?,
             Rows::Diplomas => diplomas_table(db, access).await?,
+            Rows::Contacts => contacts_table(db, access).await?,
+            Rows::TradeTests => trade_tests_table(db, access).await?,
         };
         let height = table.persons.len();
         let mut columns = table.columns;
@@ -354,6 +433,70 @@ async fn diplomas_table(db: &DatabaseConnection, access: &Access) -> Result<Tabl
                     .map(|(d, _)| d.programme_area_id.and_then(|id| areas.get(&id))),
             ),
             dates("issued_on", rows.iter().map(|(d, _)| Some(d.issued_on)))?,
+        ],
+    })
+}
+
+async fn contacts_table(db: &DatabaseConnection, access: &Access) -> Result<Table, ExtractError> {
+    let rows = contact::Entity::find()
+        .filter(contact::Column::PersonId.in_subquery(persons_in_scope(access)))
+        .find_also_related(person::Entity)
+        .order_by_asc(person::Column::NationalId)
+        .all(db)
+        .await?;
+    let rows: Vec<(contact::Model, person::Model)> = rows
+        .into_iter()
+        .filter_map(|(c, p)| p.map(|p| (c, p)))
+        .collect();
+    Ok(Table {
+        persons: rows.iter().map(|(_, p)| p.id).collect(),
+        columns: vec![
+            text("national_id", rows.iter().map(|(_, p)| &p.national_id)),
+            text("given_name", rows.iter().map(|(_, p)| &p.given_name)),
+            text("family_name", rows.iter().map(|(_, p)| &p.family_name)),
+            text("address", rows.iter().map(|(c, _)| &c.address)),
+            text("postal_code", rows.iter().map(|(c, _)| &c.postal_code)),
+            text("city", rows.iter().map(|(c, _)| &c.city)),
+            optional_text("phone", rows.iter().map(|(c, _)| c.phone.as_ref())),
+            optional_text("email", rows.iter().map(|(c, _)| c.email.as_ref())),
+        ],
+    })
+}
+
+async fn trade_tests_table(
+    db: &DatabaseConnection,
+    access: &Access,
+) -> Result<Table, ExtractError> {
+    let rows = trade_test::Entity::find()
+        .filter(trade_test::Column::PersonId.in_subquery(persons_in_scope(access)))
+        .filter(narrowed(access, Record::TradeTest))
+        .find_also_related(person::Entity)
+        .order_by_asc(person::Column::NationalId)
+        .order_by_asc(trade_test::Column::RegisteredOn)
+        .order_by_asc(trade_test::Column::Id)
+        .all(db)
+        .await?;
+    let rows: Vec<(trade_test::Model, person::Model)> = rows
+        .into_iter()
+        .filter_map(|(t, p)| p.map(|p| (t, p)))
+        .collect();
+    let areas = programme_areas(db, rows.iter().map(|(t, _)| t.programme_area_id)).await?;
+    Ok(Table {
+        persons: rows.iter().map(|(_, p)| p.id).collect(),
+        columns: vec![
+            text("national_id", rows.iter().map(|(_, p)| &p.national_id)),
+            text("given_name", rows.iter().map(|(_, p)| &p.given_name)),
+            text("family_name", rows.iter().map(|(_, p)| &p.family_name)),
+            optional_text(
+                "trade",
+                rows.iter().map(|(t, _)| areas.get(&t.programme_area_id)),
+            ),
+            text("kind", rows.iter().map(|(t, _)| t.kind.code())),
+            dates(
+                "registered_on",
+                rows.iter().map(|(t, _)| Some(t.registered_on)),
+            )?,
+            dates("test_date", rows.iter().map(|(t, _)| t.test_date))?,
         ],
     })
 }

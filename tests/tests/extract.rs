@@ -309,3 +309,84 @@ async fn when_the_disclosure_cannot_be_recorded_no_file_is_delivered() -> anyhow
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn contact_lists_and_trade_test_registrations_follow_each_recipients_policy()
+-> anyhow::Result<()> {
+    for backend in backends() {
+        let app = TestApp::new(backend, 400).await?;
+        let dir = OutDir::new(&format!("contacts-{backend:?}"));
+        // OT: its target group's names and contact data, without e-mail.
+        let ot = subject(&app, Role::Ot)?;
+        let out = dir.0.join("ot.csv");
+        let written =
+            extract::run(&app.db, &app.gate, &ot, "contact-list", Format::Csv, &out).await?;
+        let columns = [
+            "national_id",
+            "given_name",
+            "family_name",
+            "address",
+            "postal_code",
+            "city",
+            "phone",
+        ];
+        assert_eq!(written.columns, columns);
+        assert_eq!(written.withheld, ["email"]);
+        assert!(written.rows > 0, "{backend:?}: OT has a target group");
+        let (header, rows) = read_csv(&out)?;
+        assert_eq!(header, columns);
+        assert_eq!(rows.len(), written.rows);
+        // The county's archive: names and every contact field, for everyone with contact data.
+        let websak = subject(&app, Role::Websak)?;
+        let out = dir.0.join("websak.csv");
+        let written = extract::run(
+            &app.db,
+            &app.gate,
+            &websak,
+            "contact-list",
+            Format::Csv,
+            &out,
+        )
+        .await?;
+        assert_eq!(written.columns.len(), 8, "{:?}", written.columns);
+        assert!(written.rows > written.persons / 2);
+        // An exam board: the tests of its own trade only.
+        let board = subject(&app, Role::ExamBoard)?;
+        let trade = board
+            .trade
+            .clone()
+            .map(|t| t.as_str().to_owned())
+            .unwrap_or_default();
+        let out = dir.0.join("board.csv");
+        let written = extract::run(
+            &app.db,
+            &app.gate,
+            &board,
+            "trade-test-registrations",
+            Format::Csv,
+            &out,
+        )
+        .await?;
+        assert_eq!(
+            written.columns,
+            [
+                "national_id",
+                "given_name",
+                "family_name",
+                "trade",
+                "kind",
+                "registered_on",
+                "test_date"
+            ]
+        );
+        let (_, rows) = read_csv(&out)?;
+        assert!(
+            rows.iter().all(|r| r[3] == trade),
+            "{backend:?}: only {trade}"
+        );
+        // Each is recorded as a disclosure with its persons.
+        let disclosures = disclosure::Entity::find().count(&app.db).await?;
+        assert_eq!(disclosures, 3);
+    }
+    Ok(())
+}

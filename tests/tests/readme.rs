@@ -45,7 +45,7 @@ async fn the_readme_lists_the_columns_each_recipient_really_receives() {
         checked += 1;
     }
     assert_eq!(
-        checked, 4,
+        checked, 7,
         "the README's extracts table has a row per recipient"
     );
 }
