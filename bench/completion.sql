@@ -19,7 +19,7 @@ followed AS (
     SELECT f.*,
            make_date(cohort + CASE WHEN vocational THEN 4 ELSE 3 END, 10, 1) AS normal_end,
            make_date(cohort + CASE WHEN vocational THEN 6 ELSE 5 END, 10, 1) AS follow_end,
-           cohort + CASE WHEN vocational THEN 5 ELSE 4 END AS last_year
+           cohort + CASE WHEN vocational THEN 6 ELSE 5 END AS last_year
     FROM first f
 ),
 done AS (
@@ -31,11 +31,11 @@ outcomes AS (
         CASE
             WHEN d.completed_on <= f.normal_end THEN 'normal_time'
             WHEN d.completed_on <= f.follow_end THEN 'more_time'
-            WHEN EXISTS (SELECT 1 FROM e WHERE e.person_id = f.person_id AND e.school_year = f.last_year)
+            WHEN EXISTS (SELECT 1 FROM e WHERE e.person_id = f.person_id AND e.school_year = f.last_year AND e.status = 'active')
               OR EXISTS (SELECT 1 FROM 'apprenticeship_contract.parquet' c WHERE c.person_id = f.person_id
                          AND c.status = 'approved' AND c.start_date <= f.follow_end AND c.end_date >= f.follow_end)
                 THEN 'still_enrolled'
-            WHEN EXISTS (SELECT 1 FROM e WHERE e.person_id = f.person_id AND e.level = 'vg3' AND e.status = 'completed')
+            WHEN EXISTS (SELECT 1 FROM e WHERE e.person_id = f.person_id AND e.level = 'vg3' AND e.status = 'completed' AND e.school_year < f.last_year)
               OR EXISTS (SELECT 1 FROM 'apprenticeship_contract.parquet' c WHERE c.person_id = f.person_id
                          AND c.status = 'completed' AND c.end_date <= f.follow_end)
                 THEN 'vg3_not_passed'

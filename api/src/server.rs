@@ -310,10 +310,19 @@ fn rate_limited(state: &AppState, subject: &Subject) -> Option<Response> {
     ))
 }
 
-/// `GET /extracts`: the statistics and recipient files there are, for any admitted caller.
-async fn extract_list(Caller(_): Caller) -> Response {
+/// `GET /extracts`: the recipient files there are, and the statistics for callers the
+/// policy grants them (as `statisticsCatalogue` in GraphQL).
+async fn extract_list(State(state): State<AppState>, Caller(subject): Caller) -> Response {
+    if let Some(refused) = rate_limited(&state, &subject) {
+        return refused;
+    }
+    let statisticians = state
+        .gate
+        .may(&subject, "statistics", vigo_policy::Action::Read)
+        .is_ok();
     let statistics: Vec<serde_json::Value> = vigo_analytics::statistics::CATALOGUE
         .iter()
+        .filter(|_| statisticians)
         .map(|s| {
             json!({
                 "name": s.name,
@@ -771,7 +780,7 @@ pub async fn enforce_fields(
         return Err(ApiError::bad_input(
             "query",
             format!(
-                "subjectExport runs at most once per request; this one asks for {}",
+                "subjectExport and statistics run at most once per request; this one asks for {}",
                 enforced.subject_exports
             ),
         ));

@@ -54,6 +54,22 @@ fn two_small_counts_in_one_row_are_protected_beyond_their_own_sum() {
 }
 
 #[test]
+fn files_do_not_say_why_each_cell_was_withheld() {
+    // Two 1s under a total of 2, threshold 3: all three are withheld as small. Were each
+    // marked "primary" (1 or 2), the marks alone would make both 1s exactly.
+    let dimension = dimension("d", 2, false);
+    let mut table = Table::from_counts(vec![dimension], [(vec![0], 1), (vec![1], 1)]);
+    suppress(&mut table, 3);
+    assert!(table.cells.iter().all(|c| c.status.is_suppressed()));
+    let dataset = json_stat(&table, &about(3));
+    assert_eq!(
+        dataset["extension"]["withheld"],
+        serde_json::json!([0, 1, 2])
+    );
+    attack(&dataset);
+}
+
+#[test]
 fn the_attacker_recovers_what_primary_suppression_alone_leaves_open() {
     use vigo_api::analytics::statistics::Status;
     let rows = dimension("r", 3, false);

@@ -62,7 +62,7 @@ pub const CATALOGUE: &[Statistic] = &[
         name: "applicants-by-programme",
         title: "Applicants for upper secondary by education programme of first wish, gender and intake year",
         unit: "applicants",
-        population: "applications for upper secondary, by the programme of the first wish",
+        population: "applications for upper secondary not withdrawn, by the programme of the first wish",
         dimensions: &[PROGRAMME, GENDER, ("intake_year", "Intake year")],
         threshold: DEFAULT_THRESHOLD,
         kind: Kind::Applicants,
@@ -127,8 +127,8 @@ pub const CATALOGUE: &[Statistic] = &[
     },
     Statistic {
         name: "absence-by-level",
-        title: "Pupils by absence band and level",
-        unit: "pupils",
+        title: "Enrolments by absence band and level",
+        unit: "enrolments",
         population: "enrolments of the previous school year, by days absent as a share of 190 school days",
         dimensions: &[LEVEL, ("band", "Absence")],
         threshold: DEFAULT_THRESHOLD,
@@ -203,7 +203,17 @@ impl Statistic {
             Kind::CoursePercentage => course_percentage(db, school_year).await?,
             Kind::Completion => completion(db, today).await?,
         };
-        suppress(&mut table, self.threshold);
+        // Suppression solves many small linear programs: off the async workers too.
+        let threshold = self.threshold;
+        let table = tokio::task::spawn_blocking(move || {
+            suppress(&mut table, threshold);
+            table
+        })
+        .await
+        .map_err(|e| ExtractError::Io {
+            path: self.name.into(),
+            source: std::io::Error::other(e),
+        })?;
         let about = About {
             name: self.name.to_owned(),
             title: self.title.to_owned(),
@@ -420,6 +430,7 @@ async fn applicants(db: &DatabaseConnection) -> Result<Table, ExtractError> {
         .column(application::Column::Id)
         .column(application::Column::PersonId)
         .column(application::Column::IntakeYear)
+        .filter(application::Column::Status.ne(vigo_entities::enums::ApplicationStatus::Withdrawn))
         .into_tuple::<(i32, i32, i32)>()
         .all(db)
         .await?
@@ -804,16 +815,25 @@ async fn follow_up(
     today: NaiveDate,
 ) -> Result<Table, ExtractError> {
     let persons = genders(db).await?;
-    let rows: Vec<(i32, String)> = follow_up_status::Entity::find()
+    let rows: Vec<(i32, String, chrono::DateTime<chrono::Utc>)> = follow_up_status::Entity::find()
         .select_only()
         .column(follow_up_status::Column::PersonId)
         .column(follow_up_status::Column::Code)
+        .column(follow_up_status::Column::RegisteredAt)
         .filter(follow_up_status::Column::SchoolYear.eq(school_year))
         .into_tuple()
         .all(db)
         .await?;
+    // A person counts once, under their latest status of the year.
+    let mut latest: HashMap<i32, (chrono::DateTime<chrono::Utc>, String)> = HashMap::new();
+    for (person, code, at) in rows {
+        let entry = latest.entry(person).or_insert((at, code.clone()));
+        if at > entry.0 {
+            *entry = (at, code);
+        }
+    }
     let (mut status, mut age) = (Vec::new(), Vec::new());
-    for (person, code) in rows {
+    for (person, (_, code)) in latest {
         let Some(birth) = persons.get(&person).map(|p| p.1) else {
             continue;
         };
@@ -883,8 +903,8 @@ const OUTCOMES: &[(&str, &str)] = &[
 /// Completion as SSB defines it: each person's first Vg1 year and programme type, followed to
 /// 1 October five years on (general studies) or six (vocational); completed when a diploma,
 /// trade or journeyman certificate is issued (in normal time: within three years, or four
-/// for vocational programmes), still enrolled when enrolled in the follow-up's last school
-/// year or under a running contract at its end, Vg3 not passed when Vg3 or an apprenticeship
+/// for vocational programmes), still enrolled when actively enrolled in the school year that
+/// holds the follow-up's last day or under a running contract then, Vg3 not passed when Vg3 or an apprenticeship
 /// was completed without one, and otherwise dropped out. Cohorts whose follow-up has not
 /// ended are left out.
 async fn completion(db: &DatabaseConnection, today: NaiveDate) -> Result<Table, ExtractError> {
@@ -903,13 +923,16 @@ async fn completion(db: &DatabaseConnection, today: NaiveDate) -> Result<Table, 
         .all(db)
         .await?;
     let mut first_vg1: HashMap<i32, (i32, bool)> = HashMap::new();
+    // Active enrolments by person and school year; the first school year of a completed Vg3.
     let mut enrolled: BTreeSet<(i32, i32)> = BTreeSet::new();
-    let mut vg3_completed: BTreeSet<i32> = BTreeSet::new();
+    let mut vg3_completed: HashMap<i32, i32> = HashMap::new();
     for (person, area, year, status) in &enrolments {
         let Some(area) = area_of.get(area) else {
             continue;
         };
-        enrolled.insert((*person, *year));
+        if *status == EnrolmentStatus::Active {
+            enrolled.insert((*person, *year));
+        }
         if area.level == "vg1" {
             // The earliest Vg1 year; general studies when both began that year.
             let entry = first_vg1.entry(*person).or_insert((*year, area.vocational));
@@ -918,7 +941,8 @@ async fn completion(db: &DatabaseConnection, today: NaiveDate) -> Result<Table, 
             }
         }
         if area.level == "vg3" && *status == EnrolmentStatus::Completed {
-            vg3_completed.insert(*person);
+            let first = vg3_completed.entry(*person).or_insert(*year);
+            *first = (*first).min(*year);
         }
     }
     let diplomas: Vec<(i32, DiplomaKind, NaiveDate)> = diploma::Entity::find()
@@ -972,14 +996,17 @@ async fn completion(db: &DatabaseConnection, today: NaiveDate) -> Result<Table, 
         let result = match completed_on.get(&person) {
             Some(on) if *on <= october(year + normal) => "normal_time",
             Some(on) if *on <= end => "more_time",
-            _ if enrolled.contains(&(person, year + followed - 1))
+            // The school year holding the follow-up's last day.
+            _ if enrolled.contains(&(person, year + followed))
                 || contracts.iter().any(|(status, start, until)| {
                     *status == ContractStatus::Approved && *start <= end && *until >= end
                 }) =>
             {
                 "still_enrolled"
             }
-            _ if vg3_completed.contains(&person)
+            _ if vg3_completed
+                .get(&person)
+                .is_some_and(|y| *y < year + followed)
                 || contracts.iter().any(|(status, _, until)| {
                     *status == ContractStatus::Completed && *until <= end
                 }) =>

@@ -1,12 +1,15 @@
 //! Statistics tables as files: CSV and Parquet with a row per cell, and JSON-stat 2.0
-//! datasets as SSB's own API serves them. Withheld cells are `:` in CSV, a null value with a
-//! status in JSON-stat and Parquet, and every file says why each was withheld.
+//! datasets as SSB's own API serves them. Withheld cells are `:` in CSV, a null value with
+//! status `:` in JSON-stat and Parquet. Why cells are withheld is said once per file, not per
+//! cell: a per-cell reason is itself a bound ("primary" means 1 … threshold − 1), and in a
+//! small table the reasons alone pin cells (two withheld 1s under a withheld total of 2 with
+//! threshold 3 can only be 1 and 1), whatever else is withheld.
 
 use std::io::Write;
 
 use polars::prelude::{Column, DataFrame, NamedFrom, ParquetWriter, Series};
 
-use super::table::{Status, TOTAL, Table};
+use super::table::{TOTAL, Table};
 use crate::{ExtractError, Format};
 
 /// What a published table says about itself.
@@ -30,7 +33,7 @@ pub struct About {
 /// The note every file carries on how cells were withheld.
 pub fn suppression_note(threshold: u64) -> String {
     format!(
-        "Counts from 1 to {} are withheld (primary suppression), and so is every cell from which a withheld count could be worked out with the table's totals and subtotals (secondary suppression). Withheld cells are marked ':'. Zero is published.",
+        "Withheld cells are marked ':'. A cell is withheld either because it counts from 1 to {} (primary suppression) or because a withheld count could be worked out from it with the table's totals and subtotals (secondary suppression); which of the two is not said per cell, since that would bound it. Zero is published.",
         threshold.saturating_sub(1)
     )
 }
@@ -55,7 +58,7 @@ pub fn write_table(
         Format::Csv => {
             let mut header: Vec<String> =
                 table.dimensions.iter().map(|d| csv_field(&d.id)).collect();
-            header.extend(["value".to_owned(), "suppressed".to_owned()]);
+            header.extend(["value".to_owned(), "status".to_owned()]);
             writeln!(out, "{}", header.join(",")).map_err(io)?;
             for (index, cell) in table.cells.iter().enumerate() {
                 let mut row: Vec<String> = table
@@ -69,7 +72,7 @@ pub fn write_table(
                 } else {
                     cell.value.to_string()
                 });
-                row.push(cell.status.reason().to_owned());
+                row.push(if cell.status.is_suppressed() { ":" } else { "" }.to_owned());
                 writeln!(out, "{}", row.join(",")).map_err(io)?;
             }
         }
@@ -91,7 +94,7 @@ fn csv_field(text: &str) -> String {
 }
 
 /// A row per cell: a column per dimension (category ids), `value` (null when withheld) and
-/// `suppressed` (`primary`, `secondary`, or null).
+/// `status` (`:` when withheld, else null).
 pub fn frame(table: &Table) -> Result<DataFrame, ExtractError> {
     let mut columns: Vec<Column> = Vec::new();
     let all: Vec<Vec<usize>> = (0..table.cells.len())
@@ -110,12 +113,12 @@ pub fn frame(table: &Table) -> Result<DataFrame, ExtractError> {
         .map(|c| (!c.status.is_suppressed()).then_some(c.value))
         .collect();
     columns.push(Series::new("value".into(), values).into());
-    let reasons: Vec<Option<&str>> = table
+    let status: Vec<Option<&str>> = table
         .cells
         .iter()
-        .map(|c| c.status.is_suppressed().then(|| c.status.reason()))
+        .map(|c| c.status.is_suppressed().then_some(":"))
         .collect();
-    columns.push(Series::new("suppressed".into(), reasons).into());
+    columns.push(Series::new("status".into(), status).into());
     Ok(DataFrame::new(table.cells.len(), columns)?)
 }
 
@@ -159,13 +162,10 @@ pub fn json_stat(table: &Table, about: &About) -> serde_json::Value {
         })
         .collect();
     let mut status = Map::new();
-    let (mut primary, mut secondary) = (Vec::new(), Vec::new());
-    for (index, reason) in table.suppressed() {
+    let mut withheld = Vec::new();
+    for (index, _) in table.suppressed() {
         status.insert(index.to_string(), json!(":"));
-        match reason {
-            Status::Primary => primary.push(index),
-            _ => secondary.push(index),
-        }
+        withheld.push(index);
     }
     let time: Vec<&str> = table
         .dimensions
@@ -200,7 +200,7 @@ pub fn json_stat(table: &Table, about: &About) -> serde_json::Value {
             "population": about.population,
             "referenceDate": about.reference_date,
             "threshold": about.threshold,
-            "suppressed": { "primary": primary, "secondary": secondary },
+            "withheld": withheld,
         },
     })
 }

@@ -1,7 +1,9 @@
 //! The range a withheld cell could take given everything a table publishes, cells being
 //! non-negative: a linear program over the withheld inner cells (microlp), for disclosure
-//! control to check that every small count could as well be at the threshold. (The tests'
-//! attacker solves the integer program, which can only be tighter.)
+//! control to check that every small count could as well be at the threshold, and, since
+//! files say why each cell was withheld (a primary cell is 1 … threshold − 1, a secondary one
+//! at least the threshold), that no withheld cell is pinned by the sums and those reasons
+//! together. (The tests' attacker solves the integer programs, which can only be tighter.)
 
 use std::collections::HashMap;
 

@@ -132,12 +132,23 @@ pub fn suppress(table: &mut Table, threshold: u64) -> (usize, usize) {
     let mut forced: Vec<usize> = Vec::new();
     loop {
         secondary(table, &inner, &forced);
-        let exposed = exposed_primaries(table, &inner, threshold);
+        let mut exposed = exposed_primaries(table, &inner, threshold);
+        exposed.extend(pinned(table, &inner));
+        if exposed.is_empty() {
+            break;
+        }
         let widening: Vec<usize> = exposed
             .iter()
             .filter_map(|p| widening_cell(table, &inner, &categories, *p, &forced))
             .collect();
         if widening.is_empty() {
+            // Nothing left to widen with: withhold every count rather than publish a table
+            // that gives a cell away.
+            for cell in &mut table.cells {
+                if cell.status == Status::Published && cell.value > 0 {
+                    cell.status = Status::Secondary;
+                }
+            }
             break;
         }
         for cell in widening {
@@ -223,6 +234,26 @@ fn exposed_primaries(table: &Table, inner: &[Vec<usize>], threshold: u64) -> Vec
     primaries
         .into_iter()
         .filter(|&cell| bounds.largest(cell).is_some_and(|hi| hi < threshold))
+        .collect()
+}
+
+/// The withheld cells that the published sums pin to one value (a solver that gives up
+/// counts as pinned: fail closed).
+fn pinned(table: &Table, inner: &[Vec<usize>]) -> Vec<usize> {
+    let withheld: Vec<usize> = table.suppressed().map(|(i, _)| i).collect();
+    if withheld.is_empty() {
+        return withheld;
+    }
+    let bounds = super::intervals::Bounds::new(table, inner);
+    withheld
+        .into_iter()
+        .filter(
+            |&cell| match (bounds.smallest(cell), bounds.largest(cell)) {
+                (Some(lo), Some(hi)) => lo >= hi,
+                (Some(_), None) => false,
+                _ => true,
+            },
+        )
         .collect()
 }
 

@@ -113,15 +113,6 @@ impl Status {
     pub fn is_suppressed(self) -> bool {
         self != Status::Published
     }
-
-    /// The word files use for why a cell is withheld.
-    pub fn reason(self) -> &'static str {
-        match self {
-            Status::Published => "",
-            Status::Primary => "primary",
-            Status::Secondary => "secondary",
-        }
-    }
 }
 
 /// One cell: a count and whether it is published.
@@ -256,6 +247,10 @@ pub enum SelectionError {
     Dimension(String, String),
     #[error("dimension '{0}' has no category '{1}'; its categories: {2}")]
     Category(String, String, String),
+    #[error("dimension '{0}': name at least one category to keep")]
+    Empty(String),
+    #[error("dimension '{0}' is filtered twice; give all its categories in one filter")]
+    Repeated(String),
 }
 
 impl Table {
@@ -268,7 +263,16 @@ impl Table {
             .iter()
             .map(|d| (0..d.categories.len()).collect())
             .collect();
-        for selection in selections {
+        for (n, selection) in selections.iter().enumerate() {
+            if selection.categories.is_empty() {
+                return Err(SelectionError::Empty(selection.dimension.clone()));
+            }
+            if selections[..n]
+                .iter()
+                .any(|s| s.dimension == selection.dimension)
+            {
+                return Err(SelectionError::Repeated(selection.dimension.clone()));
+            }
             let ids = |d: &Dimension| {
                 d.categories
                     .iter()
@@ -445,7 +449,7 @@ mod tests {
         assert_eq!(part.cells[part.index(&[1, 2])].value, 24);
         let unknown = table.select(&[Selection {
             dimension: "year".into(),
-            categories: vec![],
+            categories: vec!["2026".into()],
         }]);
         assert!(matches!(unknown, Err(SelectionError::Dimension(..))));
     }

@@ -332,7 +332,7 @@ pub struct Enforced {
     /// Runs of `Query.person` in the executed operation, fragments expanded: the look-ups
     /// the request makes, known before any runs.
     pub person_lookups: u64,
-    /// Runs of `Query.subjectExport`, fragments expanded.
+    /// Runs of `Query.subjectExport` and `Query.statistics`, fragments expanded.
     pub subject_exports: u64,
     /// Whether the operation aliases `__typename`, which is not counted as the response is
     /// built.
@@ -531,7 +531,7 @@ struct Shape {
     /// Values the response may hold: each field once per item of every list above it, a
     /// list counted by its page size or [`LIST_BOUND`].
     values: u64,
-    /// Runs of `Query.subjectExport`, each a whole record.
+    /// Runs of `Query.subjectExport` (a whole record) and `Query.statistics` (a whole table).
     exports: u64,
 }
 
@@ -694,7 +694,8 @@ impl Reading<'_> {
             self.roots.insert(format!("{parent}.{name}"));
             match (parent, name) {
                 ("Query", "person") => shape.lookups = 1,
-                ("Query", "subjectExport") => shape.exports = 1,
+                // Each computes a whole record or table: once per request.
+                ("Query", "subjectExport" | "statistics") => shape.exports = 1,
                 _ => {}
             }
         }

@@ -80,6 +80,8 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     let server = cli.server.trim_end_matches('/');
     let client = reqwest::Client::builder()
         .user_agent(concat!("vigo-client/", env!("CARGO_PKG_VERSION")))
+        .connect_timeout(std::time::Duration::from_secs(10))
+        .read_timeout(std::time::Duration::from_secs(300))
         .build()?;
     match cli.command {
         Command::List => list(&client, server, token).await,
@@ -91,15 +93,22 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
             filters,
         } => {
             let destination = Destination::check(&out, overwrite)?;
-            let mut url = reqwest::Url::parse(&format!("{server}/extracts/"))
-                .map_err(|e| anyhow::anyhow!("--server {server}: {e}"))?
-                .join(&name)
-                .map_err(|e| anyhow::anyhow!("extract name {name}: {e}"))?;
+            // The name is one path segment (percent-encoded), so no name can send the token
+            // to another host or path.
+            let mut url = reqwest::Url::parse(&format!("{server}/extracts"))
+                .map_err(|e| anyhow::anyhow!("--server {server}: {e}"))?;
+            url.path_segments_mut()
+                .map_err(|()| anyhow::anyhow!("--server {server}: not a base URL"))?
+                .push(&name);
             url.query_pairs_mut().append_pair("format", &format);
             for filter in &filters {
                 url.query_pairs_mut().append_pair("filter", filter);
             }
-            let pulled = download(&client, url, token, &destination).await;
+            // Ctrl-C stops the pull and removes what it wrote.
+            let pulled = tokio::select! {
+                pulled = download(&client, url, token, &destination) => pulled,
+                _ = tokio::signal::ctrl_c() => Err(anyhow::anyhow!("interrupted; nothing was written")),
+            };
             match pulled {
                 Ok(bytes) => {
                     println!("wrote {bytes} bytes to {}", out.display());
@@ -196,7 +205,11 @@ async fn send(request: reqwest::RequestBuilder, server: &str) -> anyhow::Result<
     let body: serde_json::Value = response.json().await.unwrap_or_default();
     let message = body["errors"][0]["message"]
         .as_str()
-        .unwrap_or("no explanation given")
+        .unwrap_or(if status.as_u16() == 404 {
+            "no such address; is --server a Vigo server?"
+        } else {
+            "no explanation given"
+        })
         .to_owned();
     anyhow::bail!(match status.as_u16() {
         401 => format!("the server did not accept your token: {message}"),
@@ -244,10 +257,11 @@ impl Destination {
         })
     }
 
+    /// This run's own staging file: another run's (or one a crash left) is never touched.
     fn staging(&self) -> PathBuf {
         let mut name = std::ffi::OsString::from(".");
         name.push(self.path.file_name().unwrap_or_default());
-        name.push(".partial");
+        name.push(format!(".{}.partial", std::process::id()));
         self.path.with_file_name(name)
     }
 
