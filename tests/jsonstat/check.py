@@ -27,7 +27,11 @@ def main(directory):
         raw = json.loads(text)
         ids = raw["id"]
         with open(os.path.join(directory, name + ".csv"), encoding="utf-8", newline="") as f:
-            rows = list(csv.DictReader(f))
+            reader = csv.DictReader(f)
+            header = reader.fieldnames or []
+            if len(set(header)) != len(header):
+                sys.exit(f"{name}: the CSV header repeats a column: {header}")
+            rows = list(reader)
         if len(frame) != len(rows):
             sys.exit(f"{name}: pyjstat read {len(frame)} cells, the CSV has {len(rows)}")
         read = {}

@@ -224,7 +224,7 @@ async fn extracts_are_pulled_over_http_in_every_format() -> anyhow::Result<()> {
     );
     let text = String::from_utf8(bytes)?;
     assert!(
-        text.starts_with("trade,year,outcome,value,status\n"),
+        text.starts_with("trade,year,outcome,value,value_status\n"),
         "{text}"
     );
     // A withheld cell is `:` in both value and status; a published one has no status.

@@ -30,6 +30,10 @@ pub struct About {
     pub threshold: u64,
 }
 
+/// The column of CSV and Parquet files that marks a withheld value (`:`), named apart from
+/// any dimension (tables have dimensions called `status`).
+pub const STATUS_COLUMN: &str = "value_status";
+
 /// The note every file carries on how cells were withheld.
 pub fn suppression_note(threshold: u64) -> String {
     format!(
@@ -58,7 +62,7 @@ pub fn write_table(
         Format::Csv => {
             let mut header: Vec<String> =
                 table.dimensions.iter().map(|d| csv_field(&d.id)).collect();
-            header.extend(["value".to_owned(), "status".to_owned()]);
+            header.extend(["value".to_owned(), STATUS_COLUMN.to_owned()]);
             writeln!(out, "{}", header.join(",")).map_err(io)?;
             for (index, cell) in table.cells.iter().enumerate() {
                 let mut row: Vec<String> = table
@@ -94,7 +98,7 @@ fn csv_field(text: &str) -> String {
 }
 
 /// A row per cell: a column per dimension (category ids), `value` (null when withheld) and
-/// `status` (`:` when withheld, else null).
+/// `value_status` (`:` when withheld, else null).
 pub fn frame(table: &Table) -> Result<DataFrame, ExtractError> {
     let mut columns: Vec<Column> = Vec::new();
     let all: Vec<Vec<usize>> = (0..table.cells.len())
@@ -118,7 +122,7 @@ pub fn frame(table: &Table) -> Result<DataFrame, ExtractError> {
         .iter()
         .map(|c| c.status.is_suppressed().then_some(":"))
         .collect();
-    columns.push(Series::new("status".into(), status).into());
+    columns.push(Series::new(STATUS_COLUMN.into(), status).into());
     Ok(DataFrame::new(table.cells.len(), columns)?)
 }
 
