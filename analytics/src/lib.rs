@@ -11,10 +11,31 @@ mod write;
 pub use recipient::{ColumnDef, RECIPIENT_EXTRACTS, RecipientExtract, RecipientFile, legal_basis};
 pub use write::{Format, write};
 
+/// An extract by name: a statistic of the catalogue or a recipient file.
+#[derive(Clone, Copy, Debug)]
+pub enum Extract {
+    Statistic(&'static statistics::Statistic),
+    Recipient(&'static RecipientExtract),
+}
+
+impl Extract {
+    /// The extract called `name`, or an error listing every one there is.
+    pub fn named(name: &str) -> Result<Extract, ExtractError> {
+        match statistics::Statistic::named(name) {
+            Some(statistic) => Ok(Extract::Statistic(statistic)),
+            None => RecipientExtract::named(name).map(Extract::Recipient),
+        }
+    }
+}
+
 /// Why an extract could not be produced. Messages name what was wrong and what would work.
 #[derive(Debug, thiserror::Error)]
 pub enum ExtractError {
-    #[error("unknown extract '{0}'; recipient extracts: {list}", list = recipient::names())]
+    #[error(
+        "unknown extract '{0}'; statistics: {statistics}; recipient files: {recipient}",
+        statistics = statistics::catalogue::names(),
+        recipient = recipient::names()
+    )]
     Unknown(String),
     #[error("unknown format '{0}'; valid formats: csv, parquet, jsonstat")]
     UnknownFormat(String),

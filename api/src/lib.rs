@@ -260,18 +260,7 @@ async fn run_extract(args: config::ExtractArgs) -> anyhow::Result<()> {
         anyhow::bail!("give the extract's name, --format, --out and --token (or --list)");
     };
     let format: vigo_analytics::Format = format.parse()?;
-    let statistic = vigo_analytics::statistics::Statistic::named(name);
-    if statistic.is_none() && vigo_analytics::RecipientExtract::named(name).is_err() {
-        anyhow::bail!(
-            "unknown extract '{name}'; statistics: {}; recipient files: {}",
-            vigo_analytics::statistics::catalogue::names(),
-            vigo_analytics::RECIPIENT_EXTRACTS
-                .iter()
-                .map(|e| e.name)
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-    }
+    let extract = vigo_analytics::Extract::named(name)?;
     let selections = selections(&args.filters)?;
     let destination = output::Destination::check(out, args.overwrite)?;
     let db = db::connect_existing(&args.database.database_url).await?;
@@ -286,7 +275,7 @@ async fn run_extract(args: config::ExtractArgs) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("--token: {e}"))?;
     let gate = load_gate(&db).await?;
     gate.admit(&subject)?;
-    if statistic.is_some() {
+    if let vigo_analytics::Extract::Statistic(_) = extract {
         let request_id = format!("statistics-{}", uuid::Uuid::new_v4());
         let pulled = statistics::pull(&db, &gate, &subject, name, format, &selections, &request_id)
             .await

@@ -386,7 +386,17 @@ async fn extract_file(
         Err(e) => return ApiError::bad_input("format", e).into_response(),
     };
     let request_id = uuid::Uuid::new_v4().to_string();
-    let (bytes, file_name) = if vigo_analytics::statistics::Statistic::named(&name).is_some() {
+    let extract = match vigo_analytics::Extract::named(&name) {
+        Ok(extract) => extract,
+        Err(unknown) => {
+            return http_error(
+                StatusCode::NOT_FOUND,
+                "UNKNOWN_EXTRACT",
+                &unknown.to_string(),
+            );
+        }
+    };
+    let (bytes, file_name) = if let vigo_analytics::Extract::Statistic(_) = extract {
         let selections = match crate::selections(&filters) {
             Ok(selections) => selections,
             Err(e) => return ApiError::bad_input("filter", e).into_response(),
@@ -408,7 +418,7 @@ async fn extract_file(
             }
             Err(e) => return e.into_response(),
         }
-    } else if vigo_analytics::RecipientExtract::named(&name).is_ok() {
+    } else {
         if !filters.is_empty() {
             return ApiError::bad_input(
                 "filter",
@@ -430,20 +440,6 @@ async fn extract_file(
             prepared.bytes,
             format!("{name}.{}", crate::statistics::extension(format)),
         )
-    } else {
-        return http_error(
-            StatusCode::NOT_FOUND,
-            "UNKNOWN_EXTRACT",
-            &format!(
-                "unknown extract '{name}'; statistics: {}; recipient files: {}",
-                vigo_analytics::statistics::catalogue::names(),
-                vigo_analytics::RECIPIENT_EXTRACTS
-                    .iter()
-                    .map(|e| e.name)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        );
     };
     let mut response = Response::new(axum::body::Body::from(bytes));
     let headers = response.headers_mut();

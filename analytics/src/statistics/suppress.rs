@@ -129,9 +129,10 @@ pub fn suppress(table: &mut Table, threshold: u64) -> (usize, usize) {
     let categories: Vec<Vec<usize>> = (0..table.cells.len())
         .map(|i| table.categories_of(i))
         .collect();
+    let vectors: Vec<Sparse> = inner.iter().map(|i| Sparse::of(i)).collect();
     let mut forced: Vec<usize> = Vec::new();
     loop {
-        secondary(table, &inner, &forced);
+        secondary(table, &vectors, &forced);
         let mut exposed = exposed_primaries(table, &inner, threshold);
         exposed.extend(pinned(table, &inner));
         if exposed.is_empty() {
@@ -163,7 +164,7 @@ pub fn suppress(table: &mut Table, threshold: u64) -> (usize, usize) {
 
 /// Chooses the secondary cells for the primary cells and the `forced` ones (the Gaussian
 /// step described in the module's documentation).
-fn secondary(table: &mut Table, inner: &[Vec<usize>], forced: &[usize]) {
+fn secondary(table: &mut Table, vectors: &[Sparse], forced: &[usize]) {
     for cell in &mut table.cells {
         if cell.status == Status::Secondary {
             cell.status = Status::Published;
@@ -172,7 +173,6 @@ fn secondary(table: &mut Table, inner: &[Vec<usize>], forced: &[usize]) {
     for &cell in forced {
         table.cells[cell].status = Status::Secondary;
     }
-    let vectors: Vec<Sparse> = inner.iter().map(|i| Sparse::of(i)).collect();
     let mut protected: Vec<Sparse> = table
         .cells
         .iter()
