@@ -292,8 +292,8 @@ async fn run_extract(args: config::ExtractArgs) -> anyhow::Result<()> {
         println!(
             "wrote {} ({} cells, {} withheld) to {}; recorded in the audit trail",
             pulled.about.title,
-            pulled.table.cells.len(),
-            pulled.table.suppressed().count(),
+            pulled.dataset.values.len(),
+            pulled.dataset.withheld(),
             out.display()
         );
         return Ok(());

@@ -316,13 +316,10 @@ async fn extract_list(State(state): State<AppState>, Caller(subject): Caller) ->
     if let Some(refused) = rate_limited(&state, &subject) {
         return refused;
     }
-    let statisticians = state
-        .gate
-        .may(&subject, "statistics", vigo_policy::Action::Read)
-        .is_ok();
+    let granted = state.gate.grant(&subject).ok();
     let statistics: Vec<serde_json::Value> = vigo_analytics::statistics::CATALOGUE
         .iter()
-        .filter(|_| statisticians)
+        .filter(|s| granted.as_ref().is_some_and(|g| g.may_pull(s.name)))
         .map(|s| {
             json!({
                 "name": s.name,

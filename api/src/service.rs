@@ -727,7 +727,7 @@ pub async fn approve_contract(
     }
     let mut active = contract.into_active_model();
     active.status = Set(ContractStatus::Approved);
-    active.approved_on = Set(Some(Utc::now().date_naive()));
+    active.approved_on = Set(Some(vigo_policy::Today::now().date));
     Ok(active.update(db).await?)
 }
 
@@ -763,7 +763,7 @@ pub async fn register_trade_test(
         programme_area_id: Set(trade.id),
         exam_board_id: Set(board.map(|b| b.id)),
         kind: Set(kind),
-        registered_on: Set(Utc::now().date_naive()),
+        registered_on: Set(vigo_policy::Today::now().date),
         test_date: Set(test_date),
         result: Set(None),
     }
@@ -791,7 +791,7 @@ pub async fn record_trade_test_result(
     let mut active = test.into_active_model();
     active.result = Set(Some(result));
     if active.test_date.as_ref().is_none() {
-        active.test_date = Set(Some(Utc::now().date_naive()));
+        active.test_date = Set(Some(vigo_policy::Today::now().date));
     }
     Ok(active.update(db).await?)
 }
@@ -838,7 +838,7 @@ pub async fn mark_deceased(
     national_id: &str,
     deceased_on: Option<NaiveDate>,
 ) -> Result<person::Model, ApiError> {
-    let deceased_on = deceased_on.unwrap_or_else(|| Utc::now().date_naive());
+    let deceased_on = deceased_on.unwrap_or_else(|| vigo_policy::Today::now().date);
     let person = person_by_national_id(db, persons, national_id).await?;
     if person.deceased_on.is_some() {
         return Err(ApiError::bad_input(

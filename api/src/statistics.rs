@@ -4,9 +4,9 @@
 //! holds none.
 
 use sea_orm::DatabaseConnection;
-use vigo_analytics::statistics::{About, Selection, Statistic, Table, write_table};
+use vigo_analytics::statistics::{About, Dataset, Selection, Statistic, write_table};
 use vigo_analytics::{ExtractError, Format};
-use vigo_policy::{Action, Gate, Subject};
+use vigo_policy::{Gate, Subject};
 
 use crate::audit;
 use crate::denials::{self, DenialKind};
@@ -16,7 +16,7 @@ use crate::error::ApiError;
 #[derive(Debug)]
 pub struct Pulled {
     pub bytes: Vec<u8>,
-    pub table: Table,
+    pub dataset: Dataset,
     pub about: About,
     pub format: Format,
 }
@@ -66,7 +66,21 @@ pub async fn pull(
     let access = gate
         .access(subject)
         .map_err(|e| ApiError::Forbidden(e.to_string()))?;
-    if let Err(refusal) = gate.may(subject, "statistics", Action::Read) {
+    let statistic = Statistic::named(name);
+    let refusal = if access.grant.statistics.is_empty() {
+        Some(format!(
+            "{}; statistics are for ssb, udir and the county's caseworkers",
+            vigo_policy::PolicyError::Denied {
+                role: subject.role,
+                action: "read statistics",
+            }
+        ))
+    } else if statistic.is_some() {
+        gate.may_pull(subject, name).err().map(|e| e.to_string())
+    } else {
+        None
+    };
+    if let Some(refusal) = refusal {
         denials::record(
             db,
             subject,
@@ -76,11 +90,9 @@ pub async fn pull(
             &[format!("Statistics.{name}")],
         )
         .await?;
-        return Err(ApiError::Forbidden(format!(
-            "{refusal}; statistics are for ssb, udir and the county's caseworkers"
-        )));
+        return Err(ApiError::Forbidden(refusal));
     }
-    let statistic = Statistic::named(name).ok_or_else(|| {
+    let statistic = statistic.ok_or_else(|| {
         ApiError::bad_input(
             "extract",
             format!(
@@ -89,22 +101,23 @@ pub async fn pull(
             ),
         )
     })?;
-    let today = chrono::Utc::now().date_naive();
-    let (table, about) = statistic.compute(db, today).await.map_err(internal)?;
-    let table = table
-        .select(selections)
+    let today = vigo_policy::Today::now().date;
+    let computed = statistic.compute(db, today).await.map_err(internal)?;
+    let dataset = computed
+        .publish(selections)
         .map_err(|e| ApiError::bad_input("filter", e))?;
+    let about = computed.about;
     let mut bytes = Vec::new();
-    write_table(&table, &about, format, &mut bytes).map_err(internal)?;
+    write_table(&dataset, &about, format, &mut bytes).map_err(internal)?;
     let selection = selections
         .iter()
         .map(|s| format!("{}={}", s.dimension, s.categories.join("|")))
         .collect::<Vec<_>>()
         .join(";");
-    let withheld = table.suppressed().count();
+    let withheld = dataset.withheld();
     let operation = format!(
         "Statistics.{name} format={format} cells={} withheld={withheld}{}",
-        table.cells.len(),
+        dataset.values.len(),
         if selection.is_empty() {
             String::new()
         } else {
@@ -118,7 +131,7 @@ pub async fn pull(
     })?;
     Ok(Pulled {
         bytes,
-        table,
+        dataset,
         about,
         format,
     })

@@ -23,6 +23,29 @@ pub const DEFAULT_POLICY: &str = include_str!("../default_policy.csv");
 /// Resources that are neither fields nor scopes.
 const RESOURCES: &[&str] = &["mutations", "policy", "audit_trail", "statistics"];
 
+/// The statistics of the analytics catalogue, each an object `statistics:NAME` that belongs
+/// to the `statistics` resource: a grant of `statistics` covers them all, and a rule on one
+/// decides that one where the access matrix differs (a deny overrides). A test in the
+/// analytics crate keeps this list equal to its catalogue; a statistic missing here is
+/// granted to nobody.
+pub const STATISTICS: &[&str] = &[
+    "applicants-by-programme",
+    "applicants-by-school",
+    "applicants-per-place",
+    "pupils-by-school",
+    "pupils-by-age",
+    "apprentices-by-trade",
+    "contracts-by-year",
+    "trade-tests",
+    "trade-test-pass-rate",
+    "grades-by-subject",
+    "subject-pass-rate",
+    "absence-by-level",
+    "ot-target-group",
+    "course-percentage",
+    "completion",
+];
+
 /// What a rule may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Action {
@@ -44,6 +67,8 @@ pub enum Object {
     Category(Category),
     Scope(Scope),
     Resource(&'static str),
+    /// One statistic of the catalogue, `statistics:NAME`.
+    Statistic(&'static str),
 }
 
 /// One validated policy rule: `p, role, purpose, object, action, effect`.
@@ -63,6 +88,7 @@ impl fmt::Display for Object {
             Object::Category(category) => write!(f, "category:{category}"),
             Object::Scope(scope) => write!(f, "scope:{scope}"),
             Object::Resource(name) => f.write_str(name),
+            Object::Statistic(name) => write!(f, "statistics:{name}"),
         }
     }
 }
@@ -78,6 +104,13 @@ impl FromStr for Object {
         }
         if let Some(scope) = s.strip_prefix("scope:") {
             return scope.parse().map(Object::Scope);
+        }
+        if let Some(statistic) = s.strip_prefix("statistics:") {
+            return STATISTICS
+                .iter()
+                .find(|n| **n == statistic)
+                .map(|n| Object::Statistic(n))
+                .ok_or_else(|| PolicyError::UnknownStatistic(statistic.to_owned()));
         }
         RESOURCES
             .iter()
@@ -265,6 +298,8 @@ pub struct Grant {
     pub fields: Arc<FieldMask>,
     pub scopes: Vec<Scope>,
     pub resources: BTreeSet<(&'static str, Action)>,
+    /// The statistics granted, by name.
+    pub statistics: BTreeSet<&'static str>,
 }
 
 impl Grant {
@@ -280,6 +315,12 @@ impl Grant {
 
     pub fn may(&self, resource: &'static str, action: Action) -> bool {
         self.resources.contains(&(resource, action))
+    }
+
+    /// Whether statistic `name` is granted: by the `statistics` resource or by a rule of its
+    /// own, and denied by neither.
+    pub fn may_pull(&self, name: &str) -> bool {
+        self.statistics.contains(name)
     }
 }
 
@@ -314,6 +355,15 @@ async fn enforcer_for(rules: &[&Rule]) -> Result<Enforcer, PolicyError> {
                 Object::Category(f.category).to_string(),
             ]
         })
+        .collect();
+    let groupings = groupings
+        .into_iter()
+        .chain(STATISTICS.iter().map(|name| {
+            vec![
+                Object::Statistic(name).to_string(),
+                Object::Resource("statistics").to_string(),
+            ]
+        }))
         .collect();
     enforcer
         .add_grouping_policies(groupings)
@@ -386,12 +436,19 @@ impl Policy {
                     }
                 }
             }
+            let mut statistics = BTreeSet::new();
+            for name in STATISTICS {
+                if decide(&Object::Statistic(name), Action::Read)? {
+                    statistics.insert(*name);
+                }
+            }
             grants.insert(
                 (role, purpose),
                 Arc::new(Grant {
                     fields: Arc::new(FieldMask::of(fields)),
                     scopes,
                     resources,
+                    statistics,
                 }),
             );
         }
@@ -561,6 +618,18 @@ impl Gate {
                     ("statistics", _) => "read statistics",
                     _ => "use this resource",
                 },
+            })
+        }
+    }
+
+    /// Whether the subject may pull statistic `name` (see [`STATISTICS`]).
+    pub fn may_pull(&self, subject: &Subject, name: &str) -> Result<(), PolicyError> {
+        if self.grant(subject)?.may_pull(name) {
+            Ok(())
+        } else {
+            Err(PolicyError::Denied {
+                role: subject.role,
+                action: "read this statistic",
             })
         }
     }

@@ -20,7 +20,7 @@ use vigo_entities::ids::{NationalId, OrgNo, ProgrammeAreaCode};
 
 pub use gate::{
     Access, Action, DEFAULT_POLICY, Effect, FieldMask, Gate, Grant, MODEL, Object, Policy, Rule,
-    parse_rules,
+    STATISTICS, parse_rules,
 };
 pub use scope::{Record, RowScope, Scope, Today};
 
@@ -238,9 +238,11 @@ pub enum PolicyError {
     #[error("unknown scope '{0}'; valid scopes: {scopes}", scopes = list(Scope::ALL))]
     UnknownScope(String),
     #[error(
-        "unknown object '{0}'; an object is field:Type.field, category:NAME, scope:NAME, mutations, policy, audit_trail or statistics"
+        "unknown object '{0}'; an object is field:Type.field, category:NAME, scope:NAME, statistics:NAME, mutations, policy, audit_trail or statistics"
     )]
     UnknownObject(String),
+    #[error("unknown statistic '{0}'; statistics: {statistics}", statistics = crate::gate::STATISTICS.join(", "))]
+    UnknownStatistic(String),
     #[error("malformed rule: {0}")]
     MalformedRule(String),
     #[error("line {line}: {error}")]

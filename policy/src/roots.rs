@@ -16,6 +16,8 @@ pub enum Opener {
     Organisations,
     /// A resource with an action, e.g. `policy` to write.
     Resource(&'static str, Action),
+    /// At least one statistic (`statistics`, or `statistics:NAME` for one).
+    Statistics,
     /// Every admitted caller.
     Anyone,
 }
@@ -68,14 +70,10 @@ pub const ROOT_FIELDS: &[RootField] = &[
     ),
     root(
         "Query.statisticsCatalogue",
-        Opener::Resource("statistics", Action::Read),
+        Opener::Statistics,
         "read statistics",
     ),
-    root(
-        "Query.statistics",
-        Opener::Resource("statistics", Action::Read),
-        "read statistics",
-    ),
+    root("Query.statistics", Opener::Statistics, "read statistics"),
     root(
         "Query.organisation",
         Opener::Organisations,
@@ -164,6 +162,7 @@ impl Grant {
             Some(Opener::OwnRecord) => self.scopes.contains(&crate::Scope::SelfOnly),
             Some(Opener::Organisations) => self.reaches_organisations(),
             Some(Opener::Resource(resource, action)) => self.may(resource, action),
+            Some(Opener::Statistics) => !self.statistics.is_empty(),
             Some(Opener::Anyone) => true,
             None => false,
         }
@@ -188,6 +187,7 @@ mod tests {
                 .iter()
                 .flat_map(|r| [(*r, Action::Read), (*r, Action::Write)])
                 .collect(),
+            statistics: crate::STATISTICS.iter().copied().collect(),
         };
         assert!(everything.opens("Query.persons"));
         let recorded: Vec<&str> = ROOT_FIELDS

@@ -85,9 +85,13 @@ pub struct Today {
 }
 
 impl Today {
+    /// Today in Norway: a school year, a deadline or a reference date turns at midnight in
+    /// Oslo, not in UTC.
     pub fn now() -> Self {
         Today {
-            date: chrono::Utc::now().date_naive(),
+            date: chrono::Utc::now()
+                .with_timezone(&chrono_tz::Europe::Oslo)
+                .date_naive(),
         }
     }
 

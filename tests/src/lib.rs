@@ -313,6 +313,30 @@ impl TestApp {
         Ok(body)
     }
 
+    /// Adds rules to the policy in force, as a privacy officer does.
+    pub async fn extend_policy(&self, extra: &[&str]) -> anyhow::Result<()> {
+        let officer = self.token(vigo_policy::Role::PrivacyOfficer, None);
+        let body = self
+            .query(&officer, "{ policy { rules } }", serde_json::json!({}))
+            .await?;
+        let mut rules: Vec<String> = body["data"]["policy"]["rules"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.as_str().map(str::to_owned))
+            .collect();
+        rules.extend(extra.iter().map(|r| (*r).to_owned()));
+        let body = self
+            .query(
+                &officer,
+                "mutation($r: String!) { replacePolicy(rules: $r, summary: \"test grant\") { version } }",
+                serde_json::json!({ "r": rules.join("\n") }),
+            )
+            .await?;
+        anyhow::ensure!(body["errors"].is_null(), "policy edit refused: {body}");
+        Ok(())
+    }
+
     /// The metrics listener's `/metrics` text.
     pub async fn metrics_text(&self) -> anyhow::Result<String> {
         use http_body_util::BodyExt;

@@ -3,7 +3,7 @@
 //! [`vigo_tests::attacker`].
 
 use proptest::prelude::*;
-use vigo_api::analytics::statistics::{About, Dimension, Table, json_stat, suppress};
+use vigo_api::analytics::statistics::{About, Dataset, Dimension, Table, json_stat, suppress};
 use vigo_tests::attacker::attack;
 
 fn about(threshold: u64) -> About {
@@ -50,7 +50,7 @@ fn two_small_counts_in_one_row_are_protected_beyond_their_own_sum() {
     );
     let (primary, secondary) = suppress(&mut table, 5);
     assert!(primary >= 3 && secondary >= 1, "{primary} {secondary}");
-    attack(&json_stat(&table, &about(5)));
+    attack(&json_stat(&Dataset::counts(&table), &about(5)));
 }
 
 #[test]
@@ -61,7 +61,7 @@ fn files_do_not_say_why_each_cell_was_withheld() {
     let mut table = Table::from_counts(vec![dimension], [(vec![0], 1), (vec![1], 1)]);
     suppress(&mut table, 3);
     assert!(table.cells.iter().all(|c| c.status.is_suppressed()));
-    let dataset = json_stat(&table, &about(3));
+    let dataset = json_stat(&Dataset::counts(&table), &about(3));
     assert_eq!(
         dataset["extension"]["withheld"],
         serde_json::json!([0, 1, 2])
@@ -91,11 +91,11 @@ fn the_attacker_recovers_what_primary_suppression_alone_leaves_open() {
             cell.status = Status::Primary;
         }
     }
-    let naive = json_stat(&table, &about(5));
+    let naive = json_stat(&Dataset::counts(&table), &about(5));
     let found = std::panic::catch_unwind(|| attack(&naive));
     assert!(found.is_err(), "the attacker must find the disclosed cell");
     suppress(&mut table, 5);
-    attack(&json_stat(&table, &about(5)));
+    attack(&json_stat(&Dataset::counts(&table), &about(5)));
 }
 
 proptest! {
@@ -127,6 +127,6 @@ proptest! {
             .collect();
         let mut table = Table::from_counts(dimensions, counts);
         suppress(&mut table, threshold);
-        attack(&json_stat(&table, &about(threshold)));
+        attack(&json_stat(&Dataset::counts(&table), &about(threshold)));
     }
 }

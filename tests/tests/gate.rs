@@ -74,33 +74,10 @@ fn unused_national_id(serial: u32) -> String {
         .unwrap_or_default()
 }
 
-/// Adds rules to the policy in force, as a privacy officer does.
-async fn grant(app: &TestApp, extra: &[&str]) -> anyhow::Result<()> {
-    let officer = app.token(Role::PrivacyOfficer, None);
-    let body = app
-        .query(&officer, "{ policy { rules } }", json!({}))
-        .await?;
-    let mut rules: Vec<String> = body["data"]["policy"]["rules"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter_map(|r| r.as_str().map(str::to_owned))
-        .collect();
-    rules.extend(extra.iter().map(|r| (*r).to_owned()));
-    let body = app
-        .query(
-            &officer,
-            "mutation($r: String!) { replacePolicy(rules: $r, summary: \"test grant\") { version } }",
-            json!({ "r": rules.join("\n") }),
-        )
-        .await?;
-    anyhow::ensure!(body["errors"].is_null(), "grant refused: {body}");
-    Ok(())
-}
-
 /// The busiest school, given the right to write by a policy edit: its id, pupils and token.
 async fn school_that_writes(app: &TestApp) -> anyhow::Result<(i32, Vec<i32>, String)> {
-    grant(app, &["p, school, administration, mutations, write, allow"]).await?;
+    app.extend_policy(&["p, school, administration, mutations, write, allow"])
+        .await?;
     let (school, pupils) = busiest_school(app);
     let token = app.token_for(Role::School, Some(&org_no(app, school)), None, None);
     Ok((school, pupils, token))

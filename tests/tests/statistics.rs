@@ -2,8 +2,10 @@
 //! attacked as published, on both backends; only the roles granted `statistics` get any, and
 //! every pull is recorded without linking a person.
 
+use std::collections::HashMap;
+
 use serde_json::{Value, json};
-use vigo_api::analytics::statistics::CATALOGUE;
+use vigo_api::analytics::statistics::{CATALOGUE, Derivation, MEASURE};
 use vigo_policy::Role;
 use vigo_tests::attacker::attack;
 use vigo_tests::{Backend, TestApp, backends, count, error_code};
@@ -17,6 +19,7 @@ async fn every_catalogue_table_is_computed_and_withstands_the_attacker() -> anyh
     for backend in backends() {
         let app = TestApp::new(backend, 600).await?;
         let ssb = app.token(Role::Ssb, None);
+        let mut pulls_of_bases = 0;
         for statistic in CATALOGUE {
             let body = app
                 .query(&ssb, DATASET, json!({ "extract": statistic.name }))
@@ -50,7 +53,18 @@ async fn every_catalogue_table_is_computed_and_withstands_the_attacker() -> anyh
                 "{} counts something: {dataset}",
                 statistic.name
             );
-            attack(dataset);
+            match statistic.derived {
+                None => attack(dataset),
+                Some((base, derivation)) => {
+                    let body = app.query(&ssb, DATASET, json!({ "extract": base })).await?;
+                    published_only_where_its_counts_are(
+                        dataset,
+                        &body["data"]["statistics"],
+                        &derivation,
+                    );
+                    pulls_of_bases += 1;
+                }
+            }
         }
         // One event per pull, linking nobody.
         let pulls = count(
@@ -59,7 +73,11 @@ async fn every_catalogue_table_is_computed_and_withstands_the_attacker() -> anyh
             "SELECT COUNT(*) AS n FROM audit_event WHERE operation LIKE 'Statistics.%' AND actor_role = 'ssb'",
         )
         .await?;
-        assert_eq!(pulls, CATALOGUE.len() as i64, "{backend:?}");
+        assert_eq!(
+            pulls,
+            (CATALOGUE.len() + pulls_of_bases) as i64,
+            "{backend:?}"
+        );
         let linked = count(
             &app.db,
             "SELECT COUNT(*) AS n FROM audit_event_person p JOIN audit_event e ON e.id = p.audit_event_id WHERE e.operation LIKE 'Statistics.%'",
@@ -69,6 +87,104 @@ async fn every_catalogue_table_is_computed_and_withstands_the_attacker() -> anyh
         assert_eq!(linked, 0);
     }
     Ok(())
+}
+
+/// The cells of a dataset by their category ids, in the order of its dimensions.
+fn cells(dataset: &Value) -> HashMap<Vec<String>, Value> {
+    let ids: Vec<&str> = dataset["id"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let categories: Vec<Vec<String>> = ids
+        .iter()
+        .map(|id| {
+            let index = dataset["dimension"][id]["category"]["index"]
+                .as_object()
+                .cloned()
+                .unwrap_or_default();
+            let mut ordered: Vec<(String, u64)> = index
+                .into_iter()
+                .map(|(k, v)| (k, v.as_u64().unwrap_or(0)))
+                .collect();
+            ordered.sort_by_key(|(_, p)| *p);
+            ordered.into_iter().map(|(k, _)| k).collect()
+        })
+        .collect();
+    let values = dataset["value"].as_array().cloned().unwrap_or_default();
+    let mut cells = HashMap::new();
+    for (index, value) in values.into_iter().enumerate() {
+        let mut rest = index;
+        let mut key = vec![String::new(); categories.len()];
+        for d in (0..categories.len()).rev() {
+            key[d] = categories[d][rest % categories[d].len()].clone();
+            rest /= categories[d].len();
+        }
+        cells.insert(key, value);
+    }
+    cells
+}
+
+/// A file of rates publishes a count only as its file of counts publishes it, and a rate only
+/// where every count it divides is published: it discloses nothing the counts do not.
+fn published_only_where_its_counts_are(derived: &Value, base: &Value, derivation: &Derivation) {
+    assert_eq!(derived["role"]["metric"], json!([MEASURE]), "{derived}");
+    let over_position = match derivation {
+        Derivation::Share { over, .. } => base["id"]
+            .as_array()
+            .and_then(|ids| ids.iter().position(|i| i == over)),
+        Derivation::PerUnit { .. } => None,
+    };
+    let base = cells(base);
+    let mut rates = 0;
+    for (key, value) in cells(derived) {
+        let (measure, rest) = key.split_last().expect("a measure dimension");
+        let at = |category: Option<(&str, usize)>| -> Value {
+            let mut full: Vec<String> = rest.to_vec();
+            if let Some((id, position)) = category {
+                full.insert(position, id.to_owned());
+            }
+            base.get(&full)
+                .cloned()
+                .unwrap_or_else(|| panic!("{full:?} is in the counts"))
+        };
+        match derivation {
+            Derivation::Share {
+                denominator,
+                numerator,
+                share,
+                ..
+            } => {
+                let position = over_position.expect("a share is over a dimension of its counts");
+                let denominator_count = at(Some((denominator.0, position)));
+                let numerator_count = at(Some((numerator.0, position)));
+                if measure == denominator.1.id {
+                    assert_eq!(value, denominator_count, "{key:?}");
+                } else if measure == numerator.1.id {
+                    assert_eq!(value, numerator_count, "{key:?}");
+                } else {
+                    assert_eq!(measure, share.id);
+                    if !value.is_null() {
+                        rates += 1;
+                        let (n, d) = (numerator_count.as_f64(), denominator_count.as_f64());
+                        let (Some(n), Some(d)) = (n, d) else {
+                            panic!("{key:?}: a rate over a withheld count")
+                        };
+                        assert!((value.as_f64().unwrap_or(-1.0) - n / d * 100.0).abs() < 0.051);
+                    }
+                }
+            }
+            Derivation::PerUnit { count, ratio, .. } => {
+                let counted = at(None);
+                if measure == count.id {
+                    assert_eq!(value, counted, "{key:?}");
+                } else if measure == ratio.id && !value.is_null() {
+                    rates += 1;
+                    assert!(counted.is_u64(), "{key:?}: a ratio over a withheld count");
+                }
+            }
+        }
+    }
+    assert!(rates > 0, "some rate is published: {derived}");
 }
 
 #[tokio::test]
@@ -141,6 +257,82 @@ async fn only_statisticians_and_caseworkers_get_statistics() -> anyhow::Result<(
         (denied, roles),
         (5, 5),
         "every refusal is recorded: {recorded:?}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_policy_grants_and_denies_single_statistics() -> anyhow::Result<()> {
+    let app = TestApp::new(Backend::Sqlite, 200).await?;
+    app.extend_policy(&[
+        "p, udir, statistics, statistics:completion, read, deny",
+        "p, ot, follow_up, statistics:ot-target-group, read, allow",
+    ])
+    .await?;
+    let catalogue = |token: String| {
+        let app = &app;
+        async move {
+            let body = app
+                .query(&token, "{ statisticsCatalogue { name } }", json!({}))
+                .await?;
+            let names: Vec<String> = body["data"]["statisticsCatalogue"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|s| s["name"].as_str().map(str::to_owned))
+                .collect();
+            anyhow::Ok(names)
+        }
+    };
+    let udir = app.token(Role::Udir, None);
+    let listed = catalogue(udir.clone()).await?;
+    assert_eq!(listed.len(), CATALOGUE.len() - 1);
+    assert!(!listed.iter().any(|n| n == "completion"));
+    let body = app
+        .query(&udir, DATASET, json!({ "extract": "completion" }))
+        .await?;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    let body = app
+        .query(&udir, DATASET, json!({ "extract": "pupils-by-age" }))
+        .await?;
+    assert!(body["data"]["statistics"]["value"].is_array(), "{body}");
+
+    let ot = app.token(Role::Ot, None);
+    assert_eq!(catalogue(ot.clone()).await?, ["ot-target-group"]);
+    let body = app
+        .query(&ot, DATASET, json!({ "extract": "ot-target-group" }))
+        .await?;
+    assert!(body["data"]["statistics"]["value"].is_array(), "{body}");
+    let body = app
+        .query(&ot, DATASET, json!({ "extract": "pupils-by-age" }))
+        .await?;
+    assert_eq!(error_code(&body), Some("FORBIDDEN"), "{body}");
+    let (status, _, bytes) = get(&app, &ot, "/extracts").await?;
+    assert_eq!(status, 200);
+    let listed: Value = serde_json::from_slice(&bytes)?;
+    assert_eq!(listed["statistics"][0]["name"], "ot-target-group");
+    assert_eq!(listed["statistics"].as_array().map(Vec::len), Some(1));
+    let denied = count(
+        &app.db,
+        "SELECT COUNT(*) AS n FROM access_denial WHERE target IN ('Statistics.completion', 'Statistics.pupils-by-age')",
+        "SELECT COUNT(*) AS n FROM access_denial WHERE target IN ('Statistics.completion', 'Statistics.pupils-by-age')",
+    )
+    .await?;
+    assert_eq!(denied, 2, "both refusals are recorded");
+
+    // A rule on a statistic that does not exist is refused with the names that do.
+    let officer = app.token(Role::PrivacyOfficer, None);
+    let body = app
+        .query(
+            &officer,
+            "mutation { replacePolicy(rules: \"p, ssb, statistics, statistics:horoscopes, read, allow\", summary: \"x\") { version } }",
+            json!({}),
+        )
+        .await?;
+    let message = body["errors"][0]["message"].as_str().unwrap_or("");
+    assert!(
+        message.contains("unknown statistic 'horoscopes'") && message.contains("completion"),
+        "{body}"
     );
     Ok(())
 }

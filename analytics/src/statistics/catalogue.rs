@@ -2,7 +2,7 @@
 //! database into polars frames (one query per table read, never one per person), then
 //! suppressed. Each is documented: title, unit, population, dimensions, reference date.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{Datelike, NaiveDate};
 use polars::prelude::{DataFrame, DataType, IntoLazy, NamedFrom, Series, col, len};
@@ -10,12 +10,13 @@ use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QuerySe
 use vigo_entities::enums::{ContractStatus, EnrolmentStatus, ResultKind, TradeTestResult};
 use vigo_entities::{
     absence, application, application_wish, apprenticeship_contract, enrolment, follow_up_status,
-    organisation, person, programme_area, subject_result, trade_test,
+    organisation, person, programme_area, school_offer, subject_result, trade_test,
 };
 
+use super::dataset::{Dataset, Derivation, Measure};
 use super::formats::About;
 use super::suppress::suppress;
-use super::table::{Dimension, Table};
+use super::table::{Dimension, Selection, SelectionError, Table};
 use crate::ExtractError;
 
 /// The threshold below which counts are withheld, unless a statistic says otherwise.
@@ -35,11 +36,15 @@ pub struct Statistic {
     /// Counts from 1 to `threshold - 1` are withheld.
     pub threshold: u64,
     kind: Kind,
+    /// For rates and ratios: the statistic of counts they are computed from, and how. The
+    /// rates are published only where those counts are.
+    pub derived: Option<(&'static str, Derivation)>,
 }
 
 #[derive(Clone, Copy, Debug)]
 enum Kind {
     Applicants,
+    ApplicantsBySchool,
     Pupils,
     PupilsByAge,
     Apprentices,
@@ -53,6 +58,7 @@ enum Kind {
 }
 
 const GENDER: (&str, &str) = ("gender", "Gender");
+const MEASURE: &str = super::dataset::MEASURE;
 const LEVEL: (&str, &str) = ("level", "Level");
 const PROGRAMME: (&str, &str) = ("programme", "Education programme");
 
@@ -65,7 +71,47 @@ pub const CATALOGUE: &[Statistic] = &[
         population: "applications for upper secondary not withdrawn, by the programme of the first wish",
         dimensions: &[PROGRAMME, GENDER, ("intake_year", "Intake year")],
         threshold: DEFAULT_THRESHOLD,
+        derived: None,
         kind: Kind::Applicants,
+    },
+    Statistic {
+        name: "applicants-by-school",
+        title: "Applicants for Vg1 of the current intake by school and education programme of first wish",
+        unit: "applicants",
+        population: "applications for Vg1 in the current intake year not withdrawn, by the school and programme of the first wish",
+        dimensions: &[("school", "School"), PROGRAMME],
+        threshold: DEFAULT_THRESHOLD,
+        derived: None,
+        kind: Kind::ApplicantsBySchool,
+    },
+    Statistic {
+        name: "applicants-per-place",
+        title: "Applicants per place for Vg1 of the current intake by school and education programme",
+        unit: "applicants per place",
+        population: "first wishes for Vg1 in the current intake year (as applicants-by-school) against the places the schools offer",
+        dimensions: &[("school", "School"), PROGRAMME, (MEASURE, "Measure")],
+        threshold: DEFAULT_THRESHOLD,
+        derived: Some((
+            "applicants-by-school",
+            Derivation::PerUnit {
+                quantity: Measure {
+                    id: "places",
+                    label: "Places",
+                    decimals: 0,
+                },
+                count: Measure {
+                    id: "applicants",
+                    label: "Applicants (first wish)",
+                    decimals: 0,
+                },
+                ratio: Measure {
+                    id: "applicants-per-place",
+                    label: "Applicants per place",
+                    decimals: 2,
+                },
+            },
+        )),
+        kind: Kind::ApplicantsBySchool,
     },
     Statistic {
         name: "pupils-by-school",
@@ -74,6 +120,7 @@ pub const CATALOGUE: &[Statistic] = &[
         population: "active enrolments of the current school year",
         dimensions: &[("school", "School"), LEVEL, PROGRAMME, GENDER],
         threshold: DEFAULT_THRESHOLD,
+        derived: None,
         kind: Kind::Pupils,
     },
     Statistic {
@@ -83,6 +130,7 @@ pub const CATALOGUE: &[Statistic] = &[
         population: "active enrolments of the current school year; age on the reference date",
         dimensions: &[LEVEL, ("age", "Age")],
         threshold: DEFAULT_THRESHOLD,
+        derived: None,
         kind: Kind::PupilsByAge,
     },
     Statistic {
@@ -96,6 +144,7 @@ pub const CATALOGUE: &[Statistic] = &[
             ("status", "Contract status"),
         ],
         threshold: DEFAULT_THRESHOLD,
+        derived: None,
         kind: Kind::Apprentices,
     },
     Statistic {
@@ -105,6 +154,7 @@ pub const CATALOGUE: &[Statistic] = &[
         population: "contracts approved (by the year of approval) and cancelled (by the year they ended)",
         dimensions: &[("year", "Year"), ("event", "Event")],
         threshold: DEFAULT_THRESHOLD,
+        derived: None,
         kind: Kind::Contracts,
     },
     Statistic {
@@ -114,6 +164,43 @@ pub const CATALOGUE: &[Statistic] = &[
         population: "trade, journeyman and competence tests held, by the year of the test",
         dimensions: &[("trade", "Trade"), ("year", "Year"), ("outcome", "Outcome")],
         threshold: DEFAULT_THRESHOLD,
+        derived: None,
+        kind: Kind::TradeTests,
+    },
+    Statistic {
+        name: "trade-test-pass-rate",
+        title: "Trade tests taken and passed, and the pass rate, by trade and year",
+        unit: "tests; per cent",
+        population: "trade, journeyman and competence tests held, by the year of the test (as trade-tests)",
+        dimensions: &[("trade", "Trade"), ("year", "Year"), (MEASURE, "Measure")],
+        threshold: DEFAULT_THRESHOLD,
+        derived: Some((
+            "trade-tests",
+            Derivation::Share {
+                over: "outcome",
+                denominator: (
+                    "total",
+                    Measure {
+                        id: "taken",
+                        label: "Tests taken",
+                        decimals: 0,
+                    },
+                ),
+                numerator: (
+                    "passed",
+                    Measure {
+                        id: "passed",
+                        label: "Tests passed",
+                        decimals: 0,
+                    },
+                ),
+                share: Measure {
+                    id: "pass-rate",
+                    label: "Pass rate (per cent)",
+                    decimals: 1,
+                },
+            },
+        )),
         kind: Kind::TradeTests,
     },
     Statistic {
@@ -123,6 +210,43 @@ pub const CATALOGUE: &[Statistic] = &[
         population: "final grades and exam grades of upper secondary in the previous school year",
         dimensions: &[("subject", "Subject code"), ("grade", "Grade")],
         threshold: DEFAULT_THRESHOLD,
+        derived: None,
+        kind: Kind::Grades,
+    },
+    Statistic {
+        name: "subject-pass-rate",
+        title: "Upper-secondary grades given and passed (2–6), and the pass rate, by subject",
+        unit: "grades; per cent",
+        population: "final grades and exam grades of upper secondary in the previous school year (as grades-by-subject)",
+        dimensions: &[("subject", "Subject code"), (MEASURE, "Measure")],
+        threshold: DEFAULT_THRESHOLD,
+        derived: Some((
+            "grades-by-subject",
+            Derivation::Share {
+                over: "grade",
+                denominator: (
+                    "total",
+                    Measure {
+                        id: "graded",
+                        label: "Grades given",
+                        decimals: 0,
+                    },
+                ),
+                numerator: (
+                    "total-passed",
+                    Measure {
+                        id: "passed",
+                        label: "Passed (2–6)",
+                        decimals: 0,
+                    },
+                ),
+                share: Measure {
+                    id: "pass-rate",
+                    label: "Pass rate (per cent)",
+                    decimals: 1,
+                },
+            },
+        )),
         kind: Kind::Grades,
     },
     Statistic {
@@ -132,6 +256,7 @@ pub const CATALOGUE: &[Statistic] = &[
         population: "enrolments of the previous school year, by days absent as a share of 190 school days",
         dimensions: &[LEVEL, ("band", "Absence")],
         threshold: DEFAULT_THRESHOLD,
+        derived: None,
         kind: Kind::Absence,
     },
     Statistic {
@@ -141,6 +266,7 @@ pub const CATALOGUE: &[Statistic] = &[
         population: "persons with a follow-up (OT) status registered in the current school year",
         dimensions: &[("status", "Status code"), ("age", "Age")],
         threshold: DEFAULT_THRESHOLD,
+        derived: None,
         kind: Kind::FollowUp,
     },
     Statistic {
@@ -150,6 +276,7 @@ pub const CATALOGUE: &[Statistic] = &[
         population: "active enrolments of the current school year",
         dimensions: &[LEVEL, ("percentage", "Course percentage")],
         threshold: DEFAULT_THRESHOLD,
+        derived: None,
         kind: Kind::CoursePercentage,
     },
     Statistic {
@@ -164,6 +291,7 @@ pub const CATALOGUE: &[Statistic] = &[
             ("outcome", "Outcome"),
         ],
         threshold: DEFAULT_THRESHOLD,
+        derived: None,
         kind: Kind::Completion,
     },
 ];
@@ -183,15 +311,22 @@ impl Statistic {
         CATALOGUE.iter().find(|s| s.name == name)
     }
 
-    /// Computes and suppresses the table, as of `today`.
+    /// Computes and suppresses the table of counts, as of `today` (for a rate, the table of
+    /// counts it is computed from).
     pub async fn compute(
-        &self,
+        &'static self,
         db: &DatabaseConnection,
         today: NaiveDate,
-    ) -> Result<(Table, About), ExtractError> {
+    ) -> Result<Computed, ExtractError> {
         let school_year = school_year(today);
+        let mut quantities = HashMap::new();
         let mut table = match self.kind {
             Kind::Applicants => applicants(db).await?,
+            Kind::ApplicantsBySchool => {
+                let (table, places) = applicants_by_school(db, today.year()).await?;
+                quantities = places;
+                table
+            }
             Kind::Pupils => pupils(db, school_year).await?,
             Kind::PupilsByAge => pupils_by_age(db, school_year, today).await?,
             Kind::Apprentices => apprentices(db).await?,
@@ -223,7 +358,33 @@ impl Statistic {
             updated: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
             threshold: self.threshold,
         };
-        Ok((table, about))
+        Ok(Computed {
+            statistic: self,
+            counts: table,
+            quantities,
+            about,
+        })
+    }
+}
+
+/// A statistic computed and suppressed, before it is cut to a selection and published.
+#[derive(Debug)]
+pub struct Computed {
+    pub statistic: &'static Statistic,
+    /// The suppressed counts (for a rate: those it is computed from).
+    pub counts: Table,
+    /// For a ratio per unit: the quantity of each inner cell, by leaf ids.
+    quantities: HashMap<Vec<String>, u64>,
+    pub about: About,
+}
+
+impl Computed {
+    /// What is published of the selected categories.
+    pub fn publish(&self, selections: &[Selection]) -> Result<Dataset, SelectionError> {
+        match &self.statistic.derived {
+            None => Ok(Dataset::counts(&self.counts.select(selections)?)),
+            Some((_, derivation)) => derivation.derive(&self.counts, selections, &self.quantities),
+        }
     }
 }
 
@@ -468,6 +629,106 @@ async fn applicants(db: &DatabaseConnection) -> Result<Table, ExtractError> {
         ],
     )
     .await
+}
+
+/// First wishes for Vg1 at a school in the latest intake up to `year`, by school and
+/// programme, and the places the schools offer in that intake (by school and programme).
+async fn applicants_by_school(
+    db: &DatabaseConnection,
+    year: i32,
+) -> Result<(Table, HashMap<Vec<String>, u64>), ExtractError> {
+    let intake: Option<i32> = application::Entity::find()
+        .select_only()
+        .column_as(application::Column::IntakeYear.max(), "intake")
+        .filter(application::Column::IntakeYear.lte(year))
+        .into_tuple::<Option<i32>>()
+        .one(db)
+        .await?
+        .flatten();
+    let intake = intake.unwrap_or(year);
+    let areas = areas(db).await?;
+    let vg1: HashMap<i32, &str> = areas
+        .iter()
+        .filter(|a| a.level == "vg1")
+        .map(|a| (a.id, a.education_programme.as_str()))
+        .collect();
+    let schools: Vec<(i32, String, String)> = organisation::Entity::find()
+        .select_only()
+        .column(organisation::Column::Id)
+        .column(organisation::Column::OrgNo)
+        .column(organisation::Column::Name)
+        .filter(organisation::Column::Kind.eq(vigo_entities::enums::OrganisationKind::School))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let school_of: HashMap<i32, &str> = schools
+        .iter()
+        .map(|(id, no, _)| (*id, no.as_str()))
+        .collect();
+    let applications: HashSet<i32> = application::Entity::find()
+        .select_only()
+        .column(application::Column::Id)
+        .filter(application::Column::IntakeYear.eq(intake))
+        .filter(application::Column::Status.ne(vigo_entities::enums::ApplicationStatus::Withdrawn))
+        .into_tuple::<i32>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let first_wishes: Vec<(i32, Option<i32>, i32)> = application_wish::Entity::find()
+        .select_only()
+        .column(application_wish::Column::ApplicationId)
+        .column(application_wish::Column::SchoolId)
+        .column(application_wish::Column::ProgrammeAreaId)
+        .filter(application_wish::Column::Rank.eq(1))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let (mut school, mut programme) = (Vec::new(), Vec::new());
+    for (application, school_id, area) in first_wishes {
+        let (Some(no), Some(p)) = (school_id.and_then(|s| school_of.get(&s)), vg1.get(&area))
+        else {
+            continue;
+        };
+        if applications.contains(&application) {
+            school.push((*no).to_owned());
+            programme.push((*p).to_owned());
+        }
+    }
+    let offers: Vec<(i32, i32, i32)> = school_offer::Entity::find()
+        .select_only()
+        .column(school_offer::Column::SchoolId)
+        .column(school_offer::Column::ProgrammeAreaId)
+        .column(school_offer::Column::Capacity)
+        .filter(school_offer::Column::IntakeYear.eq(intake))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let mut places: HashMap<Vec<String>, u64> = HashMap::new();
+    for (school_id, area, capacity) in offers {
+        if let (Some(no), Some(p)) = (school_of.get(&school_id), vg1.get(&area)) {
+            *places
+                .entry(vec![(*no).to_owned(), (*p).to_owned()])
+                .or_default() += u64::try_from(capacity).unwrap_or(0);
+        }
+    }
+    let mut sorted = schools.clone();
+    sorted.sort_by(|a, b| a.1.cmp(&b.1));
+    let schools = Dimension::new(
+        "school",
+        "School",
+        sorted.into_iter().map(|(_, no, name)| (no, name)).collect(),
+    )
+    .with_total("All schools");
+    let table = counted(
+        frame(vec![("school", school), ("programme", programme)])?,
+        vec![
+            Axis::new("school", schools),
+            Axis::new("programme", programme_dimension(&areas)),
+        ],
+    )
+    .await?;
+    Ok((table, places))
 }
 
 /// Active enrolments of a school year, with the person and the programme area.
@@ -1064,4 +1325,34 @@ async fn completion(db: &DatabaseConnection, today: NaiveDate) -> Result<Table, 
         ],
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_policy_knows_every_statistic_and_no_other() {
+        let names: Vec<&str> = CATALOGUE.iter().map(|s| s.name).collect();
+        assert_eq!(names, vigo_policy::STATISTICS);
+    }
+
+    #[test]
+    fn a_rate_is_computed_from_a_statistic_of_counts_with_its_dimensions() {
+        for statistic in CATALOGUE {
+            let Some((base, derivation)) = &statistic.derived else {
+                continue;
+            };
+            let base = Statistic::named(base).unwrap_or_else(|| panic!("{base} exists"));
+            assert!(base.derived.is_none(), "{} counts", base.name);
+            assert_eq!(base.threshold, statistic.threshold);
+            let mut expected: Vec<&str> = base.dimensions.iter().map(|(id, _)| *id).collect();
+            if let Derivation::Share { over, .. } = derivation {
+                expected.retain(|id| id != over);
+            }
+            expected.push(MEASURE);
+            let declared: Vec<&str> = statistic.dimensions.iter().map(|(id, _)| *id).collect();
+            assert_eq!(declared, expected, "{}", statistic.name);
+        }
+    }
 }

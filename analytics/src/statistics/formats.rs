@@ -9,7 +9,8 @@ use std::io::Write;
 
 use polars::prelude::{Column, DataFrame, NamedFrom, ParquetWriter, Series};
 
-use super::table::{TOTAL, Table};
+use super::dataset::{Dataset, MEASURE, Value};
+use super::table::TOTAL;
 use crate::{ExtractError, Format};
 
 /// What a published table says about itself.
@@ -37,14 +38,14 @@ pub const STATUS_COLUMN: &str = "value_status";
 /// The note every file carries on how cells were withheld.
 pub fn suppression_note(threshold: u64) -> String {
     format!(
-        "Withheld cells are marked ':'. A cell is withheld either because it counts from 1 to {} (primary suppression) or because a withheld count could be worked out from it with the table's totals and subtotals (secondary suppression); which of the two is not said per cell, since that would bound it. Zero is published.",
+        "Withheld cells are marked ':'. A cell is withheld either because it counts from 1 to {} (primary suppression) or because a withheld count could be worked out from it with the table's totals and subtotals (secondary suppression); which of the two is not said per cell, since that would bound it. Zero is published. A rate is withheld when a count it is computed from is, and marked '.' when its denominator is zero.",
         threshold.saturating_sub(1)
     )
 }
 
-/// Writes the table in `format`.
+/// Writes the dataset in `format`.
 pub fn write_table(
-    table: &Table,
+    table: &Dataset,
     about: &About,
     format: Format,
     out: &mut impl Write,
@@ -64,19 +65,15 @@ pub fn write_table(
                 table.dimensions.iter().map(|d| csv_field(&d.id)).collect();
             header.extend(["value".to_owned(), STATUS_COLUMN.to_owned()]);
             writeln!(out, "{}", header.join(",")).map_err(io)?;
-            for (index, cell) in table.cells.iter().enumerate() {
+            for (index, value) in table.values.iter().enumerate() {
                 let mut row: Vec<String> = table
                     .categories_of(index)
                     .iter()
                     .enumerate()
                     .map(|(d, c)| csv_field(&table.dimensions[d].categories[*c].id))
                     .collect();
-                row.push(if cell.status.is_suppressed() {
-                    ":".to_owned()
-                } else {
-                    cell.value.to_string()
-                });
-                row.push(if cell.status.is_suppressed() { ":" } else { "" }.to_owned());
+                row.push(text(table, index, *value));
+                row.push(value.symbol().unwrap_or("").to_owned());
                 writeln!(out, "{}", row.join(",")).map_err(io)?;
             }
         }
@@ -97,11 +94,28 @@ fn csv_field(text: &str) -> String {
     }
 }
 
-/// A row per cell: a column per dimension (category ids), `value` (null when withheld) and
-/// `value_status` (`:` when withheld, else null).
-pub fn frame(table: &Table) -> Result<DataFrame, ExtractError> {
+/// A value as CSV writes it: a rate with its measure's decimals, else the status symbol.
+fn text(table: &Dataset, index: usize, value: Value) -> String {
+    match value {
+        Value::Count(n) => n.to_string(),
+        Value::Rate(rate) => {
+            let decimals = table
+                .categories_of(index)
+                .last()
+                .and_then(|m| table.measures.get(*m))
+                .map_or(2, |m| m.decimals as usize);
+            format!("{rate:.decimals$}")
+        }
+        Value::Withheld | Value::NotApplicable => value.symbol().unwrap_or("").to_owned(),
+    }
+}
+
+/// A row per cell: a column per dimension (category ids), `value` (null when not published;
+/// whole numbers for counts, floating point where rates are published) and `value_status`
+/// (`:` withheld, `.` not applicable, else null).
+pub fn frame(table: &Dataset) -> Result<DataFrame, ExtractError> {
     let mut columns: Vec<Column> = Vec::new();
-    let all: Vec<Vec<usize>> = (0..table.cells.len())
+    let all: Vec<Vec<usize>> = (0..table.values.len())
         .map(|i| table.categories_of(i))
         .collect();
     for (d, dimension) in table.dimensions.iter().enumerate() {
@@ -111,25 +125,37 @@ pub fn frame(table: &Table) -> Result<DataFrame, ExtractError> {
             .collect();
         columns.push(Series::new(dimension.id.as_str().into(), ids).into());
     }
-    let values: Vec<Option<u64>> = table
-        .cells
-        .iter()
-        .map(|c| (!c.status.is_suppressed()).then_some(c.value))
-        .collect();
-    columns.push(Series::new("value".into(), values).into());
-    let status: Vec<Option<&str>> = table
-        .cells
-        .iter()
-        .map(|c| c.status.is_suppressed().then_some(":"))
-        .collect();
+    if table.is_counts() {
+        let values: Vec<Option<u64>> = table
+            .values
+            .iter()
+            .map(|v| match v {
+                Value::Count(n) => Some(*n),
+                _ => None,
+            })
+            .collect();
+        columns.push(Series::new("value".into(), values).into());
+    } else {
+        let values: Vec<Option<f64>> = table
+            .values
+            .iter()
+            .map(|v| match v {
+                Value::Count(n) => Some(*n as f64),
+                Value::Rate(rate) => Some(*rate),
+                _ => None,
+            })
+            .collect();
+        columns.push(Series::new("value".into(), values).into());
+    }
+    let status: Vec<Option<&str>> = table.values.iter().map(|v| v.symbol()).collect();
     columns.push(Series::new(STATUS_COLUMN.into(), status).into());
-    Ok(DataFrame::new(table.cells.len(), columns)?)
+    Ok(DataFrame::new(table.values.len(), columns)?)
 }
 
 /// The table as a JSON-stat 2.0 dataset. Totals and subtotals are categories of their
 /// dimension (`total`, `total-<group>`), their members listed in the dimension's extension,
 /// so a reader can check every sum.
-pub fn json_stat(table: &Table, about: &About) -> serde_json::Value {
+pub fn json_stat(table: &Dataset, about: &About) -> serde_json::Value {
     use serde_json::{Map, Value, json};
     let mut dimensions = Map::new();
     for dimension in &table.dimensions {
@@ -149,27 +175,40 @@ pub fn json_stat(table: &Table, about: &About) -> serde_json::Value {
             "label": dimension.label,
             "category": { "index": index, "label": label },
         });
+        if dimension.id == MEASURE {
+            let units: Map<String, Value> = table
+                .measures
+                .iter()
+                .map(|m| {
+                    (
+                        m.id.to_owned(),
+                        json!({ "label": m.label, "decimals": m.decimals }),
+                    )
+                })
+                .collect();
+            entry["category"]["unit"] = Value::Object(units);
+        }
         if !groups.is_empty() {
             entry["extension"] = json!({ "members": groups });
         }
         dimensions.insert(dimension.id.clone(), entry);
     }
     let values: Vec<Value> = table
-        .cells
+        .values
         .iter()
-        .map(|c| {
-            if c.status.is_suppressed() {
-                Value::Null
-            } else {
-                json!(c.value)
-            }
+        .map(|v| match v {
+            super::dataset::Value::Count(n) => json!(n),
+            super::dataset::Value::Rate(rate) => json!(rate),
+            _ => Value::Null,
         })
         .collect();
     let mut status = Map::new();
     let mut withheld = Vec::new();
-    for (index, _) in table.suppressed() {
-        status.insert(index.to_string(), json!(":"));
-        withheld.push(index);
+    for (index, value) in table.unpublished() {
+        status.insert(index.to_string(), json!(value.symbol()));
+        if value == super::dataset::Value::Withheld {
+            withheld.push(index);
+        }
     }
     let time: Vec<&str> = table
         .dimensions
@@ -180,6 +219,9 @@ pub fn json_stat(table: &Table, about: &About) -> serde_json::Value {
     let mut role = json!({});
     if !time.is_empty() {
         role["time"] = json!(time);
+    }
+    if !table.measures.is_empty() {
+        role["metric"] = json!([MEASURE]);
     }
     json!({
         "version": "2.0",

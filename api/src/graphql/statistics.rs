@@ -46,9 +46,10 @@ pub struct StatisticsFilter {
 }
 
 pub async fn catalogue(ctx: &Context<'_>) -> Result<Vec<StatisticInfo>> {
-    super::query::open_root(ctx, "Query.statisticsCatalogue").await?;
+    let access = super::query::open_root(ctx, "Query.statisticsCatalogue").await?;
     Ok(CATALOGUE
         .iter()
+        .filter(|s| access.grant.may_pull(s.name))
         .map(|s| StatisticInfo {
             name: s.name.to_owned(),
             title: s.title.to_owned(),
