@@ -7,9 +7,10 @@ use polars::prelude::{Column, DataFrame, DataType, IntoColumn, NamedFrom, Series
 use sea_orm::sea_query::{Query, SelectStatement};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder};
 use vigo_entities::{
-    contact, diploma, enrolment, organisation, person, programme_area, trade_test,
+    application, application_wish, contact, diploma, enrolment, offer, organisation, person,
+    programme_area, subsidy_payment, trade_test,
 };
-use vigo_policy::{Access, Purpose, Record, Subject, catalog};
+use vigo_policy::{Access, Purpose, Record, Subject, Today, catalog};
 
 use crate::ExtractError;
 
@@ -35,6 +36,10 @@ enum Rows {
     Contacts,
     /// One row per trade test in scope.
     TradeTests,
+    /// One row per offer of a place in the current intake, in scope.
+    Offers,
+    /// One row per subsidy payment to an organisation; no person.
+    SubsidyPayments,
 }
 
 /// A recipient extract: a file of person-level rows for a recipient such as the population
@@ -198,6 +203,73 @@ pub const RECIPIENT_EXTRACTS: &[RecipientExtract] = &[
         ],
         rows: Rows::TradeTests,
     },
+    RecipientExtract {
+        name: "intake-results",
+        description: "One row per offer of a place in the current intake the recipient may \
+                      see: programme area, round, the applicant's answer and points (a \
+                      school's admitted applicants).",
+        row_field: ("Wish", "offers"),
+        columns: &[
+            NATIONAL_ID,
+            GIVEN_NAME,
+            FAMILY_NAME,
+            ColumnDef {
+                name: "programme_area",
+                fields: &[("Wish", "programmeArea"), ("ProgrammeArea", "code")],
+            },
+            ColumnDef {
+                name: "round",
+                fields: &[("Offer", "round")],
+            },
+            ColumnDef {
+                name: "offered_on",
+                fields: &[("Offer", "offeredAt")],
+            },
+            ColumnDef {
+                name: "answer",
+                fields: &[("Offer", "answer")],
+            },
+            ColumnDef {
+                name: "points",
+                fields: &[("Application", "points")],
+            },
+        ],
+        rows: Rows::Offers,
+    },
+    RecipientExtract {
+        name: "subsidy-payments",
+        description: "One row per subsidy payment (lærlingtilskudd) to a training company: \
+                      organisation number, name, account, amount, period and date; no person \
+                      (the bank paying them).",
+        row_field: ("Organisation", "subsidyPayments"),
+        columns: &[
+            ColumnDef {
+                name: "org_no",
+                fields: &[("Organisation", "orgNo")],
+            },
+            ColumnDef {
+                name: "name",
+                fields: &[("Organisation", "name")],
+            },
+            ColumnDef {
+                name: "account_no",
+                fields: &[("Organisation", "accountNo")],
+            },
+            ColumnDef {
+                name: "amount_ore",
+                fields: &[("SubsidyPayment", "amount")],
+            },
+            ColumnDef {
+                name: "period",
+                fields: &[("SubsidyPayment", "period")],
+            },
+            ColumnDef {
+                name: "paid_on",
+                fields: &[("SubsidyPayment", "paidOn")],
+            },
+        ],
+        rows: Rows::SubsidyPayments,
+    },
 ];
 
 const GIVEN_NAME: ColumnDef = ColumnDef {
@@ -273,8 +345,15 @@ impl RecipientExtract {
             extract: self.name,
             reason,
         };
-        if !access.rows.reaches_persons() {
-            return Err(denied("its policy reaches no person".into()));
+        match self.rows {
+            Rows::SubsidyPayments if !access.rows.reaches_organisations() => {
+                return Err(denied("its policy reaches no organisation".into()));
+            }
+            Rows::SubsidyPayments => {}
+            _ if !access.rows.reaches_persons() => {
+                return Err(denied("its policy reaches no person".into()));
+            }
+            _ => {}
         }
         let (type_name, field) = self.row_field;
         if !access.fields.allows(type_name, field) {
@@ -291,8 +370,10 @@ impl RecipientExtract {
             Rows::Diplomas => diplomas_table(db, access).await?,
             Rows::Contacts => contacts_table(db, access).await?,
             Rows::TradeTests => trade_tests_table(db, access).await?,
+            Rows::Offers => offers_table(db, access).await?,
+            Rows::SubsidyPayments => subsidy_payments_table(db).await?,
         };
-        let height = table.persons.len();
+        let height = table.height;
         let mut columns = table.columns;
         columns.retain(|c| visible.iter().any(|v| v.name == c.name().as_str()));
         let frame = DataFrame::new(height, columns)?;
@@ -321,10 +402,23 @@ impl RecipientExtract {
     }
 }
 
-/// Every column an extract can have, and the person of each row.
+/// Every column an extract can have, and the person of each row (none for rows about
+/// organisations).
 struct Table {
+    height: usize,
     persons: Vec<i32>,
     columns: Vec<Column>,
+}
+
+impl Table {
+    /// Rows about persons, one each.
+    fn of_persons(persons: Vec<i32>, columns: Vec<Column>) -> Table {
+        Table {
+            height: persons.len(),
+            persons,
+            columns,
+        }
+    }
 }
 
 /// The ids of the persons in scope, as a subquery.
@@ -350,10 +444,10 @@ async fn persons_table(db: &DatabaseConnection, access: &Access) -> Result<Table
         .order_by_asc(person::Column::NationalId)
         .all(db)
         .await?;
-    Ok(Table {
-        persons: persons.iter().map(|p| p.id).collect(),
-        columns: vec![text("national_id", persons.iter().map(|p| &p.national_id))],
-    })
+    Ok(Table::of_persons(
+        persons.iter().map(|p| p.id).collect(),
+        vec![text("national_id", persons.iter().map(|p| &p.national_id))],
+    ))
 }
 
 async fn enrolments_table(db: &DatabaseConnection, access: &Access) -> Result<Table, ExtractError> {
@@ -373,9 +467,9 @@ async fn enrolments_table(db: &DatabaseConnection, access: &Access) -> Result<Ta
     let schools = organisations(db, rows.iter().map(|(e, _)| e.school_id)).await?;
     let areas = programme_areas(db, rows.iter().map(|(e, _)| e.programme_area_id)).await?;
     let school = |e: &enrolment::Model| schools.get(&e.school_id);
-    Ok(Table {
-        persons: rows.iter().map(|(_, p)| p.id).collect(),
-        columns: vec![
+    Ok(Table::of_persons(
+        rows.iter().map(|(_, p)| p.id).collect(),
+        vec![
             text("national_id", rows.iter().map(|(_, p)| &p.national_id)),
             optional_text(
                 "school",
@@ -403,7 +497,7 @@ async fn enrolments_table(db: &DatabaseConnection, access: &Access) -> Result<Ta
             dates("start_date", rows.iter().map(|(e, _)| Some(e.start_date)))?,
             dates("end_date", rows.iter().map(|(e, _)| e.end_date))?,
         ],
-    })
+    ))
 }
 
 async fn diplomas_table(db: &DatabaseConnection, access: &Access) -> Result<Table, ExtractError> {
@@ -420,9 +514,9 @@ async fn diplomas_table(db: &DatabaseConnection, access: &Access) -> Result<Tabl
         .filter_map(|(d, p)| p.map(|p| (d, p)))
         .collect();
     let areas = programme_areas(db, rows.iter().filter_map(|(d, _)| d.programme_area_id)).await?;
-    Ok(Table {
-        persons: rows.iter().map(|(_, p)| p.id).collect(),
-        columns: vec![
+    Ok(Table::of_persons(
+        rows.iter().map(|(_, p)| p.id).collect(),
+        vec![
             text("national_id", rows.iter().map(|(_, p)| &p.national_id)),
             text("given_name", rows.iter().map(|(_, p)| &p.given_name)),
             text("family_name", rows.iter().map(|(_, p)| &p.family_name)),
@@ -434,7 +528,7 @@ async fn diplomas_table(db: &DatabaseConnection, access: &Access) -> Result<Tabl
             ),
             dates("issued_on", rows.iter().map(|(d, _)| Some(d.issued_on)))?,
         ],
-    })
+    ))
 }
 
 async fn contacts_table(db: &DatabaseConnection, access: &Access) -> Result<Table, ExtractError> {
@@ -448,9 +542,9 @@ async fn contacts_table(db: &DatabaseConnection, access: &Access) -> Result<Tabl
         .into_iter()
         .filter_map(|(c, p)| p.map(|p| (c, p)))
         .collect();
-    Ok(Table {
-        persons: rows.iter().map(|(_, p)| p.id).collect(),
-        columns: vec![
+    Ok(Table::of_persons(
+        rows.iter().map(|(_, p)| p.id).collect(),
+        vec![
             text("national_id", rows.iter().map(|(_, p)| &p.national_id)),
             text("given_name", rows.iter().map(|(_, p)| &p.given_name)),
             text("family_name", rows.iter().map(|(_, p)| &p.family_name)),
@@ -460,7 +554,7 @@ async fn contacts_table(db: &DatabaseConnection, access: &Access) -> Result<Tabl
             optional_text("phone", rows.iter().map(|(c, _)| c.phone.as_ref())),
             optional_text("email", rows.iter().map(|(c, _)| c.email.as_ref())),
         ],
-    })
+    ))
 }
 
 async fn trade_tests_table(
@@ -481,9 +575,9 @@ async fn trade_tests_table(
         .filter_map(|(t, p)| p.map(|p| (t, p)))
         .collect();
     let areas = programme_areas(db, rows.iter().map(|(t, _)| t.programme_area_id)).await?;
-    Ok(Table {
-        persons: rows.iter().map(|(_, p)| p.id).collect(),
-        columns: vec![
+    Ok(Table::of_persons(
+        rows.iter().map(|(_, p)| p.id).collect(),
+        vec![
             text("national_id", rows.iter().map(|(_, p)| &p.national_id)),
             text("given_name", rows.iter().map(|(_, p)| &p.given_name)),
             text("family_name", rows.iter().map(|(_, p)| &p.family_name)),
@@ -497,6 +591,145 @@ async fn trade_tests_table(
                 rows.iter().map(|(t, _)| Some(t.registered_on)),
             )?,
             dates("test_date", rows.iter().map(|(t, _)| t.test_date))?,
+        ],
+    ))
+}
+
+/// Offers of places in the current intake, as the scope narrows applications, wishes and
+/// offers (a school: those on wishes for itself).
+async fn offers_table(db: &DatabaseConnection, access: &Access) -> Result<Table, ExtractError> {
+    let intake = Today::now().intake_year();
+    let applications_in_scope = Query::select()
+        .column(application::Column::Id)
+        .from(application::Entity)
+        .cond_where(
+            sea_orm::Condition::all()
+                .add(application::Column::PersonId.in_subquery(persons_in_scope(access)))
+                .add(application::Column::IntakeYear.eq(intake))
+                .add(narrowed(access, Record::Application)),
+        )
+        .to_owned();
+    let wishes_in_scope = Query::select()
+        .column(application_wish::Column::Id)
+        .from(application_wish::Entity)
+        .cond_where(
+            sea_orm::Condition::all()
+                .add(
+                    application_wish::Column::ApplicationId
+                        .in_subquery(applications_in_scope.clone()),
+                )
+                .add(narrowed(access, Record::Wish)),
+        )
+        .to_owned();
+    let offers = offer::Entity::find()
+        .filter(offer::Column::WishId.in_subquery(wishes_in_scope.clone()))
+        .filter(narrowed(access, Record::Offer))
+        .all(db)
+        .await?;
+    let wishes: HashMap<i32, application_wish::Model> = application_wish::Entity::find()
+        .filter(application_wish::Column::Id.in_subquery(wishes_in_scope))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|w| (w.id, w))
+        .collect();
+    let applications: HashMap<i32, application::Model> = application::Entity::find()
+        .filter(application::Column::Id.in_subquery(applications_in_scope.clone()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let persons: HashMap<i32, person::Model> = person::Entity::find()
+        .filter(
+            person::Column::Id.in_subquery(
+                Query::select()
+                    .column(application::Column::PersonId)
+                    .from(application::Entity)
+                    .cond_where(application::Column::Id.in_subquery(applications_in_scope))
+                    .to_owned(),
+            ),
+        )
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let mut rows: Vec<(
+        &offer::Model,
+        &application_wish::Model,
+        &application::Model,
+        &person::Model,
+    )> = offers
+        .iter()
+        .filter_map(|o| {
+            let wish = wishes.get(&o.wish_id)?;
+            let application = applications.get(&wish.application_id)?;
+            let person = persons.get(&application.person_id)?;
+            Some((o, wish, application, person))
+        })
+        .collect();
+    rows.sort_by(|a, b| {
+        (&a.3.national_id, a.0.offered_at, a.0.id).cmp(&(&b.3.national_id, b.0.offered_at, b.0.id))
+    });
+    let areas = programme_areas(db, rows.iter().map(|(_, w, _, _)| w.programme_area_id)).await?;
+    Ok(Table::of_persons(
+        rows.iter().map(|(.., p)| p.id).collect(),
+        vec![
+            text("national_id", rows.iter().map(|(.., p)| &p.national_id)),
+            text("given_name", rows.iter().map(|(.., p)| &p.given_name)),
+            text("family_name", rows.iter().map(|(.., p)| &p.family_name)),
+            optional_text(
+                "programme_area",
+                rows.iter()
+                    .map(|(_, w, ..)| areas.get(&w.programme_area_id)),
+            ),
+            text("round", rows.iter().map(|(o, ..)| o.round.code())),
+            dates(
+                "offered_on",
+                rows.iter().map(|(o, ..)| Some(o.offered_at.date_naive())),
+            )?,
+            text("answer", rows.iter().map(|(o, ..)| o.answer.code())),
+            Column::new(
+                "points".into(),
+                rows.iter()
+                    .map(|(_, _, a, _)| a.points_hundredths.map(|p| f64::from(p) / 100.0))
+                    .collect::<Vec<_>>(),
+            ),
+        ],
+    ))
+}
+
+/// Subsidy payments with the organisation paid: about organisations, no person.
+async fn subsidy_payments_table(db: &DatabaseConnection) -> Result<Table, ExtractError> {
+    let payments = subsidy_payment::Entity::find()
+        .order_by_asc(subsidy_payment::Column::PaidOn)
+        .order_by_asc(subsidy_payment::Column::Id)
+        .all(db)
+        .await?;
+    let companies = organisations(db, payments.iter().map(|p| p.organisation_id)).await?;
+    let company = |p: &subsidy_payment::Model| companies.get(&p.organisation_id);
+    Ok(Table {
+        height: payments.len(),
+        persons: Vec::new(),
+        columns: vec![
+            optional_text(
+                "org_no",
+                payments.iter().map(|p| company(p).map(|o| &o.org_no)),
+            ),
+            optional_text("name", payments.iter().map(|p| company(p).map(|o| &o.name))),
+            optional_text(
+                "account_no",
+                payments
+                    .iter()
+                    .map(|p| company(p).and_then(|o| o.account_no.as_ref())),
+            ),
+            Column::new(
+                "amount_ore".into(),
+                payments.iter().map(|p| p.amount_ore).collect::<Vec<_>>(),
+            ),
+            text("period", payments.iter().map(|p| &p.period)),
+            dates("paid_on", payments.iter().map(|p| Some(p.paid_on)))?,
         ],
     })
 }

@@ -390,3 +390,145 @@ async fn contact_lists_and_trade_test_registrations_follow_each_recipients_polic
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn a_school_gets_its_intake_results_and_the_bank_its_payments_without_persons()
+-> anyhow::Result<()> {
+    for backend in backends() {
+        let app = TestApp::new(backend, 600).await?;
+        let dir = OutDir::new(&format!("intake-{backend:?}"));
+        let pop = &app.population;
+        let intake = Today::now().intake_year();
+        // The school with the most offers in the current intake, worked out from the
+        // population itself.
+        let mut offers_by_school: std::collections::HashMap<i32, Vec<&str>> = Default::default();
+        for offer in &pop.offers {
+            let Some(wish) = pop.wishes.iter().find(|w| w.id == offer.wish_id) else {
+                continue;
+            };
+            let Some(application) = pop
+                .applications
+                .iter()
+                .find(|a| a.id == wish.application_id && a.intake_year == intake)
+            else {
+                continue;
+            };
+            if let Some(school) = wish.school_id {
+                let person = pop
+                    .persons
+                    .iter()
+                    .find(|p| p.id == application.person_id)
+                    .map(|p| p.national_id.as_str())
+                    .unwrap_or_default();
+                offers_by_school.entry(school).or_default().push(person);
+            }
+        }
+        let (school_id, expected) = offers_by_school
+            .into_iter()
+            .max_by_key(|(_, persons)| persons.len())
+            .expect("offers in the current intake");
+        let org_no = pop
+            .organisations
+            .iter()
+            .find(|o| o.id == school_id)
+            .map(|o| o.org_no.clone())
+            .unwrap_or_default();
+        let token = app.token_for(Role::School, Some(&org_no), None, None);
+        let school = app.auth.authenticate(Some(&format!("Bearer {token}")))?;
+        let out = dir.0.join("intake.csv");
+        let written = extract::run(
+            &app.db,
+            &app.gate,
+            &school,
+            "intake-results",
+            Format::Csv,
+            &out,
+        )
+        .await?;
+        let (header, rows) = read_csv(&out)?;
+        assert_eq!(
+            header,
+            [
+                "national_id",
+                "given_name",
+                "family_name",
+                "programme_area",
+                "round",
+                "offered_on",
+                "answer",
+                "points"
+            ]
+        );
+        let mut got: Vec<&str> = rows.iter().map(|r| r[0].as_str()).collect();
+        let mut expected = expected;
+        got.sort_unstable();
+        expected.sort_unstable();
+        assert_eq!(
+            got, expected,
+            "{backend:?}: exactly the school's offers of this intake"
+        );
+        assert_eq!(written.rows, rows.len());
+
+        // The bank: every payment with the company's account; nobody in it.
+        let bank = subject(&app, Role::Bank)?;
+        let out = dir.0.join("payments.csv");
+        let written = extract::run(
+            &app.db,
+            &app.gate,
+            &bank,
+            "subsidy-payments",
+            Format::Csv,
+            &out,
+        )
+        .await?;
+        let (header, rows) = read_csv(&out)?;
+        assert_eq!(
+            header,
+            [
+                "org_no",
+                "name",
+                "account_no",
+                "amount_ore",
+                "period",
+                "paid_on"
+            ]
+        );
+        assert_eq!(rows.len(), pop.subsidies.len());
+        let total: i64 = rows.iter().map(|r| r[3].parse::<i64>().unwrap_or(0)).sum();
+        assert_eq!(
+            total,
+            pop.subsidies.iter().map(|s| s.amount_ore).sum::<i64>()
+        );
+        assert!(
+            rows.iter().all(|r| r[2].len() == 11),
+            "every account is there"
+        );
+        assert_eq!(written.persons, 0);
+        let linked = disclosure_person::Entity::find().count(&app.db).await?;
+        assert_eq!(
+            linked as usize,
+            expected.len(),
+            "{backend:?}: the payments link no person"
+        );
+        // Neither gets the other's file.
+        let refused = refusal(
+            &app,
+            &bank,
+            "intake-results",
+            Format::Csv,
+            &dir.0.join("x.csv"),
+        )
+        .await;
+        assert!(refused.contains("reaches no person"), "{refused}");
+        let refused = refusal(
+            &app,
+            &school,
+            "subsidy-payments",
+            Format::Csv,
+            &dir.0.join("y.csv"),
+        )
+        .await;
+        assert!(refused.contains("reaches no organisation"), "{refused}");
+    }
+    Ok(())
+}

@@ -10,6 +10,7 @@ async fn the_readme_lists_the_columns_each_recipient_really_receives() {
         .expect("README.md");
     let policy = Policy::default_policy().await.expect("the default policy");
     let mut checked = 0;
+    let mut named = std::collections::BTreeSet::new();
     for line in readme.lines() {
         let cells: Vec<&str> = line
             .trim_matches('|')
@@ -43,9 +44,15 @@ async fn the_readme_lists_the_columns_each_recipient_really_receives() {
             "README: the columns {role} receives in {name}"
         );
         checked += 1;
+        named.insert(extract.name);
     }
     assert_eq!(
-        checked, 7,
+        checked, 9,
         "the README's extracts table has a row per recipient"
+    );
+    assert_eq!(
+        named.len(),
+        RECIPIENT_EXTRACTS.len(),
+        "the README's extracts table shows every recipient file"
     );
 }
