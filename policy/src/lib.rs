@@ -7,6 +7,7 @@
 //! per role and purpose into look-up tables. Anything not explicitly allowed is denied.
 
 pub mod catalog;
+pub mod diff;
 pub mod document;
 mod gate;
 pub mod roots;

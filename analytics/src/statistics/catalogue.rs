@@ -1171,18 +1171,38 @@ const OUTCOMES: &[(&str, &str)] = &[
 async fn completion(db: &DatabaseConnection, today: NaiveDate) -> Result<Table, ExtractError> {
     use vigo_entities::diploma;
     use vigo_entities::enums::DiplomaKind;
-    let persons = genders(db).await?;
-    let areas = areas(db).await?;
-    let area_of: HashMap<i32, &programme_area::Model> = areas.iter().map(|a| (a.id, a)).collect();
-    let enrolments: Vec<(i32, i32, i32, EnrolmentStatus)> = enrolment::Entity::find()
+    // The four reads are independent: the database serves them at once.
+    let enrolments = enrolment::Entity::find()
         .select_only()
         .column(enrolment::Column::PersonId)
         .column(enrolment::Column::ProgrammeAreaId)
         .column(enrolment::Column::SchoolYear)
         .column(enrolment::Column::Status)
-        .into_tuple()
-        .all(db)
-        .await?;
+        .into_tuple::<(i32, i32, i32, EnrolmentStatus)>()
+        .all(db);
+    let diplomas = diploma::Entity::find()
+        .select_only()
+        .column(diploma::Column::PersonId)
+        .column(diploma::Column::Kind)
+        .column(diploma::Column::IssuedOn)
+        .into_tuple::<(i32, DiplomaKind, NaiveDate)>()
+        .all(db);
+    let contracts = apprenticeship_contract::Entity::find()
+        .select_only()
+        .column(apprenticeship_contract::Column::PersonId)
+        .column(apprenticeship_contract::Column::Status)
+        .column(apprenticeship_contract::Column::StartDate)
+        .column(apprenticeship_contract::Column::EndDate)
+        .into_tuple::<(i32, ContractStatus, NaiveDate, NaiveDate)>()
+        .all(db);
+    let (persons, areas, enrolments, diplomas, contracts) = tokio::try_join!(
+        genders(db),
+        areas(db),
+        async { Ok::<_, ExtractError>(enrolments.await?) },
+        async { Ok::<_, ExtractError>(diplomas.await?) },
+        async { Ok::<_, ExtractError>(contracts.await?) },
+    )?;
+    let area_of: HashMap<i32, &programme_area::Model> = areas.iter().map(|a| (a.id, a)).collect();
     let mut first_vg1: HashMap<i32, (i32, bool)> = HashMap::new();
     // Active enrolments by person and school year; the first school year of a completed Vg3.
     let mut enrolled: BTreeSet<(i32, i32)> = BTreeSet::new();
@@ -1206,14 +1226,6 @@ async fn completion(db: &DatabaseConnection, today: NaiveDate) -> Result<Table, 
             *first = (*first).min(*year);
         }
     }
-    let diplomas: Vec<(i32, DiplomaKind, NaiveDate)> = diploma::Entity::find()
-        .select_only()
-        .column(diploma::Column::PersonId)
-        .column(diploma::Column::Kind)
-        .column(diploma::Column::IssuedOn)
-        .into_tuple()
-        .all(db)
-        .await?;
     let mut completed_on: HashMap<i32, NaiveDate> = HashMap::new();
     for (person, kind, issued) in diplomas {
         if matches!(
@@ -1226,16 +1238,6 @@ async fn completion(db: &DatabaseConnection, today: NaiveDate) -> Result<Table, 
             *entry = (*entry).min(issued);
         }
     }
-    let contracts: Vec<(i32, ContractStatus, NaiveDate, NaiveDate)> =
-        apprenticeship_contract::Entity::find()
-            .select_only()
-            .column(apprenticeship_contract::Column::PersonId)
-            .column(apprenticeship_contract::Column::Status)
-            .column(apprenticeship_contract::Column::StartDate)
-            .column(apprenticeship_contract::Column::EndDate)
-            .into_tuple()
-            .all(db)
-            .await?;
     let mut contracts_of: HashMap<i32, Vec<(ContractStatus, NaiveDate, NaiveDate)>> =
         HashMap::new();
     for (person, status, start, end) in contracts {
