@@ -11,6 +11,7 @@ pub mod loaders;
 mod mutation;
 mod organisation;
 mod person;
+mod policy_review;
 mod privacy;
 mod proof;
 mod query;

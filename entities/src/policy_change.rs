@@ -12,6 +12,9 @@ pub struct Model {
     /// Role, purpose and token subject of who made the change.
     pub actor: String,
     pub summary: String,
+    /// The version's rules in canonical order, one `p, …` line each; none for versions made
+    /// before rules were kept with their version.
+    pub rules: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

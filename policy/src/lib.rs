@@ -9,6 +9,7 @@
 pub mod catalog;
 pub mod diff;
 pub mod document;
+pub mod explain;
 mod gate;
 pub mod roots;
 pub mod scope;
@@ -251,6 +252,10 @@ pub enum PolicyError {
         line: usize,
         error: Box<PolicyError>,
     },
+    #[error("there is no policy version {0}")]
+    UnknownVersion(i64),
+    #[error("the rules of policy version {0} were not kept (it predates keeping them)")]
+    RulesNotKept(i64),
     #[error("the policy engine refused the policy: {0}")]
     Casbin(String),
     #[error("policy storage: {0}")]

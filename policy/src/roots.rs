@@ -32,6 +32,8 @@ pub struct RootField {
     /// The data categories a mutation writes, for its audit event (whatever its result
     /// selects).
     pub writes: &'static [Category],
+    /// Recorded in the audit trail whatever it returns (the privacy officer's reviews).
+    pub audited: bool,
 }
 
 const fn root(name: &'static str, opener: Opener, refusal: &'static str) -> RootField {
@@ -40,6 +42,19 @@ const fn root(name: &'static str, opener: Opener, refusal: &'static str) -> Root
         opener,
         refusal,
         writes: &[],
+        audited: false,
+    }
+}
+
+/// A privacy officer's review of the policy: recorded in the audit trail on every call.
+const fn review(name: &'static str) -> RootField {
+    RootField {
+        audited: true,
+        ..root(
+            name,
+            Opener::Resource("policy", Action::Read),
+            "read the policy",
+        )
     }
 }
 
@@ -49,6 +64,7 @@ const fn write(name: &'static str, writes: &'static [Category]) -> RootField {
         opener: Opener::Resource("mutations", Action::Write),
         refusal: "change data",
         writes,
+        audited: false,
     }
 }
 
@@ -89,6 +105,9 @@ pub const ROOT_FIELDS: &[RootField] = &[
         Opener::Resource("policy", Action::Read),
         "read the policy",
     ),
+    review("Query.policyDiff"),
+    review("Query.explainAccess"),
+    review("Query.simulatePolicy"),
     root(
         "Query.denials",
         Opener::Resource("audit_trail", Action::Read),
@@ -101,6 +120,11 @@ pub const ROOT_FIELDS: &[RootField] = &[
     ),
     root(
         "Mutation.replacePolicy",
+        Opener::Resource("policy", Action::Write),
+        "change the policy",
+    ),
+    root(
+        "Mutation.rollbackPolicy",
         Opener::Resource("policy", Action::Write),
         "change the policy",
     ),
@@ -141,10 +165,11 @@ impl RootField {
     /// returns no one: it looks for persons (a count or an absent person is still a look), or
     /// it reads the trail itself (who did what).
     pub fn is_recorded(&self) -> bool {
-        matches!(
-            self.opener,
-            Opener::Persons | Opener::OwnRecord | Opener::Resource("audit_trail", Action::Read)
-        )
+        self.audited
+            || matches!(
+                self.opener,
+                Opener::Persons | Opener::OwnRecord | Opener::Resource("audit_trail", Action::Read)
+            )
     }
 }
 
@@ -203,6 +228,9 @@ mod tests {
                 "Query.persons",
                 "Query.subjectExport",
                 "Query.accessLogProof",
+                "Query.policyDiff",
+                "Query.explainAccess",
+                "Query.simulatePolicy",
                 "Query.denials",
                 "Query.auditEvents"
             ]

@@ -4,8 +4,8 @@
 //! gate keeps the last good policy.
 
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, PaginatorTrait,
-    QueryOrder, Set, Statement, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, Set, Statement, TransactionTrait,
 };
 use vigo_entities::{policy_change, policy_rule};
 
@@ -47,12 +47,12 @@ pub async fn load_or_install(db: &DatabaseConnection) -> Result<Policy, PolicyEr
     }
     // The version is read before the rules: a change committed in between then gives newer
     // rules under an older version, which the next refresh replaces, never the reverse.
-    let version = policy_change::Entity::find()
+    let latest = policy_change::Entity::find()
         .order_by_desc(policy_change::Column::Id)
         .one(db)
         .await
-        .map_err(storage)?
-        .map_or(0, |change| change.id);
+        .map_err(storage)?;
+    let version = latest.as_ref().map_or(0, |change| change.id);
     let rows = policy_rule::Entity::find()
         .order_by_asc(policy_rule::Column::Id)
         .all(db)
@@ -67,7 +67,51 @@ pub async fn load_or_install(db: &DatabaseConnection) -> Result<Policy, PolicyEr
         })?;
         rules.push(rule);
     }
-    Policy::compile(rules, version).await
+    let policy = Policy::compile(rules, version).await?;
+    if let Some(change) = latest.filter(|c| c.rules.is_none()) {
+        // A version made before rules were kept with it: the rules in force are its own,
+        // unless a newer version has been committed since (then this one stays unknown).
+        policy_change::Entity::update_many()
+            .col_expr(
+                policy_change::Column::Rules,
+                sea_orm::sea_query::Expr::value(crate::diff::canonical(policy.rules())),
+            )
+            .filter(policy_change::Column::Id.eq(change.id))
+            .filter(
+                policy_change::Column::Id.in_subquery(
+                    sea_orm::sea_query::Query::select()
+                        .expr(policy_change::Column::Id.max())
+                        .from(policy_change::Entity)
+                        .to_owned(),
+                ),
+            )
+            .exec(db)
+            .await
+            .map_err(storage)?;
+    }
+    Ok(policy)
+}
+
+/// One stored version of the policy: who made it, when and why, and its rules when they
+/// were kept.
+pub async fn version(
+    db: &impl ConnectionTrait,
+    version: i64,
+) -> Result<Option<policy_change::Model>, PolicyError> {
+    policy_change::Entity::find_by_id(version)
+        .one(db)
+        .await
+        .map_err(storage)
+}
+
+/// The rules of a stored version, validated as a proposal would be; an error names a version
+/// that does not exist or whose rules were not kept.
+pub async fn rules_of(db: &impl ConnectionTrait, number: i64) -> Result<Vec<Rule>, PolicyError> {
+    let change = version(db, number)
+        .await?
+        .ok_or(PolicyError::UnknownVersion(number))?;
+    let text = change.rules.ok_or(PolicyError::RulesNotKept(number))?;
+    parse_rules(&text)
 }
 
 /// The PostgreSQL notification channel on which committed policy versions are announced to
@@ -164,6 +208,7 @@ async fn write<C: ConnectionTrait>(
         changed_at: Set(chrono::Utc::now()),
         actor: Set(actor.to_owned()),
         summary: Set(summary.to_owned()),
+        rules: Set(Some(crate::diff::canonical(rules))),
         ..Default::default()
     }
     .insert(db)

@@ -561,4 +561,15 @@ impl Mutation {
     ) -> Result<super::privacy::PolicyDocument> {
         super::privacy::replace_policy(ctx, rules, summary).await
     }
+
+    /// Makes a new policy version equal to an earlier one (privacy officers); history is
+    /// never rewritten. Refused if that version's rules were not kept.
+    async fn rollback_policy(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The version to return to.")] to: i64,
+        #[graphql(desc = "Why; not empty.")] summary: String,
+    ) -> Result<super::privacy::PolicyDocument> {
+        super::policy_review::rollback_policy(ctx, to, summary).await
+    }
 }

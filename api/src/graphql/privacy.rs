@@ -30,6 +30,9 @@ pub struct PolicyChange {
     pub actor: String,
     /// Why the policy changed, as given to `replacePolicy`.
     pub summary: String,
+    /// The version's rules, one `p, …` line each in canonical order; `null` for versions made
+    /// before rules were kept with their version.
+    pub rules: Option<Vec<String>>,
 }
 
 /// A refused read.
@@ -113,8 +116,19 @@ pub struct DenialFilter {
     pub until: Option<DateTime>,
 }
 
+/// A policy error as the API reports it: storage failures are internal, anything else is the
+/// caller's input named by `field`.
+pub(super) fn policy_error(
+    field: &'static str,
+) -> impl Fn(vigo_policy::PolicyError) -> async_graphql::Error {
+    move |e| match e {
+        vigo_policy::PolicyError::Storage(_) => ApiError::Internal(anyhow::anyhow!("{e}")).extend(),
+        other => ApiError::bad_input(field, other).extend(),
+    }
+}
+
 /// The caller, once the policy opens the root field `root` to it; a refusal is recorded.
-async fn permitted<'a>(
+pub(super) async fn permitted<'a>(
     ctx: &Context<'a>,
     root: &str,
 ) -> Result<(&'a Subject, &'a Gate, &'a DatabaseConnection)> {
@@ -150,6 +164,7 @@ pub async fn policy_changes(ctx: &Context<'_>, last: u64) -> Result<Vec<PolicyCh
             changed_at: c.changed_at.into(),
             actor: c.actor,
             summary: c.summary,
+            rules: c.rules.map(|r| r.lines().map(str::to_owned).collect()),
         })
         .collect())
 }
@@ -366,12 +381,7 @@ pub async fn replace_policy(
     let txn = db.begin().await.map_err(|e| ApiError::from(e).extend())?;
     let staged = vigo_policy::store::stage(&txn, parsed, subject, summary.trim())
         .await
-        .map_err(|e| match e {
-            vigo_policy::PolicyError::Storage(_) => {
-                ApiError::Internal(anyhow::anyhow!("{e}")).extend()
-            }
-            other => ApiError::bad_input("rules", other).extend(),
-        })?;
+        .map_err(policy_error("rules"))?;
     crate::audit::append_for_request(ctx, &txn, &[])
         .await
         .map_err(|e| e.extend())?;

@@ -467,6 +467,45 @@ impl Query {
         super::privacy::policy_changes(ctx, last).await
     }
 
+    /// What changes from one policy version to another (privacy officers): the rules added
+    /// and removed, and what each role and purpose gains and loses.
+    async fn policy_diff(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The earlier version.")] from: i64,
+        #[graphql(desc = "The later version.")] to: i64,
+    ) -> Result<super::policy_review::PolicyDifference> {
+        super::policy_review::policy_diff(ctx, from, to).await
+    }
+
+    /// Whether a role acting for a purpose may read something under the policy in force, and
+    /// the rules that decided it (privacy officers).
+    async fn explain_access(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The role.")] role: super::codes::Role,
+        #[graphql(desc = "The purpose, e.g. `follow_up`; the role's usual one when left out.")]
+        purpose: Option<String>,
+        #[graphql(
+            desc = "What to explain, as a rule names it: `field:Contact.email`, `category:contact`, `scope:school_pupils`, `statistics:completion`, `audit_trail`."
+        )]
+        object: String,
+    ) -> Result<super::policy_review::AccessExplanation> {
+        super::policy_review::explain_access(ctx, role, purpose, object).await
+    }
+
+    /// What a proposed rule set would let one subject read, against the policy in force,
+    /// before it is applied (privacy officers). A proposal that does not validate is refused
+    /// as `replacePolicy` refuses it.
+    async fn simulate_policy(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The proposed rules, in Casbin's CSV form.")] rules: String,
+        #[graphql(desc = "Who to simulate.")] subject: super::policy_review::SimulatedSubject,
+    ) -> Result<super::policy_review::PolicySimulation> {
+        super::policy_review::simulate_policy(ctx, rules, subject).await
+    }
+
     /// Refused reads, newest first (privacy officers): `last` denials older than the denial
     /// `before`, filtered by organisation, role, kind and time.
     async fn denials(
