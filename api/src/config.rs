@@ -82,6 +82,8 @@ pub enum Command {
     /// Writes an extract as the token's subject would receive it: rows from its row scope,
     /// columns from its field mask. The disclosure is recorded before the file appears.
     Extract(ExtractArgs),
+    /// Works with the access policy as files: export, import, lint and compare.
+    Policy(PolicyArgs),
 }
 
 impl Command {
@@ -200,6 +202,63 @@ pub struct ExportSubjectArgs {
 pub struct AuditArgs {
     #[command(subcommand)]
     pub command: AuditCommand,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyArgs {
+    #[command(subcommand)]
+    pub command: PolicyCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Writes the policy in force as Casbin CSV in a stable order, with a header naming its
+    /// version.
+    Export(PolicyExportArgs),
+    /// Replaces the policy with a file's rules, as a new version made by the operator;
+    /// refused whole, changing nothing, when any line is invalid.
+    Import(PolicyImportArgs),
+    /// Checks a policy file for probable mistakes; exits non-zero on any finding.
+    Lint(PolicyFileArgs),
+    /// Shows what changes from policy file A to policy file B: rules added and removed, and
+    /// what each role and purpose gains and loses.
+    Diff(PolicyDiffArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyExportArgs {
+    /// The file to write.
+    pub file: std::path::PathBuf,
+    /// Replace the file if it exists.
+    #[arg(long)]
+    pub overwrite: bool,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyImportArgs {
+    /// The policy file (Casbin CSV: `p, role, purpose, object, action, effect` lines).
+    pub file: std::path::PathBuf,
+    /// Why the policy changes, for the version history.
+    #[arg(long)]
+    pub summary: String,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyFileArgs {
+    /// The policy file.
+    pub file: std::path::PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyDiffArgs {
+    /// The earlier policy file.
+    pub a: std::path::PathBuf,
+    /// The later policy file.
+    pub b: std::path::PathBuf,
 }
 
 #[derive(Debug, Subcommand)]

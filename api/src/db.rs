@@ -120,6 +120,11 @@ pub async fn connect_existing(url: &str) -> anyhow::Result<DatabaseConnection> {
         !applied.is_empty(),
         "{location} holds no Vigo database; run `vigo migrate` or set VIGO_DATABASE_URL"
     );
+    let pending = Migrator::get_pending_migrations(&db).await?.len();
+    anyhow::ensure!(
+        pending == 0,
+        "{location} holds an older Vigo database ({pending} migration(s) to apply); run `vigo migrate` (`vigo serve` migrates too)"
+    );
     Ok(db)
 }
 

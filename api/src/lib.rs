@@ -14,6 +14,7 @@ pub use vigo_analytics as analytics;
 pub mod graphiql;
 pub mod graphql;
 pub mod output;
+mod policy_commands;
 pub mod policy_sync;
 pub mod server;
 pub mod service;
@@ -53,6 +54,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Schema(args) => schema(args).await,
         Command::ExportSubject(args) => export_subject(args).await,
         Command::Extract(args) => run_extract(args).await,
+        Command::Policy(config::PolicyArgs { command }) => match command {
+            config::PolicyCommand::Export(args) => policy_commands::export(args).await,
+            config::PolicyCommand::Import(args) => policy_commands::import(args).await,
+            config::PolicyCommand::Lint(args) => policy_commands::lint(args).await,
+            config::PolicyCommand::Diff(args) => policy_commands::diff(args).await,
+        },
         Command::Audit(config::AuditArgs { command }) => match command {
             config::AuditCommand::Verify(args) => audit_commands::verify(args).await,
             config::AuditCommand::Prune(args) => audit_commands::prune(args).await,

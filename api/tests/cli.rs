@@ -1273,3 +1273,98 @@ fn extract_lists_and_writes_statistics_for_statisticians() {
     assert!(stderr_line(&output).contains("may not read statistics"));
     assert!(!dir.0.join("no.csv").exists());
 }
+
+#[test]
+fn the_policy_is_exported_linted_compared_and_imported_as_files() {
+    let dir = TempDir::new("policy");
+    let db = dir.db_url();
+    succeeded(&vigo(&dir, &["migrate", "--db", &db]));
+    // Export: the policy in force, sorted, under a header naming its version.
+    let out = succeeded(&vigo(
+        &dir,
+        &["policy", "export", "in-force.csv", "--db", &db],
+    ));
+    assert!(out.contains("wrote policy version 1"), "{out}");
+    let exported = std::fs::read_to_string(dir.0.join("in-force.csv")).unwrap_or_default();
+    assert!(
+        exported.starts_with("# Vigo access policy, version 1"),
+        "{exported}"
+    );
+    let rules: Vec<&str> = exported.lines().filter(|l| l.starts_with("p, ")).collect();
+    let mut sorted = rules.clone();
+    sorted.sort_unstable();
+    assert_eq!(rules, sorted);
+    let again = vigo(&dir, &["policy", "export", "in-force.csv", "--db", &db]);
+    assert!(!again.status.success(), "an existing file is not replaced");
+    // Lint: clean as exported; a deny that overrides nothing is a finding with its line.
+    succeeded(&vigo(&dir, &["policy", "lint", "in-force.csv"]));
+    let edited = format!(
+        "{exported}p, ot, follow_up, field:Contact.phone, read, deny\np, ssb, statistics, field:Contact.email, read, deny\n"
+    );
+    std::fs::write(dir.0.join("edited.csv"), &edited).unwrap_or_else(|e| panic!("{e}"));
+    let lint = vigo(&dir, &["policy", "lint", "edited.csv"]);
+    assert!(!lint.status.success());
+    let findings = String::from_utf8_lossy(&lint.stdout).into_owned();
+    let ssb_line = edited.lines().count();
+    assert!(
+        findings.contains(&format!(
+            "line {ssb_line}: 'p, ssb, statistics, field:Contact.email, read, deny' never matters"
+        )),
+        "{findings}"
+    );
+    // Diff: the rules, and what OT loses.
+    let diff = succeeded(&vigo(
+        &dir,
+        &["policy", "diff", "in-force.csv", "edited.csv"],
+    ));
+    assert!(
+        diff.contains("+ p, ot, follow_up, field:Contact.phone, read, deny"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("ot acting for follow_up:\n  loses fields: Contact.phone"),
+        "{diff}"
+    );
+    // Import: a broken file changes nothing; a good one is a new version by the operator.
+    let broken = format!("{edited}p, ot, follow_up, field:Person.shoeSize, read, allow\n");
+    std::fs::write(dir.0.join("broken.csv"), &broken).unwrap_or_else(|e| panic!("{e}"));
+    let refused = vigo(
+        &dir,
+        &[
+            "policy",
+            "import",
+            "broken.csv",
+            "--summary",
+            "x",
+            "--db",
+            &db,
+        ],
+    );
+    assert!(!refused.status.success());
+    assert!(stderr_line(&refused).contains("unknown field 'Person.shoeSize'"));
+    let out = succeeded(&vigo(
+        &dir,
+        &[
+            "policy",
+            "import",
+            "edited.csv",
+            "--summary",
+            "no phone for OT",
+            "--db",
+            &db,
+        ],
+    ));
+    assert!(out.contains("policy version 2 is in force"), "{out}");
+    succeeded(&vigo(&dir, &["policy", "export", "now.csv", "--db", &db]));
+    let now = std::fs::read_to_string(dir.0.join("now.csv")).unwrap_or_default();
+    assert!(
+        now.contains("version 2") && now.contains("no phone for OT"),
+        "{now}"
+    );
+    assert!(now.contains("p, ot, follow_up, field:Contact.phone, read, deny"));
+    let verified = succeeded(&vigo(&dir, &["audit", "verify", "--db", &db]));
+    assert!(
+        verified.contains("intact: 1 events"),
+        "the import is recorded: {verified}"
+    );
+}

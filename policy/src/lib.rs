@@ -11,6 +11,7 @@ pub mod diff;
 pub mod document;
 pub mod explain;
 mod gate;
+pub mod lint;
 pub mod roots;
 pub mod scope;
 pub mod store;

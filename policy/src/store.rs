@@ -146,11 +146,22 @@ pub async fn stage<C: ConnectionTrait>(
     actor: &Subject,
     summary: &str,
 ) -> Result<Policy, PolicyError> {
+    let who = format!("{}:{}:{}", actor.role, actor.purpose, actor.sub);
+    stage_by(txn, rules, &who, summary).await
+}
+
+/// As [`stage`], for a change made by `who` outside the API (an operator importing a policy
+/// file on the server).
+pub async fn stage_by<C: ConnectionTrait>(
+    txn: &C,
+    rules: Vec<Rule>,
+    who: &str,
+    summary: &str,
+) -> Result<Policy, PolicyError> {
     // One edit at a time: two overlapping replacements would otherwise leave the union of
     // both rule sets.
     lock_edits(txn).await?;
-    let who = format!("{}:{}:{}", actor.role, actor.purpose, actor.sub);
-    let version = write(txn, &rules, &who, summary).await?;
+    let version = write(txn, &rules, who, summary).await?;
     let policy = Policy::compile(rules, version).await?;
     if !policy.anyone_may("policy", Action::Write) {
         return Err(PolicyError::MalformedRule(
