@@ -106,6 +106,12 @@ pub const ROOT_FIELDS: &[RootField] = &[
         "read the policy",
     ),
     review("Query.policyDiff"),
+    review("Query.accessMatrix"),
+    root(
+        "Query.denialCounts",
+        Opener::Resource("audit_trail", Action::Read),
+        "read the audit trail",
+    ),
     review("Query.explainAccess"),
     review("Query.simulatePolicy"),
     root(
@@ -229,6 +235,8 @@ mod tests {
                 "Query.subjectExport",
                 "Query.accessLogProof",
                 "Query.policyDiff",
+                "Query.accessMatrix",
+                "Query.denialCounts",
                 "Query.explainAccess",
                 "Query.simulatePolicy",
                 "Query.denials",

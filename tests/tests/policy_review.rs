@@ -170,6 +170,75 @@ async fn versions_are_compared_explained_simulated_and_rolled_back() -> anyhow::
             .await?;
         assert_eq!(body["data"]["policyDiff"]["changes"], json!([]), "{body}");
 
+        // The matrix: OT reads part of contact (no phone in force), all of it under a proposal
+        // without the deny.
+        let matrix = "query($r: String) { accessMatrix(rules: $r) { version categories { id fields } rows { role purpose cells { category allowed total } } } }";
+        let body = app.query(&officer, matrix, json!({ "r": edited })).await?;
+        let ot_contact = |body: &Value| -> (i64, i64) {
+            let rows = body["data"]["accessMatrix"]["rows"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
+            let ot = rows
+                .iter()
+                .find(|r| r["role"] == "ot")
+                .cloned()
+                .unwrap_or_default();
+            let cell = ot["cells"]
+                .as_array()
+                .and_then(|c| c.iter().find(|c| c["category"] == "contact").cloned())
+                .unwrap_or_default();
+            (
+                cell["allowed"].as_i64().unwrap_or(-1),
+                cell["total"].as_i64().unwrap_or(-1),
+            )
+        };
+        let (allowed, total) = ot_contact(&body);
+        assert!(allowed > 0 && allowed < total, "{body}");
+        let body = app
+            .query(&officer, matrix, json!({ "r": rules.join("\n") }))
+            .await?;
+        let (allowed_without_deny, _) = ot_contact(&body);
+        assert_eq!(allowed_without_deny, allowed + 1, "the phone comes back");
+        assert!(
+            body["data"]["accessMatrix"]["rows"]
+                .as_array()
+                .map_or(0, Vec::len)
+                >= Role::ALL.len(),
+            "a row for every role: {body}"
+        );
+
+        // Refusals per day, role and kind, for the chart.
+        let school = app.token(Role::School, None);
+        app.query(&school, "{ statisticsCatalogue { name } }", json!({}))
+            .await?;
+        let body = app
+            .query(
+                &officer,
+                "{ denialCounts { day role kind count } }",
+                json!({}),
+            )
+            .await?;
+        let counts = body["data"]["denialCounts"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let today = chrono::Utc::now().format("%Y-%m-%d").to_string();
+        assert!(
+            counts.iter().any(|c| c["day"] == today.as_str()
+                && c["role"] == "school"
+                && c["count"].as_i64() >= Some(1)),
+            "{backend:?}: {body}"
+        );
+        let body = app
+            .query(
+                &officer,
+                "{ denialCounts(from: \"2020-01-01T00:00:00Z\") { day } }",
+                json!({}),
+            )
+            .await?;
+        assert_eq!(error_code(&body), Some("BAD_USER_INPUT"), "{body}");
+
         // Bad input and other roles.
         let body = app
             .query(

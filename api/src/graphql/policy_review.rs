@@ -296,3 +296,145 @@ pub async fn rollback_policy(
     gate.replace_if_newer(staged);
     super::privacy::policy(ctx).await
 }
+
+/// One data category, as the matrix's columns show it.
+#[derive(SimpleObject)]
+pub struct MatrixCategory {
+    /// The category's code, e.g. `contact`.
+    pub id: String,
+    /// What it holds.
+    pub description: String,
+    /// Its fields, as `Type.field`.
+    pub fields: Vec<String>,
+}
+
+/// How much of one category a role may read for one purpose.
+#[derive(SimpleObject)]
+pub struct MatrixCell {
+    /// The category's code.
+    pub category: String,
+    /// How many of its fields may be read.
+    pub allowed: usize,
+    /// How many fields it has.
+    pub total: usize,
+    /// The fields that may be read, as `Type.field`.
+    pub fields: Vec<String>,
+}
+
+/// What one role may read for one purpose.
+#[derive(SimpleObject)]
+pub struct MatrixRow {
+    /// The role.
+    pub role: String,
+    /// The purpose.
+    pub purpose: String,
+    /// Who the role is.
+    pub description: String,
+    /// One cell per category, in the order of `AccessMatrix.categories`.
+    pub cells: Vec<MatrixCell>,
+    /// Row scopes granted.
+    pub scopes: Vec<String>,
+    /// Resources granted (`policy:write`, `statistics:NAME`, …).
+    pub resources: Vec<String>,
+}
+
+/// The access matrix: roles and purposes against data categories.
+#[derive(SimpleObject)]
+pub struct AccessMatrix {
+    /// The policy version it shows (0 for a proposal).
+    pub version: i64,
+    /// The columns.
+    pub categories: Vec<MatrixCategory>,
+    /// A row per role and purpose the policy grants anything, and one (empty) for each role it
+    /// grants nothing.
+    pub rows: Vec<MatrixRow>,
+}
+
+pub async fn access_matrix(ctx: &Context<'_>, rules: Option<String>) -> Result<AccessMatrix> {
+    let (_, gate, _) = permitted(ctx, "Query.accessMatrix").await?;
+    let policy = match rules {
+        Some(rules) => std::sync::Arc::new(
+            Policy::compile(parse_rules(&rules).map_err(bad("rules"))?, 0)
+                .await
+                .map_err(bad("rules"))?,
+        ),
+        None => gate.policy(),
+    };
+    Ok(matrix(&policy))
+}
+
+fn matrix(policy: &Policy) -> AccessMatrix {
+    use vigo_policy::catalog::{Category, FIELDS};
+    let fields_of = |category: Category| -> Vec<String> {
+        FIELDS
+            .iter()
+            .filter(|f| f.category == category)
+            .map(|f| format!("{}.{}", f.type_name, f.field))
+            .collect()
+    };
+    let categories: Vec<MatrixCategory> = Category::ALL
+        .iter()
+        .map(|c| MatrixCategory {
+            id: c.to_string(),
+            description: c.doc().to_owned(),
+            fields: fields_of(*c),
+        })
+        .collect();
+    let mut rows = Vec::new();
+    for role in vigo_policy::Role::ALL {
+        let mut purposes = policy.purposes(*role);
+        if purposes.is_empty() {
+            purposes.push(role.default_purpose());
+        }
+        for purpose in purposes {
+            let grant = policy.grant(*role, purpose);
+            let cells = Category::ALL
+                .iter()
+                .map(|c| {
+                    let all = fields_of(*c);
+                    let readable: Vec<String> = FIELDS
+                        .iter()
+                        .filter(|f| f.category == *c)
+                        .filter(|f| {
+                            grant
+                                .as_ref()
+                                .is_some_and(|g| g.fields.allows(f.type_name, f.field))
+                        })
+                        .map(|f| format!("{}.{}", f.type_name, f.field))
+                        .collect();
+                    MatrixCell {
+                        category: c.to_string(),
+                        allowed: readable.len(),
+                        total: all.len(),
+                        fields: readable,
+                    }
+                })
+                .collect();
+            rows.push(MatrixRow {
+                role: role.to_string(),
+                purpose: purpose.to_string(),
+                description: role.description().to_owned(),
+                cells,
+                scopes: grant
+                    .as_ref()
+                    .map(|g| g.scopes.iter().map(ToString::to_string).collect())
+                    .unwrap_or_default(),
+                resources: grant
+                    .as_ref()
+                    .map(|g| {
+                        g.resources
+                            .iter()
+                            .map(|(r, a)| format!("{r}:{a}"))
+                            .chain(g.statistics.iter().map(|s| format!("statistics:{s}")))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+            });
+        }
+    }
+    AccessMatrix {
+        version: policy.version(),
+        categories,
+        rows,
+    }
+}

@@ -389,3 +389,66 @@ pub async fn replace_policy(
     gate.replace_if_newer(staged);
     policy(ctx).await
 }
+
+/// How many reads were refused on one day (UTC) to one role, of one kind.
+#[derive(SimpleObject)]
+pub struct DenialCount {
+    /// The day, `YYYY-MM-DD` (UTC).
+    pub day: String,
+    /// The refused role.
+    pub role: String,
+    /// The kind of refusal, e.g. `field`.
+    pub kind: String,
+    /// How many.
+    pub count: i64,
+}
+
+pub async fn denial_counts(
+    ctx: &Context<'_>,
+    from: Option<DateTime>,
+    until: Option<DateTime>,
+) -> Result<Vec<DenialCount>> {
+    use sea_orm::{DbBackend, FromQueryResult, Statement};
+    let (_, _, db) = permitted(ctx, "Query.denialCounts").await?;
+    let until = until.map_or_else(chrono::Utc::now, |u| u.0);
+    let from = from.map_or(until - chrono::Duration::days(30), |f| f.0);
+    if from >= until {
+        return Err(ApiError::bad_input("from", "from must be before until").extend());
+    }
+    if until - from > chrono::Duration::days(366) {
+        return Err(ApiError::bad_input("from", "at most 366 days at a time").extend());
+    }
+    let backend = db.get_database_backend();
+    let day = match backend {
+        DbBackend::Postgres => "to_char(at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+        _ => "substr(at, 1, 10)",
+    };
+    let sql = format!(
+        "SELECT {day} AS day, actor_role AS role, kind, COUNT(*) AS count FROM access_denial \
+         WHERE at >= $1 AND at < $2 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+    );
+    #[derive(FromQueryResult)]
+    struct Row {
+        day: String,
+        role: String,
+        kind: String,
+        count: i64,
+    }
+    let rows = Row::find_by_statement(Statement::from_sql_and_values(
+        backend,
+        &sql,
+        [from.into(), until.into()],
+    ))
+    .all(db)
+    .await
+    .map_err(|e| ApiError::from(e).extend())?;
+    Ok(rows
+        .into_iter()
+        .map(|r| DenialCount {
+            day: r.day,
+            role: r.role,
+            kind: r.kind,
+            count: r.count,
+        })
+        .collect())
+}

@@ -467,6 +467,31 @@ impl Query {
         super::privacy::policy_changes(ctx, last).await
     }
 
+    /// The access matrix (privacy officers): for every role and purpose, how much of each data
+    /// category it may read, under the policy in force or under proposed `rules`.
+    async fn access_matrix(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "Proposed rules to show the matrix of, instead of the policy in force.")]
+        rules: Option<String>,
+    ) -> Result<super::policy_review::AccessMatrix> {
+        super::policy_review::access_matrix(ctx, rules).await
+    }
+
+    /// Refused reads per day (UTC), role and kind, for a chart (privacy officers); at most
+    /// 366 days, by default the last 30.
+    async fn denial_counts(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "From this time, inclusive; 30 days before `until` when left out.")]
+        from: Option<super::scalars::DateTime>,
+        #[graphql(desc = "Until this time, exclusive; now when left out.")] until: Option<
+            super::scalars::DateTime,
+        >,
+    ) -> Result<Vec<super::privacy::DenialCount>> {
+        super::privacy::denial_counts(ctx, from, until).await
+    }
+
     /// What changes from one policy version to another (privacy officers): the rules added
     /// and removed, and what each role and purpose gains and loses.
     async fn policy_diff(
