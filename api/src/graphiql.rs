@@ -97,7 +97,7 @@ pub async fn page(axum::extract::RawQuery(query): axum::extract::RawQuery) -> Re
     set_headers(
         &mut response,
         "text/html; charset=utf-8",
-        Some(&nonce),
+        &content_security_policy(&nonce),
         "no-store",
     );
     response
@@ -109,28 +109,32 @@ pub async fn asset(Path(file): Path<String>) -> Response {
         return StatusCode::NOT_FOUND.into_response();
     };
     let mut response = bytes.into_response();
-    set_headers(&mut response, content_type, None, "public, max-age=3600");
+    set_headers(
+        &mut response,
+        content_type,
+        FILE_POLICY,
+        "public, max-age=3600",
+    );
     response
 }
 
-/// The page gets its policy; a file gets one that allows nothing, should it be opened as a
-/// page of its own.
-fn set_headers(
+/// The policy of a file that is not a page: nothing, should it be opened as a page of its own.
+pub(crate) const FILE_POLICY: &str = "default-src 'none'; frame-ancestors 'none'";
+
+/// The headers of a page or file served from the binary: its type, its Content-Security-Policy,
+/// caching, and no sniffing, framing or referrer.
+pub(crate) fn set_headers(
     response: &mut Response,
     content_type: &str,
-    nonce: Option<&str>,
+    policy: &str,
     cache: &'static str,
 ) {
     let headers = response.headers_mut();
-    let policy = nonce.map_or_else(
-        || "default-src 'none'; frame-ancestors 'none'".to_owned(),
-        content_security_policy,
-    );
     for (name, value) in [
         (header::CONTENT_TYPE, HeaderValue::from_str(content_type)),
         (
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_str(&policy),
+            HeaderValue::from_str(policy),
         ),
         (header::CACHE_CONTROL, Ok(HeaderValue::from_static(cache))),
         (

@@ -1,6 +1,7 @@
 //! Vigo's server and command line: the composition root that wires the database, the policy
 //! gate, authentication and the GraphQL schema together.
 
+pub mod admin;
 pub mod audit;
 pub mod audit_commands;
 pub mod auth;
@@ -615,7 +616,14 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
         })
     );
     let gate = load_gate(&db).await?;
-    let state = AppState::with_gate(db, auth, gate, server::DEFAULT_RATE_LIMIT)?;
+    let mut state = AppState::with_gate(db, auth, gate, server::DEFAULT_RATE_LIMIT)?;
+    // The console offers the printed token to this machine's own browser only: on any other
+    // address, whoever reached the page would be a privacy officer.
+    if address.ip().is_loopback()
+        && let Some(officer) = tokens.iter().find(|t| t.role == Role::PrivacyOfficer)
+    {
+        state = state.with_demo_token(officer.token.clone());
+    }
     server::serve(state, listeners).await
 }
 
@@ -711,6 +719,15 @@ fn demo_guide(guide: &DemoGuide<'_>) -> String {
     let _ = writeln!(
         out,
         "\nGraphiQL: open {base}/graphql and give a token under Headers as {{\"Authorization\": \"Bearer …\"}}."
+    );
+    let _ = writeln!(
+        out,
+        "Privacy officer's console: open {base}/admin{}.",
+        if guide.address.ip().is_loopback() {
+            " (it offers this demo's privacy officer token)"
+        } else {
+            " and sign in with the privacy officer token above"
+        }
     );
     let _ = writeln!(
         out,

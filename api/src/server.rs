@@ -59,6 +59,8 @@ pub struct AppState {
     limits: Limits,
     limiter: Arc<DefaultKeyedRateLimiter<String>>,
     metrics: PrometheusHandle,
+    /// The demo's privacy officer token, which its console offers (`vigo demo` only).
+    demo_token: Option<Arc<str>>,
 }
 
 /// The process-wide metrics recorder, installed on first use.
@@ -88,6 +90,20 @@ impl AppState {
             limits,
             ..self
         }
+    }
+
+    /// The same state, offering `token` on the console's sign-in page (the demo's privacy
+    /// officer token, printed to the terminal too).
+    pub fn with_demo_token(self, token: String) -> Self {
+        AppState {
+            demo_token: Some(token.into()),
+            ..self
+        }
+    }
+
+    /// The demo's privacy officer token, if this is the demo.
+    pub fn demo_token(&self) -> Option<&str> {
+        self.demo_token.as_deref()
     }
 
     /// The schema's types, as enforcement reads them.
@@ -121,6 +137,7 @@ impl AppState {
                 Quota::per_second(per_second).allow_burst(burst),
             )),
             metrics: metrics_handle(),
+            demo_token: None,
         })
     }
 }
@@ -186,6 +203,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/graphql", get(crate::graphiql::page).post(graphql))
         .route("/graphiql/{file}", get(crate::graphiql::asset))
+        .route("/admin", get(crate::admin::page))
+        .route("/admin/{file}", get(crate::admin::asset))
         .route("/extracts", get(extract_list))
         .route("/extracts/{name}", get(extract_file))
         .route("/health", get(health))
