@@ -93,7 +93,8 @@ fn row(
 /// (and many look-ups cost one insert), and they are counted in no metric.
 #[derive(Clone, Debug)]
 pub struct DenialQueue {
-    queue: mpsc::Sender<access_denial::ActiveModel>,
+    /// `None` for a simulated request: what a proposed policy would refuse is not a refusal.
+    queue: Option<mpsc::Sender<access_denial::ActiveModel>>,
 }
 
 /// How long the queue gathers denials before writing them together.
@@ -127,7 +128,12 @@ impl DenialQueue {
                 }
             }
         });
-        DenialQueue { queue }
+        DenialQueue { queue: Some(queue) }
+    }
+
+    /// A queue that records nothing, for reads run as a simulated subject.
+    pub fn simulated() -> Self {
+        DenialQueue { queue: None }
     }
 
     /// Queues one denial; never waits.
@@ -139,6 +145,9 @@ impl DenialQueue {
         kind: DenialKind,
         target: &str,
     ) {
+        let Some(queue) = &self.queue else {
+            return;
+        };
         let denial = row(
             subject,
             request_id,
@@ -147,7 +156,7 @@ impl DenialQueue {
             target,
             chrono::Utc::now(),
         );
-        if self.queue.try_send(denial).is_err() {
+        if queue.try_send(denial).is_err() {
             tracing::warn!(
                 kind = kind.code(),
                 "the denial queue is full; a denial was dropped"

@@ -228,11 +228,13 @@ async function simulate() {
   const subject = { role: upper($("sim-role").value) };
   const org = $("sim-org").value.trim();
   if (org) subject.org = org;
-  const data = await attempt(() => gql(`query($rules: String!, $subject: SimulatedSubject!) {
-    simulatePolicy(rules: $rules, subject: $subject) {
+  const nationalId = $("sim-person").value.trim() || null;
+  const data = await attempt(() => gql(`query($rules: String!, $subject: SimulatedSubject!, $nationalId: String) {
+    simulatePolicy(rules: $rules, subject: $subject, nationalId: $nationalId) {
       current { persons } proposed { persons } fieldsGained fieldsLost
-      difference { added removed changes { role purpose fieldsGained fieldsLost scopesGained scopesLost resourcesGained resourcesLost } } } }`,
-  { rules, subject }));
+      difference { added removed changes { role purpose fieldsGained fieldsLost scopesGained scopesLost resourcesGained resourcesLost } }
+      recordCurrent { record withheld } recordProposed { record withheld } } }`,
+  { rules, subject, nationalId }));
   const panel = $("simulation");
   if (!data) {
     panel.hidden = true;
@@ -253,6 +255,11 @@ async function simulate() {
         [...c.fieldsGained, ...c.scopesGained, ...c.resourcesGained].map((g) => el("span", { class: "gained" }, `+${g} `)),
         [...c.fieldsLost, ...c.scopesLost, ...c.resourcesLost].map((l) => el("span", { class: "lost" }, `−${l} `))))),
     el("p", { class: "muted" }, `Rules added: ${s.difference.added.length}, removed: ${s.difference.removed.length}.`),
+    s.recordCurrent ? el("div", { class: "records" },
+      [["Now", s.recordCurrent], ["With the draft", s.recordProposed]].map(([title, r]) => el("div", {},
+        el("h4", {}, title),
+        r.record ? el("pre", {}, JSON.stringify(r.record, null, 2)) : el("p", {}, "Not visible: outside the role's reach, or no such person."),
+        el("p", { class: "muted" }, `Withheld: ${r.withheld.length ? r.withheld.join(", ") : "nothing"}`)))) : null,
   );
 }
 

@@ -146,6 +146,7 @@ pub const STRUCTURAL_TYPES: &[&str] = &[
     "AccessExplanation",
     "PolicySimulation",
     "SimulatedAccess",
+    "SimulatedRecord",
     "AccessMatrix",
     "MatrixCategory",
     "MatrixRow",

@@ -183,6 +183,42 @@ async fn an_officer_reviews_changes_and_rolls_back_the_policy_in_a_real_browser(
             .contains("Contact.email"),
         "{simulated}"
     );
+    // With a sample person of OT's target group: the record as OT would see it, both ways.
+    let ot = app.token(Role::Ot, None);
+    let body = app
+        .query(
+            &ot,
+            "{ persons(first: 1) { edges { node { nationalId } } } }",
+            json!({}),
+        )
+        .await?;
+    let sample = body["data"]["persons"]["edges"][0]["node"]["nationalId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    client
+        .find(Locator::Id("sim-person"))
+        .await?
+        .send_keys(&sample)
+        .await?;
+    click(&browser, "#simulate").await?;
+    let records = browser
+        .wait_for_or_screenshot(
+            "admin-records-failed",
+            "const r = document.querySelectorAll('#simulation .records pre'); return r.length === 2 && [...r].map(p => p.textContent);",
+            wait,
+        )
+        .await?;
+    let now = records[0].as_str().unwrap_or_default();
+    let then = records[1].as_str().unwrap_or_default();
+    assert!(now.contains(&sample) && !now.contains("\"email\""), "{now}");
+    assert!(then.contains("\"email\""), "{then}");
+    client
+        .execute(
+            "document.querySelector('#simulation .records').scrollIntoView(); return true;",
+            vec![],
+        )
+        .await?;
     browser.screenshot("admin-simulation").await?;
     // Applying without a reason is refused; with one, a new version is in force.
     click(&browser, "#apply").await?;

@@ -124,6 +124,54 @@ async fn versions_are_compared_explained_simulated_and_rolled_back() -> anyhow::
             Some(0),
             "{body}"
         );
+        // A sample person of OT's target group, as OT would see them now and with e-mail.
+        let ot = app.token(Role::Ot, None);
+        let body = app
+            .query(
+                &ot,
+                "{ persons(first: 1) { edges { node { nationalId } } } }",
+                json!({}),
+            )
+            .await?;
+        let sample = body["data"]["persons"]["edges"][0]["node"]["nationalId"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let with_email: Vec<&str> = edited
+            .lines()
+            .filter(|l| *l != "p, ot, follow_up, field:Contact.email, read, deny")
+            .collect();
+        let body = app
+            .query(
+                &officer,
+                "query($r: String!, $n: String) { simulatePolicy(rules: $r, subject: {role: OT}, nationalId: $n) { recordCurrent { record withheld } recordProposed { record withheld } } }",
+                json!({ "r": with_email.join("\n"), "n": sample }),
+            )
+            .await?;
+        let now = &body["data"]["simulatePolicy"]["recordCurrent"];
+        let then = &body["data"]["simulatePolicy"]["recordProposed"];
+        assert_eq!(now["record"]["nationalId"], sample.as_str(), "{body}");
+        assert!(now["record"]["contact"].get("email").is_none(), "{body}");
+        assert!(strings(&now["withheld"]).contains(&"Contact.email".to_owned()));
+        assert!(then["record"]["contact"].get("email").is_some(), "{body}");
+        assert!(!strings(&then["withheld"]).contains(&"Contact.email".to_owned()));
+        assert!(strings(&then["withheld"]).contains(&"Person.results".to_owned()));
+        // The officer's look at the person is in the person's own access log.
+        let linked = count(
+            &app.db,
+            "SELECT COUNT(*) AS n FROM audit_event_person p JOIN audit_event e ON e.id = p.audit_event_id WHERE e.operation LIKE '%Query.simulatePolicy%' AND e.actor_role = 'privacy_officer'",
+            "SELECT COUNT(*) AS n FROM audit_event_person p JOIN audit_event e ON e.id = p.audit_event_id WHERE e.operation LIKE '%Query.simulatePolicy%' AND e.actor_role = 'privacy_officer'",
+        )
+        .await?;
+        assert_eq!(linked, 1, "{backend:?}");
+        let refusals_of_simulations = count(
+            &app.db,
+            "SELECT COUNT(*) AS n FROM access_denial WHERE actor_sub = 'simulation'",
+            "SELECT COUNT(*) AS n FROM access_denial WHERE actor_sub = 'simulation'",
+        )
+        .await?;
+        assert_eq!(refusals_of_simulations, 0);
+
         // A broken proposal is refused as replacePolicy refuses it, naming the line.
         let body = app
             .query(

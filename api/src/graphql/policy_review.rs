@@ -115,6 +115,16 @@ pub struct SimulatedAccess {
     pub persons: u64,
 }
 
+/// One person as a simulated subject would see them under one policy.
+#[derive(SimpleObject)]
+pub struct SimulatedRecord {
+    /// What the subject would read of the person; `null` when the person is outside its row
+    /// scope (or does not exist: the two look the same), or when it may read nothing.
+    pub record: Option<async_graphql::Json<serde_json::Value>>,
+    /// The person's fields it would not see, as `Type.field`.
+    pub withheld: Vec<String>,
+}
+
 /// A proposed rule set against the policy in force, for one subject.
 #[derive(SimpleObject)]
 pub struct PolicySimulation {
@@ -128,6 +138,10 @@ pub struct PolicySimulation {
     pub fields_lost: Vec<String>,
     /// The whole difference the proposal makes, for every role.
     pub difference: PolicyDifference,
+    /// The sample person as the subject would see them now, when one was given.
+    pub record_current: Option<SimulatedRecord>,
+    /// The sample person as the subject would see them under the proposal.
+    pub record_proposed: Option<SimulatedRecord>,
 }
 
 fn bad(field: &'static str) -> impl Fn(vigo_policy::PolicyError) -> async_graphql::Error {
@@ -247,13 +261,117 @@ async fn access_under(
     })
 }
 
+/// Reads one person as `subject` would under `policy`: its row scope and field mask, the
+/// same loaders and enforcement as any request, run inside the officer's request so that the
+/// person and the categories read go into the officer's audit event. What the simulated
+/// subject would be refused is not recorded as a refusal: nobody was refused.
+async fn record_under(
+    ctx: &Context<'_>,
+    policy: &Policy,
+    subject: &Subject,
+    national_id: &vigo_entities::ids::NationalId,
+) -> Result<SimulatedRecord> {
+    use super::enforce::{self, TypeMap};
+    use std::sync::Arc;
+    let about_the_person = |type_name: &str, field: &str| match type_name {
+        "Organisation" => matches!(field, "orgNo" | "name"),
+        "ProgrammeArea" => matches!(field, "code" | "name"),
+        _ => true,
+    };
+    let types = ctx.data::<Arc<TypeMap>>()?;
+    // Every field of the person's record, as the walk meets them.
+    let reachable = std::cell::RefCell::new(Vec::<String>::new());
+    enforce::select_all(types, "Person", &|t, f| {
+        let about = about_the_person(t, f);
+        if about && vigo_policy::catalog::is_classified(t, f) {
+            reachable.borrow_mut().push(format!("{t}.{f}"));
+        }
+        about
+    });
+    let reachable = reachable.into_inner();
+    let Some(grant) = policy.grant(subject.role, subject.purpose) else {
+        return Ok(SimulatedRecord {
+            record: None,
+            withheld: reachable,
+        });
+    };
+    let access = vigo_policy::Access {
+        rows: RowScope::new(&grant.scopes, subject, Today::now()),
+        fields: grant.fields.clone(),
+        grant: grant.clone(),
+        version: policy.version(),
+    };
+    let withheld: Vec<String> = reachable
+        .into_iter()
+        .filter(|name| {
+            name.split_once('.')
+                .is_some_and(|(t, f)| !access.fields.allows(t, f))
+        })
+        .collect();
+    let selection = enforce::select_all(types, "Person", &|t, f| {
+        about_the_person(t, f) && access.fields.allows(t, f)
+    });
+    if !access.rows.reaches_persons() || selection.trim().is_empty() {
+        return Ok(SimulatedRecord {
+            record: None,
+            withheld,
+        });
+    }
+    let internal = |e: &dyn std::fmt::Display| {
+        ApiError::Internal(anyhow::anyhow!("policy simulation: {e}")).extend()
+    };
+    // The national id is validated: digits only, safe inside the document.
+    let query = format!(
+        "query Simulated {{ person(nationalId: \"{}\") {{ {selection} }} }}",
+        national_id.as_string()
+    );
+    let mut document = async_graphql::parser::parse_query(query).map_err(|e| internal(&e))?;
+    let enforced = enforce::enforce(
+        &mut document,
+        types,
+        &access.fields,
+        None,
+        &Default::default(),
+    );
+    let touched = ctx.data::<Arc<crate::audit::Touched>>()?;
+    touched.add_categories(enforced.categories.iter().cloned());
+    let mut request = async_graphql::Request::new("");
+    request.set_parsed_query(document);
+    let request = crate::server::scoped_request(
+        ctx.data::<sea_orm::DatabaseConnection>()?,
+        subject,
+        &access,
+        &ctx.data::<crate::denials::RequestId>()?.0,
+        request,
+        touched,
+    )
+    .data(crate::denials::DenialQueue::simulated());
+    // Boxed: the simulation runs the schema from inside one of its own resolvers.
+    let schema = ctx.data::<super::VigoSchema>()?;
+    let response = Box::pin(schema.execute(request)).await;
+    if let Some(error) = response.errors.first() {
+        return Err(internal(&error.message));
+    }
+    let mut data = response.data.into_json().map_err(|e| internal(&e))?;
+    let person = data["person"].take();
+    Ok(SimulatedRecord {
+        record: (!person.is_null()).then_some(async_graphql::Json(person)),
+        withheld,
+    })
+}
+
 pub async fn simulate_policy(
     ctx: &Context<'_>,
     rules: String,
     subject: SimulatedSubject,
+    national_id: Option<String>,
 ) -> Result<PolicySimulation> {
     let (_, gate, db) = permitted(ctx, "Query.simulatePolicy").await?;
     let subject = simulated(subject)?;
+    let sample = national_id
+        .map(|n| n.trim().parse::<vigo_entities::ids::NationalId>())
+        .transpose()
+        .map_err(|e| ApiError::bad_input("nationalId", e).extend())?;
     let current = gate.policy();
     let proposal = Policy::compile(parse_rules(&rules).map_err(bad("rules"))?, 0)
         .await
@@ -263,12 +381,21 @@ pub async fn simulate_policy(
     let difference = |a: &[String], b: &[String]| -> Vec<String> {
         b.iter().filter(|f| !a.contains(f)).cloned().collect()
     };
+    let (record_current, record_proposed) = match &sample {
+        Some(id) => (
+            Some(record_under(ctx, &current, &subject, id).await?),
+            Some(record_under(ctx, &proposal, &subject, id).await?),
+        ),
+        None => (None, None),
+    };
     Ok(PolicySimulation {
         fields_gained: difference(&before.fields, &after.fields),
         fields_lost: difference(&after.fields, &before.fields),
         current: before,
         proposed: after,
         difference: vigo_policy::diff::diff(&current, &proposal).into(),
+        record_current,
+        record_proposed,
     })
 }
 

@@ -527,8 +527,12 @@ impl Query {
         ctx: &Context<'_>,
         #[graphql(desc = "The proposed rules, in Casbin's CSV form.")] rules: String,
         #[graphql(desc = "Who to simulate.")] subject: super::policy_review::SimulatedSubject,
+        #[graphql(
+            desc = "A person to show as the subject would see them under each policy; the look-up is recorded in the audit trail as yours, and the person sees it."
+        )]
+        national_id: Option<String>,
     ) -> Result<super::policy_review::PolicySimulation> {
-        super::policy_review::simulate_policy(ctx, rules, subject).await
+        super::policy_review::simulate_policy(ctx, rules, subject, national_id).await
     }
 
     /// Refused reads, newest first (privacy officers): `last` denials older than the denial
