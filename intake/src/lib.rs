@@ -10,6 +10,7 @@
 pub mod allocation;
 pub mod explain;
 pub mod points;
+pub mod rights;
 
 pub use allocation::{
     AllocationError, Answer, Applicant, Draw, Instance, Outcome, Rank, Standing, Wish, allocate,
