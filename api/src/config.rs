@@ -84,6 +84,8 @@ pub enum Command {
     Extract(ExtractArgs),
     /// Works with the access policy as files: export, import, lint and compare.
     Policy(PolicyArgs),
+    /// Runs intake rounds and replays them.
+    Intake(IntakeArgs),
 }
 
 impl Command {
@@ -202,6 +204,57 @@ pub struct ExportSubjectArgs {
 pub struct AuditArgs {
     #[command(subcommand)]
     pub command: AuditCommand,
+}
+
+#[derive(Debug, Args)]
+pub struct IntakeArgs {
+    #[command(subcommand)]
+    pub command: IntakeCommand,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum IntakeCommand {
+    /// Runs one round of a year's intake: allocates school places, stores the offers, each
+    /// applicant's decision with its explanation, and the run (seed, inputs, outcome) for
+    /// replay, in one transaction, recorded in the audit trail.
+    Run(IntakeRunArgs),
+    /// Runs a stored round again from its recorded inputs and seed; exits non-zero naming
+    /// every applicant whose result differs.
+    Replay(IntakeReplayArgs),
+}
+
+/// A round of the intake.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RoundArg {
+    /// The main round (July).
+    Main,
+    /// The supplementary round, on the main round's answers.
+    Supplementary,
+}
+
+#[derive(Debug, Args)]
+pub struct IntakeRunArgs {
+    /// The intake year (the school year starting in August of it).
+    #[arg(long)]
+    pub year: i32,
+    #[arg(long, value_enum)]
+    pub round: RoundArg,
+    /// The lottery's seed; drawn from the operating system when left out (and printed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Who runs it, for the audit trail (default: $USER).
+    #[arg(long)]
+    pub operator: Option<String>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct IntakeReplayArgs {
+    /// The run's number, as `vigo intake run` printed it.
+    pub run: i32,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]

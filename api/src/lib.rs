@@ -14,6 +14,7 @@ pub mod extract;
 pub use vigo_analytics as analytics;
 pub mod graphiql;
 pub mod graphql;
+pub mod intake;
 pub mod output;
 mod policy_commands;
 pub mod policy_sync;
@@ -55,6 +56,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Schema(args) => schema(args).await,
         Command::ExportSubject(args) => export_subject(args).await,
         Command::Extract(args) => run_extract(args).await,
+        Command::Intake(config::IntakeArgs { command }) => match command {
+            config::IntakeCommand::Run(args) => intake_run(args).await,
+            config::IntakeCommand::Replay(args) => intake_replay(args).await,
+        },
         Command::Policy(config::PolicyArgs { command }) => match command {
             config::PolicyCommand::Export(args) => policy_commands::export(args).await,
             config::PolicyCommand::Import(args) => policy_commands::import(args).await,
@@ -114,6 +119,65 @@ async fn load_gate(db: &DatabaseConnection) -> anyhow::Result<Gate> {
         "access policy loaded"
     );
     Ok(Gate::new(policy))
+}
+
+async fn intake_run(args: config::IntakeRunArgs) -> anyhow::Result<()> {
+    use rand::{RngCore, SeedableRng};
+    let db = db::connect_existing(&args.database.database_url).await?;
+    let seed = args
+        .seed
+        .unwrap_or_else(|| rand::rngs::StdRng::from_os_rng().next_u64());
+    let operator = args
+        .operator
+        .clone()
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|o| !o.trim().is_empty())
+        .unwrap_or_else(|| "unknown".to_owned());
+    let actor = Subject::new(
+        Role::Caseworker,
+        Purpose::Intake,
+        None,
+        None,
+        format!("operator:{operator}"),
+    )?;
+    let round = match args.round {
+        config::RoundArg::Main => vigo_entities::enums::IntakeRound::Main,
+        config::RoundArg::Supplementary => vigo_entities::enums::IntakeRound::Supplementary,
+    };
+    let summary = intake::run(&db, args.year, round, seed, &actor).await?;
+    println!(
+        "run {}: the {} round of {}, seed {}: {} applicants, {} offered a place ({} their first wish), {} on waiting lists; replay with `vigo intake replay {}`",
+        summary.run,
+        summary.round,
+        summary.year,
+        summary.seed,
+        summary.applicants,
+        summary.placed,
+        summary.first_wish,
+        summary.waiting,
+        summary.run
+    );
+    Ok(())
+}
+
+async fn intake_replay(args: config::IntakeReplayArgs) -> anyhow::Result<()> {
+    let db = db::connect_existing(&args.database.database_url).await?;
+    let replayed = intake::replay(&db, args.run).await?;
+    if replayed.differences.is_empty() {
+        println!(
+            "run {} reproduces: the same result for all {} applicants from its recorded inputs and seed",
+            replayed.run, replayed.applicants
+        );
+        return Ok(());
+    }
+    for difference in &replayed.differences {
+        println!("{difference}");
+    }
+    anyhow::bail!(
+        "run {} does not reproduce: {} difference(s)",
+        replayed.run,
+        replayed.differences.len()
+    )
 }
 
 /// Writes everything held about one person, exactly as the person sees it through `me`

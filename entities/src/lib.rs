@@ -30,6 +30,7 @@ pub mod enrolment;
 pub mod exam_board;
 pub mod exam_board_member;
 pub mod follow_up_status;
+pub mod intake_run;
 pub mod loan_customer;
 pub mod offer;
 pub mod organisation;
@@ -65,6 +66,7 @@ pub mod prelude {
     pub use crate::exam_board::Entity as ExamBoard;
     pub use crate::exam_board_member::Entity as ExamBoardMember;
     pub use crate::follow_up_status::Entity as FollowUpStatus;
+    pub use crate::intake_run::Entity as IntakeRun;
     pub use crate::loan_customer::Entity as LoanCustomer;
     pub use crate::offer::Entity as Offer;
     pub use crate::organisation::Entity as Organisation;

@@ -15,10 +15,10 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 use rand::{RngCore, SeedableRng};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// One ranked wish.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Wish {
     /// Index into [`Instance::capacities`].
     pub offer: usize,
@@ -27,7 +27,7 @@ pub struct Wish {
 }
 
 /// One applicant: wishes in the applicant's order, best first.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Applicant {
     pub wishes: Vec<Wish>,
     pub youth_right: bool,
@@ -36,7 +36,7 @@ pub struct Applicant {
 }
 
 /// Where an applicant stands before a round.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Standing {
     /// Holds no place: takes part for every wish.
     Free,
@@ -48,7 +48,7 @@ pub enum Standing {
 }
 
 /// One round's input.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Instance {
     /// Places per offer.
     pub capacities: Vec<u32>,
@@ -58,7 +58,7 @@ pub struct Instance {
 }
 
 /// The lottery: a seed, and the ticket it drew for each applicant (lower wins a tie).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Draw {
     pub seed: u64,
     pub tickets: Vec<u64>,
@@ -78,7 +78,7 @@ impl Draw {
 
 /// How an offer ranks one applicant's wish: smaller is better. The class is 0 for the place
 /// the applicant holds, 1 for a priority right, 2 for a youth right, 3 otherwise.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 pub struct Rank {
     pub class: u8,
     /// Points × 100, negated so that more points rank first; `i32::MAX` without points.
@@ -95,7 +95,7 @@ impl Rank {
 }
 
 /// A round's result.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Outcome {
     /// Per applicant: the index of the wish they got a place for.
     pub assigned: Vec<Option<usize>>,
@@ -282,7 +282,7 @@ pub fn allocate(instance: &Instance, draw: &Draw) -> Result<Outcome, AllocationE
 }
 
 /// An applicant's answer to an offer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Answer {
     Accept,
     /// Accept, and stay on the waiting lists of higher wishes.
@@ -290,6 +290,16 @@ pub enum Answer {
     Decline,
     /// No answer by the deadline: a decline.
     NoAnswer,
+}
+
+/// Where an applicant offered wish `wish` stands after answering (no answer by the deadline
+/// is a decline).
+pub fn standing_after(wish: usize, answer: Option<Answer>) -> Standing {
+    match answer {
+        Some(Answer::Accept) => Standing::Holds { wish, waits: false },
+        Some(Answer::AcceptAndWait) => Standing::Holds { wish, waits: true },
+        Some(Answer::Decline | Answer::NoAnswer) | None => Standing::Out,
+    }
 }
 
 /// The standings for the next round, from this round's outcome and the answers (one per

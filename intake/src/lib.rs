@@ -14,7 +14,7 @@ pub mod rights;
 
 pub use allocation::{
     AllocationError, Answer, Applicant, Draw, Instance, Outcome, Rank, Standing, Wish, allocate,
-    next_standings,
+    next_standings, standing_after,
 };
 pub use explain::{Explanation, OfferName, offer_explanation};
 pub use points::{

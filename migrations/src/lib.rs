@@ -17,6 +17,7 @@ mod m20261129_000010_lighten_audit_links;
 mod m20261202_000011_application_change_actor_org;
 mod m20261202_000012_audit_merkle_tree;
 mod m20261203_000013_policy_version_rules;
+mod m20261203_000014_intake_runs;
 
 pub use m20261129_000009_create_audit_chain::GENESIS_HASH;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000011_application_change_actor_org::Migration),
             Box::new(m20261202_000012_audit_merkle_tree::Migration),
             Box::new(m20261203_000013_policy_version_rules::Migration),
+            Box::new(m20261203_000014_intake_runs::Migration),
         ]
     }
 }

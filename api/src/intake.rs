@@ -1,0 +1,486 @@
+//! Intake rounds against the database: load an intake's applications, wishes, places and
+//! rights, run the round with `vigo-intake`, and store its offers, each applicant's decision
+//! with its explanation, the run itself (seed, inputs, outcome) and its audit event, in one
+//! transaction: a run that fails changes nothing. A round runs once per year; the
+//! supplementary round runs on the main round's answers. `replay` runs a stored round again
+//! from its recorded inputs and seed and reports any difference.
+
+use std::collections::HashMap;
+
+use chrono::Utc;
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, Set, TransactionTrait,
+};
+use serde::{Deserialize, Serialize};
+use vigo_entities::enums::{
+    ApplicationStatus, DecisionKind, IntakeRound, OfferAnswer, RightKind, WishStatus,
+};
+use vigo_entities::{
+    application, application_wish, automated_decision, education_right, intake_run, offer,
+    organisation, programme_area, school_offer,
+};
+use vigo_intake::{Answer, Applicant, Draw, Instance, OfferName, Outcome, Standing, Wish};
+
+/// Why a round was refused or failed. Nothing was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum IntakeError {
+    #[error("the {round} round of {year} has run already (run {run}); a round runs once")]
+    AlreadyRun {
+        year: i32,
+        round: &'static str,
+        run: i32,
+    },
+    #[error(
+        "the supplementary round of {0} runs on the main round's answers; run the main round first"
+    )]
+    MainRoundFirst(i32),
+    #[error(
+        "offers for the {round} round of {year} exist already, made outside Vigo's intake; nothing was run"
+    )]
+    OffersExist { year: i32, round: &'static str },
+    #[error("there is no intake run {0}")]
+    UnknownRun(i32),
+    #[error("intake {year} has no applications to allocate")]
+    NoApplicants { year: i32 },
+    #[error(transparent)]
+    Allocation(#[from] vigo_intake::AllocationError),
+    #[error(transparent)]
+    Database(#[from] sea_orm::DbErr),
+    #[error("the run's record: {0}")]
+    Record(#[from] serde_json::Error),
+    #[error("the audit trail: {0}")]
+    Audit(String),
+}
+
+/// What the indices of an instance stand for, stored with the run.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+struct Inputs {
+    instance: Instance,
+    tickets: Vec<u64>,
+    /// Per offer index: the `school_offer` id.
+    offers: Vec<i32>,
+    /// Per applicant index: the application id, the person id and the wish ids in order.
+    applicants: Vec<(i32, i32, Vec<i32>)>,
+}
+
+/// A round's summary, for the CLI and the API.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RunSummary {
+    pub run: i32,
+    pub year: i32,
+    pub round: &'static str,
+    pub seed: u64,
+    pub applicants: usize,
+    pub placed: usize,
+    pub first_wish: usize,
+    pub waiting: usize,
+}
+
+fn round_code(round: IntakeRound) -> &'static str {
+    round.code()
+}
+
+/// Runs one round of `year`'s intake with `seed`, as `actor`.
+pub async fn run(
+    db: &DatabaseConnection,
+    year: i32,
+    round: IntakeRound,
+    seed: u64,
+    actor: &vigo_policy::Subject,
+) -> Result<RunSummary, IntakeError> {
+    let txn = db.begin().await?;
+    let code = round_code(round);
+    if let Some(existing) = intake_run::Entity::find()
+        .filter(intake_run::Column::IntakeYear.eq(year))
+        .filter(intake_run::Column::Round.eq(code))
+        .one(&txn)
+        .await?
+    {
+        return Err(IntakeError::AlreadyRun {
+            year,
+            round: code,
+            run: existing.id,
+        });
+    }
+    let (instance, offers, applicants) = load(&txn, year, round).await?;
+    if applicants.is_empty() {
+        return Err(IntakeError::NoApplicants { year });
+    }
+    let draw = Draw::new(seed, instance.applicants.len());
+    let outcome = vigo_intake::allocate(&instance, &draw)?;
+    let now = Utc::now();
+    let names = offer_names(&txn, &offers).await?;
+    let mut decisions = Vec::with_capacity(applicants.len());
+    let mut summary = RunSummary {
+        run: 0,
+        year,
+        round: code,
+        seed,
+        applicants: applicants.len(),
+        placed: 0,
+        first_wish: 0,
+        waiting: 0,
+    };
+    for (index, (_, person, wishes)) in applicants.iter().enumerate() {
+        let assigned = outcome.assigned[index];
+        let held = match instance.standings[index] {
+            Standing::Holds { wish, .. } => Some(wish),
+            _ => None,
+        };
+        if let Some(wish) = assigned {
+            summary.placed += 1;
+            summary.first_wish += usize::from(wish == 0);
+            // A place kept from the main round is the same offer, not a new one.
+            if held != Some(wish) {
+                offer::ActiveModel {
+                    wish_id: Set(wishes[wish]),
+                    round: Set(round),
+                    offered_at: Set(now),
+                    answer: Set(OfferAnswer::Unanswered),
+                    ..Default::default()
+                }
+                .insert(&txn)
+                .await?;
+            }
+            application_wish::Entity::update_many()
+                .col_expr(
+                    application_wish::Column::Status,
+                    sea_orm::sea_query::Expr::value(WishStatus::Offered),
+                )
+                .filter(application_wish::Column::Id.eq(wishes[wish]))
+                .exec(&txn)
+                .await?;
+        }
+        let waiting: Vec<i32> = outcome.waiting[index]
+            .iter()
+            .map(|(wish, _)| wishes[*wish])
+            .collect();
+        summary.waiting += usize::from(!waiting.is_empty());
+        if !waiting.is_empty() {
+            application_wish::Entity::update_many()
+                .col_expr(
+                    application_wish::Column::Status,
+                    sea_orm::sea_query::Expr::value(WishStatus::Waiting),
+                )
+                .filter(application_wish::Column::Id.is_in(waiting))
+                .exec(&txn)
+                .await?;
+        }
+        let explained = vigo_intake::offer_explanation(&instance, &draw, &outcome, index, &|o| {
+            names.get(o).cloned().unwrap_or(OfferName {
+                school: String::new(),
+                programme: String::new(),
+            })
+        });
+        decisions.push(automated_decision::ActiveModel {
+            person_id: Set(*person),
+            kind: Set(DecisionKind::Allocation.code().to_owned()),
+            made_at: Set(now),
+            outcome: Set(match assigned {
+                Some(wish) => format!("offered wish {} ({code} round {year})", wish + 1),
+                None => format!("no offer ({code} round {year})"),
+            }),
+            explanation: Set(format!("{}\n\n{}", explained.nb, explained.en)),
+            inputs: Set(serde_json::to_string(&serde_json::json!({
+                "intakeYear": year,
+                "round": code,
+                "seed": seed.to_string(),
+                "ticket": draw.tickets[index].to_string(),
+                "points": instance.applicants[index].points,
+                "youthRight": instance.applicants[index].youth_right,
+                "wishes": instance.applicants[index].wishes.iter().map(|w| {
+                    let name = names.get(w.offer);
+                    serde_json::json!({
+                        "school": name.map(|n| n.school.clone()),
+                        "programme": name.map(|n| n.programme.clone()),
+                        "places": instance.capacities[w.offer],
+                        "priorityRight": w.priority_right,
+                    })
+                }).collect::<Vec<_>>(),
+                "standing": instance.standings[index],
+            }))?),
+            ..Default::default()
+        });
+    }
+    for chunk in decisions.chunks(500) {
+        automated_decision::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
+    }
+    let inputs = Inputs {
+        instance,
+        tickets: draw.tickets.clone(),
+        offers,
+        applicants: applicants.clone(),
+    };
+    let stored = intake_run::ActiveModel {
+        intake_year: Set(year),
+        round: Set(code.to_owned()),
+        ran_at: Set(now),
+        actor: Set(format!("{}:{}:{}", actor.role, actor.purpose, actor.sub)),
+        seed: Set(seed as i64),
+        inputs: Set(serde_json::to_string(&inputs)?),
+        outcome: Set(serde_json::to_string(&outcome)?),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    summary.run = stored.id;
+    let persons: Vec<i32> = applicants.iter().map(|(_, p, _)| *p).collect();
+    let event = vigo_audit::Event::new(
+        crate::audit::actor(actor),
+        &format!(
+            "Intake.run run={} year={year} round={code} seed={seed} placed={}",
+            stored.id, summary.placed
+        ),
+        &format!("intake-{}", uuid::Uuid::new_v4()),
+        &["admission".to_owned(), "decisions".to_owned()],
+        &persons,
+    );
+    vigo_audit::append(&txn, &[event])
+        .await
+        .map_err(|e| IntakeError::Audit(e.to_string()))?;
+    txn.commit().await?;
+    Ok(summary)
+}
+
+/// The round's instance, the school-offer id of each offer index, and each applicant's
+/// application, person and wish ids.
+#[allow(clippy::type_complexity)]
+async fn load<C: ConnectionTrait>(
+    db: &C,
+    year: i32,
+    round: IntakeRound,
+) -> Result<(Instance, Vec<i32>, Vec<(i32, i32, Vec<i32>)>), IntakeError> {
+    let places = school_offer::Entity::find()
+        .filter(school_offer::Column::IntakeYear.eq(year))
+        .order_by_asc(school_offer::Column::Id)
+        .all(db)
+        .await?;
+    let index_of: HashMap<(i32, i32), usize> = places
+        .iter()
+        .enumerate()
+        .map(|(i, o)| ((o.school_id, o.programme_area_id), i))
+        .collect();
+    let applications = application::Entity::find()
+        .filter(application::Column::IntakeYear.eq(year))
+        .filter(application::Column::Status.ne(ApplicationStatus::Withdrawn))
+        .order_by_asc(application::Column::Id)
+        .all(db)
+        .await?;
+    let wishes = application_wish::Entity::find()
+        .filter(
+            application_wish::Column::ApplicationId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(application::Column::Id)
+                    .from(application::Entity)
+                    .and_where(application::Column::IntakeYear.eq(year))
+                    .to_owned(),
+            ),
+        )
+        .filter(application_wish::Column::Apprenticeship.eq(false))
+        .order_by_asc(application_wish::Column::ApplicationId)
+        .order_by_asc(application_wish::Column::Rank)
+        .all(db)
+        .await?;
+    let mut wishes_of: HashMap<i32, Vec<&application_wish::Model>> = HashMap::new();
+    for wish in &wishes {
+        wishes_of.entry(wish.application_id).or_default().push(wish);
+    }
+    let intake_starts = chrono::NaiveDate::from_ymd_opt(year, 8, 1).unwrap_or_default();
+    let youth: std::collections::HashSet<i32> = education_right::Entity::find()
+        .filter(education_right::Column::Kind.eq(RightKind::Youth))
+        .filter(education_right::Column::ExpiresOn.gte(intake_starts))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|r| r.person_id)
+        .collect();
+    // The main round's answers decide where each applicant stands in the supplementary one.
+    let mut answers: HashMap<i32, OfferAnswer> = HashMap::new();
+    if round == IntakeRound::Supplementary {
+        let main = intake_run::Entity::find()
+            .filter(intake_run::Column::IntakeYear.eq(year))
+            .filter(intake_run::Column::Round.eq(IntakeRound::Main.code()))
+            .one(db)
+            .await?;
+        if main.is_none() {
+            return Err(IntakeError::MainRoundFirst(year));
+        }
+        for made in offer::Entity::find()
+            .filter(offer::Column::Round.eq(IntakeRound::Main))
+            .filter(offer::Column::WishId.is_in(wishes.iter().map(|w| w.id)))
+            .all(db)
+            .await?
+        {
+            answers.insert(made.wish_id, made.answer);
+        }
+    } else if offer::Entity::find()
+        .filter(offer::Column::Round.eq(IntakeRound::Main))
+        .filter(offer::Column::WishId.is_in(wishes.iter().map(|w| w.id)))
+        .one(db)
+        .await?
+        .is_some()
+    {
+        return Err(IntakeError::OffersExist {
+            year,
+            round: round.code(),
+        });
+    }
+    let mut applicants = Vec::new();
+    let mut ids = Vec::new();
+    let mut standings = Vec::new();
+    for application in &applications {
+        let own: Vec<&application_wish::Model> = wishes_of
+            .get(&application.id)
+            .map(|w| {
+                w.iter()
+                    .filter(|w| {
+                        w.school_id
+                            .is_some_and(|s| index_of.contains_key(&(s, w.programme_area_id)))
+                    })
+                    .copied()
+                    .collect()
+            })
+            .unwrap_or_default();
+        if own.is_empty() {
+            continue;
+        }
+        let standing = own
+            .iter()
+            .enumerate()
+            .find_map(|(wish, w)| {
+                answers.get(&w.id).map(|answer| {
+                    vigo_intake::standing_after(
+                        wish,
+                        Some(match answer {
+                            OfferAnswer::Accepted => Answer::Accept,
+                            OfferAnswer::AcceptedWaiting => Answer::AcceptAndWait,
+                            OfferAnswer::Declined => Answer::Decline,
+                            OfferAnswer::Unanswered => Answer::NoAnswer,
+                        }),
+                    )
+                })
+            })
+            .unwrap_or(Standing::Free);
+        if standing == Standing::Out {
+            // Declined, or did not answer: out of this intake, and not decided again.
+            continue;
+        }
+        applicants.push(Applicant {
+            wishes: own
+                .iter()
+                .map(|w| Wish {
+                    offer: index_of[&(w.school_id.unwrap_or_default(), w.programme_area_id)],
+                    priority_right: false,
+                })
+                .collect(),
+            youth_right: youth.contains(&application.person_id),
+            points: application.points_hundredths,
+        });
+        standings.push(standing);
+        ids.push((
+            application.id,
+            application.person_id,
+            own.iter().map(|w| w.id).collect(),
+        ));
+    }
+    Ok((
+        Instance {
+            capacities: places
+                .iter()
+                .map(|o| u32::try_from(o.capacity).unwrap_or(0))
+                .collect(),
+            applicants,
+            standings,
+        },
+        places.iter().map(|o| o.id).collect(),
+        ids,
+    ))
+}
+
+/// What each offer index is called: the school's name and the programme area's.
+async fn offer_names<C: ConnectionTrait>(
+    db: &C,
+    offers: &[i32],
+) -> Result<Vec<OfferName>, IntakeError> {
+    let places = school_offer::Entity::find()
+        .filter(school_offer::Column::Id.is_in(offers.iter().copied()))
+        .all(db)
+        .await?;
+    let schools: HashMap<i32, String> = organisation::Entity::find()
+        .filter(organisation::Column::Id.is_in(places.iter().map(|p| p.school_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| (o.id, o.name))
+        .collect();
+    let areas: HashMap<i32, String> = programme_area::Entity::find()
+        .filter(programme_area::Column::Id.is_in(places.iter().map(|p| p.programme_area_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a.name))
+        .collect();
+    let by_id: HashMap<i32, &school_offer::Model> = places.iter().map(|p| (p.id, p)).collect();
+    Ok(offers
+        .iter()
+        .map(|id| {
+            let place = by_id.get(id);
+            OfferName {
+                school: place
+                    .and_then(|p| schools.get(&p.school_id))
+                    .cloned()
+                    .unwrap_or_default(),
+                programme: place
+                    .and_then(|p| areas.get(&p.programme_area_id))
+                    .cloned()
+                    .unwrap_or_default(),
+            }
+        })
+        .collect())
+}
+
+/// The result of replaying a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Replayed {
+    pub run: i32,
+    /// Applicants whose place differs from the stored outcome (none when the run reproduces).
+    pub differences: Vec<String>,
+    pub applicants: usize,
+}
+
+/// Runs a stored round again from its recorded inputs and seed, and compares.
+pub async fn replay(db: &DatabaseConnection, run: i32) -> Result<Replayed, IntakeError> {
+    let stored = intake_run::Entity::find_by_id(run)
+        .one(db)
+        .await?
+        .ok_or(IntakeError::UnknownRun(run))?;
+    let inputs: Inputs = serde_json::from_str(&stored.inputs)?;
+    let recorded: Outcome = serde_json::from_str(&stored.outcome)?;
+    let draw = Draw::new(stored.seed as u64, inputs.instance.applicants.len());
+    let mut differences = Vec::new();
+    if draw.tickets != inputs.tickets {
+        differences.push("the seed draws other lottery tickets than were recorded".to_owned());
+    }
+    let again = vigo_intake::allocate(&inputs.instance, &draw)?;
+    for (index, (application, _, _)) in inputs.applicants.iter().enumerate() {
+        if again.assigned[index] != recorded.assigned[index]
+            || again.waiting[index] != recorded.waiting[index]
+        {
+            differences.push(format!(
+                "application {application}: recorded {:?} waiting {:?}, replayed {:?} waiting {:?}",
+                recorded.assigned[index].map(|w| w + 1),
+                recorded.waiting[index],
+                again.assigned[index].map(|w| w + 1),
+                again.waiting[index]
+            ));
+        }
+    }
+    Ok(Replayed {
+        run,
+        differences,
+        applicants: inputs.applicants.len(),
+    })
+}

@@ -1,0 +1,245 @@
+//! Intake rounds against the database, on both backends: a main round places applicants by
+//! points with waiting lists and explains each result to the person; a round runs once; a
+//! run replays to the same result from its recorded inputs and seed, and a tampered record is
+//! caught; the supplementary round keeps accepted places and moves waiting lists up.
+
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, Set};
+use serde_json::json;
+use vigo_api::intake::{self, IntakeError};
+use vigo_entities::enums::{
+    ApplicationStatus, IntakeRound, OfferAnswer, OrganisationKind, RightKind, WishStatus,
+};
+use vigo_entities::{
+    application, application_wish, automated_decision, education_right, offer, school_offer,
+};
+use vigo_policy::{Purpose, Role, Subject};
+use vigo_tests::{TestApp, backends, count};
+
+const YEAR: i32 = 2031;
+
+#[tokio::test]
+async fn a_round_places_explains_replays_and_moves_waiting_lists_up() -> anyhow::Result<()> {
+    for backend in backends() {
+        let app = TestApp::new(backend, 100).await?;
+        let pop = &app.population;
+        let schools: Vec<_> = pop
+            .organisations
+            .iter()
+            .filter(|o| o.kind == OrganisationKind::School)
+            .take(2)
+            .collect();
+        let area = pop
+            .programme_areas
+            .iter()
+            .find(|a| a.level == "vg1")
+            .expect("a Vg1 programme area");
+        // School A has one place, school B two.
+        for (school, capacity) in [(schools[0].id, 1), (schools[1].id, 2)] {
+            school_offer::ActiveModel {
+                school_id: Set(school),
+                programme_area_id: Set(area.id),
+                intake_year: Set(YEAR),
+                capacity: Set(capacity),
+                ..Default::default()
+            }
+            .insert(&app.db)
+            .await?;
+        }
+        // Four applicants with a youth right, all wishing A before B, by points 50, 45, 40, 35.
+        let persons: Vec<_> = pop.persons.iter().take(4).collect();
+        let mut wishes = Vec::new();
+        for (person, points) in persons.iter().zip([5000, 4500, 4000, 3500]) {
+            education_right::ActiveModel {
+                person_id: Set(person.id),
+                kind: Set(RightKind::Youth),
+                start_date: Set(chrono::NaiveDate::from_ymd_opt(YEAR, 8, 1).unwrap_or_default()),
+                expires_on: Set(
+                    chrono::NaiveDate::from_ymd_opt(YEAR + 5, 7, 31).unwrap_or_default()
+                ),
+                years: Set(3),
+                programme_change_used: Set(false),
+                assessment: Set("test".into()),
+                ..Default::default()
+            }
+            .insert(&app.db)
+            .await?;
+            let made = application::ActiveModel {
+                person_id: Set(person.id),
+                intake_year: Set(YEAR),
+                points_hundredths: Set(Some(points)),
+                status: Set(ApplicationStatus::Submitted),
+                submitted_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(&app.db)
+            .await?;
+            let mut own = Vec::new();
+            for (rank, school) in [(1, schools[0].id), (2, schools[1].id)] {
+                let wish = application_wish::ActiveModel {
+                    application_id: Set(made.id),
+                    rank: Set(rank),
+                    school_id: Set(Some(school)),
+                    programme_area_id: Set(area.id),
+                    apprenticeship: Set(false),
+                    status: Set(WishStatus::Pending),
+                    ..Default::default()
+                }
+                .insert(&app.db)
+                .await?;
+                own.push(wish.id);
+            }
+            wishes.push(own);
+        }
+        let caseworker = Subject::new(
+            Role::Caseworker,
+            Purpose::Intake,
+            None,
+            None,
+            "operator:test".into(),
+        )?;
+        let main = intake::run(&app.db, YEAR, IntakeRound::Main, 7, &caseworker).await?;
+        assert_eq!(
+            (main.applicants, main.placed, main.first_wish, main.waiting),
+            (4, 3, 1, 3),
+            "{backend:?}"
+        );
+        let offered = |wish: i32| {
+            let db = app.db.clone();
+            async move {
+                anyhow::Ok(
+                    offer::Entity::find()
+                        .filter(offer::Column::WishId.eq(wish))
+                        .all(&db)
+                        .await?,
+                )
+            }
+        };
+        assert_eq!(offered(wishes[0][0]).await?.len(), 1, "the best gets A");
+        assert_eq!(offered(wishes[1][1]).await?.len(), 1, "the second gets B");
+        assert_eq!(offered(wishes[2][1]).await?.len(), 1, "the third gets B");
+        assert!(offered(wishes[3][0]).await?.is_empty() && offered(wishes[3][1]).await?.is_empty());
+        // Each applicant's decision explains itself, in their words.
+        let decisions = automated_decision::Entity::find()
+            .filter(automated_decision::Column::Kind.eq("allocation"))
+            .filter(automated_decision::Column::Outcome.contains("2031"))
+            .all(&app.db)
+            .await?;
+        assert_eq!(decisions.len(), 4);
+        let of = |person: i32| {
+            decisions
+                .iter()
+                .find(|d| d.person_id == person)
+                .map(|d| d.explanation.clone())
+                .unwrap_or_default()
+        };
+        let second = of(persons[1].id);
+        assert!(
+            second.starts_with(&format!(
+                "Du fikk tilbud på ønske 2, {}, {}. Du hadde 45,00 poeng. Den siste som fikk plass på ønske 1 hadde 50,00 poeng. Du står som nummer 1 på venteliste til ønske 1.",
+                schools[1].name, area.name
+            )),
+            "{second}"
+        );
+        assert!(second.contains("You were offered wish 2"));
+        assert!(of(persons[3].id).starts_with("Du fikk ikke tilbud"));
+        // The person reads it through the API.
+        let student = app.token(Role::Student, Some(&persons[1].national_id));
+        let body = app
+            .query(
+                &student,
+                "{ me { decisions { kind outcome explanation } } }",
+                json!({}),
+            )
+            .await?;
+        assert!(
+            body.to_string()
+                .contains("Den siste som fikk plass på ønske 1"),
+            "{body}"
+        );
+
+        // Once per round.
+        let again = intake::run(&app.db, YEAR, IntakeRound::Main, 7, &caseworker).await;
+        assert!(
+            matches!(again, Err(IntakeError::AlreadyRun { .. })),
+            "{again:?}"
+        );
+        // The run replays to the same result; a tampered record does not.
+        let replayed = intake::replay(&app.db, main.run).await?;
+        assert!(
+            replayed.differences.is_empty(),
+            "{:?}",
+            replayed.differences
+        );
+        let stored = vigo_entities::intake_run::Entity::find_by_id(main.run)
+            .one(&app.db)
+            .await?
+            .expect("the run is stored");
+        let mut outcome: serde_json::Value = serde_json::from_str(&stored.outcome)?;
+        outcome["assigned"][3] = json!(0);
+        let mut tampered: vigo_entities::intake_run::ActiveModel = stored.clone().into();
+        tampered.outcome = Set(outcome.to_string());
+        tampered.update(&app.db).await?;
+        let replayed = intake::replay(&app.db, main.run).await?;
+        assert_eq!(replayed.differences.len(), 1, "{:?}", replayed.differences);
+        let original = stored.outcome.clone();
+        let mut restored: vigo_entities::intake_run::ActiveModel = stored.into();
+        restored.outcome = Set(original);
+        restored.update(&app.db).await?;
+
+        // Answers: the best declines A; the second accepts B and waits for A; the third
+        // accepts B. The supplementary round gives A to the second and B's freed place to
+        // the fourth.
+        for (wish, answer) in [
+            (wishes[0][0], OfferAnswer::Declined),
+            (wishes[1][1], OfferAnswer::AcceptedWaiting),
+            (wishes[2][1], OfferAnswer::Accepted),
+        ] {
+            let made = offered(wish).await?.pop().expect("an offer");
+            let mut answered: offer::ActiveModel = made.into();
+            answered.answer = Set(answer);
+            answered.update(&app.db).await?;
+        }
+        let supplementary =
+            intake::run(&app.db, YEAR, IntakeRound::Supplementary, 8, &caseworker).await?;
+        assert_eq!(supplementary.placed, 3, "{supplementary:?}");
+        let round_offers = |wish: i32| {
+            let db = app.db.clone();
+            async move {
+                anyhow::Ok(
+                    offer::Entity::find()
+                        .filter(offer::Column::WishId.eq(wish))
+                        .filter(offer::Column::Round.eq(IntakeRound::Supplementary))
+                        .count(&db)
+                        .await?,
+                )
+            }
+        };
+        assert_eq!(
+            round_offers(wishes[1][0]).await?,
+            1,
+            "the second moves up to A"
+        );
+        assert_eq!(
+            round_offers(wishes[3][1]).await?,
+            1,
+            "the fourth gets the freed B"
+        );
+        assert_eq!(
+            round_offers(wishes[2][1]).await?,
+            0,
+            "a kept place is not offered again"
+        );
+        assert_eq!(round_offers(wishes[0][0]).await?, 0, "who declined is out");
+        let events = count(
+            &app.db,
+            "SELECT COUNT(*) AS n FROM audit_event_person p JOIN audit_event e ON e.id = p.audit_event_id WHERE e.operation LIKE 'Intake.run%'",
+            "SELECT COUNT(*) AS n FROM audit_event_person p JOIN audit_event e ON e.id = p.audit_event_id WHERE e.operation LIKE 'Intake.run%'",
+        )
+        .await?;
+        assert_eq!(
+            events, 7,
+            "{backend:?}: each run links the persons it decided (who declined is not decided again)"
+        );
+    }
+    Ok(())
+}
