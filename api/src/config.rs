@@ -221,6 +221,21 @@ pub enum IntakeCommand {
     /// Runs a stored round again from its recorded inputs and seed; exits non-zero naming
     /// every applicant whose result differs.
     Replay(IntakeReplayArgs),
+    /// Computes the Vg1 points of a year's applications from the applicants' lower-secondary
+    /// grades, each with a decision explaining them.
+    Points(IntakePointsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IntakePointsArgs {
+    /// The intake year.
+    #[arg(long)]
+    pub year: i32,
+    /// Who runs it, for the audit trail (default: $USER).
+    #[arg(long)]
+    pub operator: Option<String>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 /// A round of the intake.

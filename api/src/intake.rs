@@ -484,3 +484,162 @@ pub async fn replay(db: &DatabaseConnection, run: i32) -> Result<Replayed, Intak
         applicants: inputs.applicants.len(),
     })
 }
+
+/// What a points run did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct PointsSummary {
+    pub year: i32,
+    pub applications: usize,
+    pub with_points: usize,
+    pub individual_handling: usize,
+}
+
+/// How a stored lower-secondary grade counts: exams as exams; electives (`VAL…`) together as
+/// one; conduct and order (`ATF…`, `ORD…`) not at all.
+fn lower_secondary_kind(
+    kind: vigo_entities::enums::ResultKind,
+    subject: &str,
+) -> Option<vigo_intake::LowerSecondaryKind> {
+    use vigo_entities::enums::ResultKind;
+    use vigo_intake::LowerSecondaryKind;
+    match kind {
+        ResultKind::LowerSecondaryExam => Some(LowerSecondaryKind::Exam),
+        ResultKind::LowerSecondaryFinal if subject.starts_with("VAL") => {
+            Some(LowerSecondaryKind::Elective)
+        }
+        ResultKind::LowerSecondaryFinal
+            if subject.starts_with("ATF") || subject.starts_with("ORD") =>
+        {
+            Some(LowerSecondaryKind::Conduct)
+        }
+        ResultKind::LowerSecondaryFinal => Some(LowerSecondaryKind::Final),
+        _ => None,
+    }
+}
+
+/// Computes the Vg1 points of every application of `year` from the applicant's
+/// lower-secondary grades, stores them (or individual handling) with a decision explaining
+/// them, in one transaction with an audit event linking every applicant.
+pub async fn compute_points(
+    db: &DatabaseConnection,
+    year: i32,
+    actor: &vigo_policy::Subject,
+) -> Result<PointsSummary, IntakeError> {
+    use vigo_entities::subject_result;
+    let txn = db.begin().await?;
+    let applications = application::Entity::find()
+        .filter(application::Column::IntakeYear.eq(year))
+        .filter(application::Column::Status.ne(ApplicationStatus::Withdrawn))
+        .all(&txn)
+        .await?;
+    if applications.is_empty() {
+        return Err(IntakeError::NoApplicants { year });
+    }
+    let results = subject_result::Entity::find()
+        .filter(
+            subject_result::Column::PersonId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(application::Column::PersonId)
+                    .from(application::Entity)
+                    .and_where(application::Column::IntakeYear.eq(year))
+                    .to_owned(),
+            ),
+        )
+        .filter(subject_result::Column::Kind.is_in([
+            vigo_entities::enums::ResultKind::LowerSecondaryFinal,
+            vigo_entities::enums::ResultKind::LowerSecondaryExam,
+        ]))
+        .all(&txn)
+        .await?;
+    let mut grades_of: HashMap<i32, Vec<vigo_intake::LowerSecondaryGrade>> = HashMap::new();
+    for result in results {
+        let (Some(kind), Ok(grade)) = (
+            lower_secondary_kind(result.kind, &result.subject_code),
+            vigo_entities::ids::Grade::parse(&result.grade),
+        ) else {
+            continue;
+        };
+        grades_of
+            .entry(result.person_id)
+            .or_default()
+            .push(vigo_intake::LowerSecondaryGrade {
+                subject: result.subject_code,
+                kind,
+                grade,
+            });
+    }
+    let now = Utc::now();
+    let mut summary = PointsSummary {
+        year,
+        applications: applications.len(),
+        with_points: 0,
+        individual_handling: 0,
+    };
+    let mut decisions = Vec::with_capacity(applications.len());
+    for made in &applications {
+        let grades = grades_of.get(&made.person_id).cloned().unwrap_or_default();
+        let points = vigo_intake::vg1_points(&grades);
+        let explained = vigo_intake::points_explanation(&points);
+        let mut changed: application::ActiveModel = made.clone().into();
+        changed.points_hundredths = Set(points.hundredths());
+        changed.status = Set(match points {
+            vigo_intake::Points::Points { .. } => {
+                summary.with_points += 1;
+                ApplicationStatus::Submitted
+            }
+            vigo_intake::Points::IndividualHandling { .. } => {
+                summary.individual_handling += 1;
+                ApplicationStatus::IndividualHandling
+            }
+        });
+        changed.update(&txn).await?;
+        decisions.push(automated_decision::ActiveModel {
+            person_id: Set(made.person_id),
+            kind: Set(DecisionKind::IntakePoints.code().to_owned()),
+            made_at: Set(now),
+            outcome: Set(match points.hundredths() {
+                Some(p) => format!(
+                    "{} points (intake {year})",
+                    vigo_intake::points::format_en(p)
+                ),
+                None => format!("individual handling (intake {year})"),
+            }),
+            explanation: Set(format!("{}\n\n{}", explained.nb, explained.en)),
+            inputs: Set(serde_json::to_string(&serde_json::json!({
+                "intakeYear": year,
+                "grades": grades.iter().map(|g| serde_json::json!({
+                    "subject": g.subject,
+                    "kind": g.kind,
+                    "grade": g.grade.code(),
+                })).collect::<Vec<_>>(),
+                "result": points,
+            }))?),
+            ..Default::default()
+        });
+    }
+    for chunk in decisions.chunks(500) {
+        automated_decision::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
+    }
+    let persons: Vec<i32> = applications.iter().map(|a| a.person_id).collect();
+    let event = vigo_audit::Event::new(
+        crate::audit::actor(actor),
+        &format!(
+            "Intake.points year={year} points={} individual={}",
+            summary.with_points, summary.individual_handling
+        ),
+        &format!("intake-{}", uuid::Uuid::new_v4()),
+        &[
+            "results".to_owned(),
+            "admission".to_owned(),
+            "decisions".to_owned(),
+        ],
+        &persons,
+    );
+    vigo_audit::append(&txn, &[event])
+        .await
+        .map_err(|e| IntakeError::Audit(e.to_string()))?;
+    txn.commit().await?;
+    Ok(summary)
+}

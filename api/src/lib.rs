@@ -59,6 +59,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Intake(config::IntakeArgs { command }) => match command {
             config::IntakeCommand::Run(args) => intake_run(args).await,
             config::IntakeCommand::Replay(args) => intake_replay(args).await,
+            config::IntakeCommand::Points(args) => intake_points(args).await,
         },
         Command::Policy(config::PolicyArgs { command }) => match command {
             config::PolicyCommand::Export(args) => policy_commands::export(args).await,
@@ -127,19 +128,7 @@ async fn intake_run(args: config::IntakeRunArgs) -> anyhow::Result<()> {
     let seed = args
         .seed
         .unwrap_or_else(|| rand::rngs::StdRng::from_os_rng().next_u64());
-    let operator = args
-        .operator
-        .clone()
-        .or_else(|| std::env::var("USER").ok())
-        .filter(|o| !o.trim().is_empty())
-        .unwrap_or_else(|| "unknown".to_owned());
-    let actor = Subject::new(
-        Role::Caseworker,
-        Purpose::Intake,
-        None,
-        None,
-        format!("operator:{operator}"),
-    )?;
+    let actor = intake_operator(args.operator.as_deref())?;
     let round = match args.round {
         config::RoundArg::Main => vigo_entities::enums::IntakeRound::Main,
         config::RoundArg::Supplementary => vigo_entities::enums::IntakeRound::Supplementary,
@@ -156,6 +145,34 @@ async fn intake_run(args: config::IntakeRunArgs) -> anyhow::Result<()> {
         summary.first_wish,
         summary.waiting,
         summary.run
+    );
+    Ok(())
+}
+
+/// The county's operator running intake from the server's shell, as the audit trail names
+/// them: a caseworker acting for intake.
+fn intake_operator(operator: Option<&str>) -> anyhow::Result<Subject> {
+    let operator = operator
+        .map(str::to_owned)
+        .or_else(|| std::env::var("USER").ok())
+        .filter(|o| !o.trim().is_empty())
+        .unwrap_or_else(|| "unknown".to_owned());
+    Ok(Subject::new(
+        Role::Caseworker,
+        Purpose::Intake,
+        None,
+        None,
+        format!("operator:{operator}"),
+    )?)
+}
+
+async fn intake_points(args: config::IntakePointsArgs) -> anyhow::Result<()> {
+    let db = db::connect_existing(&args.database.database_url).await?;
+    let actor = intake_operator(args.operator.as_deref())?;
+    let summary = intake::compute_points(&db, args.year, &actor).await?;
+    println!(
+        "intake {}: points for {} of {} applications; {} to be handled individually (too few grades)",
+        summary.year, summary.with_points, summary.applications, summary.individual_handling
     );
     Ok(())
 }

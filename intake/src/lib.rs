@@ -19,5 +19,5 @@ pub use allocation::{
 pub use explain::{Explanation, OfferName, offer_explanation};
 pub use points::{
     LowerSecondaryGrade, LowerSecondaryKind, NoPoints, Points, UpperSecondaryGrade,
-    upper_secondary_points, vg1_points,
+    explanation as points_explanation, upper_secondary_points, vg1_points,
 };

@@ -182,6 +182,39 @@ pub fn format_en(hundredths: i32) -> String {
     format!("{}.{:02}", hundredths / 100, hundredths % 100)
 }
 
+/// The explanation of a points result, in bokmål and English.
+pub fn explanation(points: &Points) -> crate::explain::Explanation {
+    match points {
+        Points::Points {
+            hundredths,
+            counted,
+            sum_hundredths,
+        } => crate::explain::Explanation {
+            nb: format!(
+                "Du har {} poeng: summen av de {counted} karakterene som teller er {}, ganget med 10 og delt på {counted}. Orden og atferd teller ikke, og flere valgfag teller som én karakter (snittet av dem).",
+                format_nb(*hundredths),
+                format_nb(*sum_hundredths as i32)
+            ),
+            en: format!(
+                "You have {} points: the sum of the {counted} grades that count is {}, times 10, divided by {counted}. Order and conduct do not count, and several electives count as one grade (their average).",
+                format_en(*hundredths),
+                format_en(*sum_hundredths as i32)
+            ),
+        },
+        Points::IndividualHandling {
+            without_grade,
+            subjects,
+        } => crate::explain::Explanation {
+            nb: format!(
+                "Du mangler karakter i {without_grade} av {subjects} fag. Når halvparten eller flere mangler, regnes ikke poeng; en saksbehandler vurderer søknaden din individuelt."
+            ),
+            en: format!(
+                "You have no grade in {without_grade} of {subjects} subjects. When half or more are missing, no points are computed; a caseworker assesses your application individually."
+            ),
+        },
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

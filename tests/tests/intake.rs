@@ -243,3 +243,106 @@ async fn a_round_places_explains_replays_and_moves_waiting_lists_up() -> anyhow:
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn points_are_computed_from_lower_secondary_grades_and_explained() -> anyhow::Result<()> {
+    use vigo_entities::enums::ResultKind;
+    use vigo_entities::subject_result;
+    for backend in backends() {
+        let app = TestApp::new(backend, 40).await?;
+        let persons: Vec<_> = app.population.persons.iter().take(2).collect();
+        // The first: 4, 5, 5, an exam 4, conduct 6 (not counted), electives 3 and 6 (4.5):
+        // (4 + 5 + 5 + 4 + 4.5) × 10 / 5 = 45.00. The second: two IV of three: individual.
+        let grades: [&[(&str, ResultKind, &str)]; 2] = [
+            &[
+                ("NOR", ResultKind::LowerSecondaryFinal, "4"),
+                ("MAT", ResultKind::LowerSecondaryFinal, "5"),
+                ("ENG", ResultKind::LowerSecondaryFinal, "5"),
+                ("MAT-EKS", ResultKind::LowerSecondaryExam, "4"),
+                ("ATF", ResultKind::LowerSecondaryFinal, "6"),
+                ("VAL-A", ResultKind::LowerSecondaryFinal, "3"),
+                ("VAL-B", ResultKind::LowerSecondaryFinal, "6"),
+            ],
+            &[
+                ("NOR", ResultKind::LowerSecondaryFinal, "IV"),
+                ("MAT", ResultKind::LowerSecondaryFinal, "IV"),
+                ("ENG", ResultKind::LowerSecondaryFinal, "3"),
+            ],
+        ];
+        for (person, grades) in persons.iter().zip(grades) {
+            // Only these grades count for this test's intake: the seeded ones are removed.
+            subject_result::Entity::delete_many()
+                .filter(subject_result::Column::PersonId.eq(person.id))
+                .exec(&app.db)
+                .await?;
+            for (subject, kind, grade) in grades {
+                subject_result::ActiveModel {
+                    person_id: Set(person.id),
+                    school_id: Set(None),
+                    enrolment_id: Set(None),
+                    subject_code: Set((*subject).to_owned()),
+                    grade: Set((*grade).to_owned()),
+                    kind: Set(*kind),
+                    school_year: Set(YEAR + 1),
+                    ..Default::default()
+                }
+                .insert(&app.db)
+                .await?;
+            }
+            application::ActiveModel {
+                person_id: Set(person.id),
+                intake_year: Set(YEAR + 2),
+                points_hundredths: Set(None),
+                status: Set(ApplicationStatus::Submitted),
+                submitted_at: Set(chrono::Utc::now()),
+                ..Default::default()
+            }
+            .insert(&app.db)
+            .await?;
+        }
+        let caseworker = Subject::new(
+            Role::Caseworker,
+            Purpose::Intake,
+            None,
+            None,
+            "operator:test".into(),
+        )?;
+        let summary = intake::compute_points(&app.db, YEAR + 2, &caseworker).await?;
+        assert_eq!(
+            (
+                summary.applications,
+                summary.with_points,
+                summary.individual_handling
+            ),
+            (2, 1, 1),
+            "{backend:?}"
+        );
+        let stored = application::Entity::find()
+            .filter(application::Column::IntakeYear.eq(YEAR + 2))
+            .all(&app.db)
+            .await?;
+        let of = |person: i32| stored.iter().find(|a| a.person_id == person).cloned();
+        assert_eq!(
+            of(persons[0].id).and_then(|a| a.points_hundredths),
+            Some(4500)
+        );
+        assert_eq!(
+            of(persons[1].id).map(|a| a.status),
+            Some(ApplicationStatus::IndividualHandling)
+        );
+        let explained = automated_decision::Entity::find()
+            .filter(automated_decision::Column::Kind.eq("intake_points"))
+            .filter(automated_decision::Column::PersonId.eq(persons[0].id))
+            .filter(automated_decision::Column::Outcome.contains("2033"))
+            .one(&app.db)
+            .await?
+            .map(|d| d.explanation)
+            .unwrap_or_default();
+        assert!(
+            explained
+                .starts_with("Du har 45,00 poeng: summen av de 5 karakterene som teller er 22,50"),
+            "{explained}"
+        );
+    }
+    Ok(())
+}
