@@ -892,3 +892,80 @@ pub async fn mark_deceased(
     txn.commit().await?;
     Ok(person)
 }
+
+/// How long an applicant has to answer an offer; after that, no answer counts as a decline.
+pub const ANSWER_DAYS: i64 = 7;
+
+/// Records an applicant's answer to one of their own offers (`persons`: the writer's row
+/// scope, the applicant themself). An offer of someone else's is refused exactly as one that
+/// does not exist; an offer already answered, past its deadline, or of a round whose next
+/// round has run is refused, changing nothing.
+pub async fn answer_offer(
+    db: &impl Store,
+    persons: &Condition,
+    offer_id: i32,
+    answer: vigo_entities::enums::OfferAnswer,
+) -> Result<(vigo_entities::offer::Model, application::Model), ApiError> {
+    use vigo_entities::enums::{IntakeRound, OfferAnswer};
+    use vigo_entities::{application_wish, intake_run, offer};
+    if answer == OfferAnswer::Unanswered {
+        return Err(ApiError::bad_input(
+            "answer",
+            "answer ACCEPTED, ACCEPTED_WAITING or DECLINED",
+        ));
+    }
+    let not_found = || ApiError::bad_input("offerId", format!("no offer {offer_id} of yours"));
+    let found = offer::Entity::find_by_id(offer_id).one(db).await?;
+    let Some(made) = found else {
+        return Err(not_found());
+    };
+    let wish = application_wish::Entity::find_by_id(made.wish_id)
+        .one(db)
+        .await?
+        .ok_or_else(not_found)?;
+    let owner = application::Entity::find_by_id(wish.application_id)
+        .filter(
+            application::Column::PersonId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(person::Column::Id)
+                    .from(person::Entity)
+                    .cond_where(persons.clone())
+                    .to_owned(),
+            ),
+        )
+        .one(db)
+        .await?
+        .ok_or_else(not_found)?;
+    if made.answer != OfferAnswer::Unanswered {
+        return Err(ApiError::bad_input(
+            "offerId",
+            "the offer is answered already; an answer cannot be changed here",
+        ));
+    }
+    if Utc::now() > made.offered_at + chrono::Duration::days(ANSWER_DAYS) {
+        return Err(ApiError::bad_input(
+            "offerId",
+            format!(
+                "the answer deadline ({ANSWER_DAYS} days after the offer) has passed; no answer counts as a decline"
+            ),
+        ));
+    }
+    if made.round == IntakeRound::Main
+        && intake_run::Entity::find()
+            .filter(intake_run::Column::IntakeYear.eq(owner.intake_year))
+            .filter(intake_run::Column::Round.eq(IntakeRound::Supplementary.code()))
+            .one(db)
+            .await?
+            .is_some()
+    {
+        return Err(ApiError::bad_input(
+            "offerId",
+            "the supplementary round has run; the main round's offers can no longer be answered",
+        ));
+    }
+    let mut answered: offer::ActiveModel = made.into();
+    answered.answer = Set(answer);
+    answered.answered_at = Set(Some(Utc::now()));
+    let answered = answered.update(db).await?;
+    Ok((answered, owner))
+}

@@ -140,6 +140,13 @@ pub const ROOT_FIELDS: &[RootField] = &[
     ),
     write("Mutation.updatePerson", &[Category::Identity]),
     write("Mutation.setContact", &[Category::Contact]),
+    RootField {
+        name: "Mutation.answerOffer",
+        opener: Opener::OwnRecord,
+        refusal: "answer offers (only the applicant answers their own)",
+        writes: &[Category::Admission],
+        audited: false,
+    },
     write(
         "Mutation.submitApplication",
         &[Category::Admission, Category::AdmissionLog],
@@ -171,11 +178,15 @@ impl RootField {
     /// returns no one: it looks for persons (a count or an absent person is still a look), or
     /// it reads the trail itself (who did what).
     pub fn is_recorded(&self) -> bool {
-        self.audited
-            || matches!(
-                self.opener,
-                Opener::Persons | Opener::OwnRecord | Opener::Resource("audit_trail", Action::Read)
-            )
+        // A write is recorded in its own transaction, as a write.
+        !self.name.starts_with("Mutation.")
+            && (self.audited
+                || matches!(
+                    self.opener,
+                    Opener::Persons
+                        | Opener::OwnRecord
+                        | Opener::Resource("audit_trail", Action::Read)
+                ))
     }
 }
 

@@ -189,9 +189,85 @@ async fn a_round_places_explains_replays_and_moves_waiting_lists_up() -> anyhow:
         // Answers: the best declines A; the second accepts B and waits for A; the third
         // accepts B. The supplementary round gives A to the second and B's freed place to
         // the fourth.
+        // The second answers through the API, as applicants do: only their own offer, once.
+        let body = app
+            .query(
+                &student,
+                "{ me { applications { intakeYear wishes { rank offers { id answer } } } } }",
+                json!({}),
+            )
+            .await?;
+        let own_offer = body["data"]["me"]["applications"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|a| a["intakeYear"] == YEAR)
+            .flat_map(|a| a["wishes"].as_array().cloned().unwrap_or_default())
+            .flat_map(|w| w["offers"].as_array().cloned().unwrap_or_default())
+            .find_map(|o| o["id"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| panic!("the second's offer: {body}"));
+        let answer = "mutation($id: ID!, $a: OfferAnswer!) { answerOffer(offerId: $id, answer: $a) { id answer answeredAt } }";
+        let body = app
+            .query(
+                &student,
+                answer,
+                json!({ "id": own_offer, "a": "ACCEPTED_WAITING" }),
+            )
+            .await?;
+        assert_eq!(
+            body["data"]["answerOffer"]["answer"], "ACCEPTED_WAITING",
+            "{body}"
+        );
+        let body = app
+            .query(
+                &student,
+                answer,
+                json!({ "id": own_offer, "a": "DECLINED" }),
+            )
+            .await?;
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("answered already"),
+            "{body}"
+        );
+        let others = offered(wishes[2][1])
+            .await?
+            .pop()
+            .expect("the third's offer");
+        let body = app
+            .query(
+                &student,
+                answer,
+                json!({ "id": format!("Offer:{}", others.id), "a": "DECLINED" }),
+            )
+            .await?;
+        let refused = body["errors"][0]["message"]
+            .as_str()
+            .unwrap_or("")
+            .to_owned();
+        let body = app
+            .query(
+                &student,
+                answer,
+                json!({ "id": "Offer:999999", "a": "DECLINED" }),
+            )
+            .await?;
+        assert_eq!(
+            refused.replace(&others.id.to_string(), "N"),
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap_or("")
+                .replace("999999", "N"),
+            "someone else's offer looks like one that does not exist"
+        );
+        assert_eq!(
+            offered(wishes[2][1]).await?.pop().map(|o| o.answer),
+            Some(OfferAnswer::Unanswered)
+        );
         for (wish, answer) in [
             (wishes[0][0], OfferAnswer::Declined),
-            (wishes[1][1], OfferAnswer::AcceptedWaiting),
             (wishes[2][1], OfferAnswer::Accepted),
         ] {
             let made = offered(wish).await?.pop().expect("an offer");

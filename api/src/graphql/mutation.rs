@@ -372,6 +372,26 @@ impl Mutation {
         Ok(Some(application.into()))
     }
 
+    /// Answers one of the caller's own offers (applicants): accept, accept and stay on the
+    /// waiting lists of higher wishes, or decline, within the answer deadline.
+    async fn answer_offer(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The offer's id, as `Offer.id` gives it.")] offer_id: ID,
+        #[graphql(desc = "`ACCEPTED`, `ACCEPTED_WAITING` or `DECLINED`.")]
+        answer: super::codes::OfferAnswer,
+    ) -> Result<Option<super::records::Offer>> {
+        let (_, persons, txn) = writer(ctx).await?;
+        let offer_id = extended(parse_id("offerId", "Offer", &offer_id))?;
+        let answered = service::answer_offer(&txn, &persons, offer_id, answer.into()).await;
+        let (offer, application) = match answered {
+            Ok(done) => done,
+            Err(e) => return Err(e.extend()),
+        };
+        written(ctx, Ok(application), txn).await?;
+        Ok(Some(offer.into()))
+    }
+
     /// Replaces the wishes of an open application; the change is logged.
     async fn change_wishes(
         &self,

@@ -262,6 +262,10 @@ impl Offer {
     async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
         super::denied(ctx, &field)
     }
+    /// The offer's id, to answer it with `answerOffer`.
+    async fn id(&self) -> async_graphql::ID {
+        async_graphql::ID(format!("Offer:{}", self.0.id))
+    }
     /// The intake round the offer was made in.
     async fn round(&self) -> Option<IntakeRound> {
         Some(self.0.round.into())
