@@ -6,6 +6,7 @@ pub mod cursor;
 pub mod enforce;
 pub mod export;
 mod follow_up;
+mod intake;
 mod leaves;
 pub mod loaders;
 mod mutation;

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 
 use chrono::Utc;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    EntityTrait, QueryFilter, QueryOrder, Set, TransactionTrait,
 };
 use serde::{Deserialize, Serialize};
 use vigo_entities::enums::{
@@ -81,7 +81,8 @@ fn round_code(round: IntakeRound) -> &'static str {
     round.code()
 }
 
-/// Runs one round of `year`'s intake with `seed`, as `actor`.
+/// Runs one round of `year`'s intake with `seed`, as `actor`, in one transaction with its
+/// audit event (the command line's way; the API's mutation records it as its request).
 pub async fn run(
     db: &DatabaseConnection,
     year: i32,
@@ -90,11 +91,38 @@ pub async fn run(
     actor: &vigo_policy::Subject,
 ) -> Result<RunSummary, IntakeError> {
     let txn = db.begin().await?;
+    let (summary, persons) = run_in(&txn, year, round, seed, actor).await?;
+    let event = vigo_audit::Event::new(
+        crate::audit::actor(actor),
+        &format!(
+            "Intake.run run={} year={year} round={} seed={seed} placed={}",
+            summary.run, summary.round, summary.placed
+        ),
+        &format!("intake-{}", uuid::Uuid::new_v4()),
+        &["admission".to_owned(), "decisions".to_owned()],
+        &persons,
+    );
+    vigo_audit::append(&txn, &[event])
+        .await
+        .map_err(|e| IntakeError::Audit(e.to_string()))?;
+    txn.commit().await?;
+    Ok(summary)
+}
+
+/// [`run`] inside the caller's transaction, which records it; returns the summary and every
+/// person decided.
+pub async fn run_in(
+    txn: &DatabaseTransaction,
+    year: i32,
+    round: IntakeRound,
+    seed: u64,
+    actor: &vigo_policy::Subject,
+) -> Result<(RunSummary, Vec<i32>), IntakeError> {
     let code = round_code(round);
     if let Some(existing) = intake_run::Entity::find()
         .filter(intake_run::Column::IntakeYear.eq(year))
         .filter(intake_run::Column::Round.eq(code))
-        .one(&txn)
+        .one(txn)
         .await?
     {
         return Err(IntakeError::AlreadyRun {
@@ -103,14 +131,14 @@ pub async fn run(
             run: existing.id,
         });
     }
-    let (instance, offers, applicants) = load(&txn, year, round).await?;
+    let (instance, offers, applicants) = load(txn, year, round).await?;
     if applicants.is_empty() {
         return Err(IntakeError::NoApplicants { year });
     }
     let draw = Draw::new(seed, instance.applicants.len());
     let outcome = vigo_intake::allocate(&instance, &draw)?;
     let now = Utc::now();
-    let names = offer_names(&txn, &offers).await?;
+    let names = offer_names(txn, &offers).await?;
     let mut decisions = Vec::with_capacity(applicants.len());
     let mut summary = RunSummary {
         run: 0,
@@ -140,7 +168,7 @@ pub async fn run(
                     answer: Set(OfferAnswer::Unanswered),
                     ..Default::default()
                 }
-                .insert(&txn)
+                .insert(txn)
                 .await?;
             }
             application_wish::Entity::update_many()
@@ -149,7 +177,7 @@ pub async fn run(
                     sea_orm::sea_query::Expr::value(WishStatus::Offered),
                 )
                 .filter(application_wish::Column::Id.eq(wishes[wish]))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
         }
         let waiting: Vec<i32> = outcome.waiting[index]
@@ -164,7 +192,7 @@ pub async fn run(
                     sea_orm::sea_query::Expr::value(WishStatus::Waiting),
                 )
                 .filter(application_wish::Column::Id.is_in(waiting))
-                .exec(&txn)
+                .exec(txn)
                 .await?;
         }
         let explained = vigo_intake::offer_explanation(&instance, &draw, &outcome, index, &|o| {
@@ -205,7 +233,7 @@ pub async fn run(
     }
     for chunk in decisions.chunks(500) {
         automated_decision::Entity::insert_many(chunk.to_vec())
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
     let inputs = Inputs {
@@ -224,25 +252,11 @@ pub async fn run(
         outcome: Set(serde_json::to_string(&outcome)?),
         ..Default::default()
     }
-    .insert(&txn)
+    .insert(txn)
     .await?;
     summary.run = stored.id;
     let persons: Vec<i32> = applicants.iter().map(|(_, p, _)| *p).collect();
-    let event = vigo_audit::Event::new(
-        crate::audit::actor(actor),
-        &format!(
-            "Intake.run run={} year={year} round={code} seed={seed} placed={}",
-            stored.id, summary.placed
-        ),
-        &format!("intake-{}", uuid::Uuid::new_v4()),
-        &["admission".to_owned(), "decisions".to_owned()],
-        &persons,
-    );
-    vigo_audit::append(&txn, &[event])
-        .await
-        .map_err(|e| IntakeError::Audit(e.to_string()))?;
-    txn.commit().await?;
-    Ok(summary)
+    Ok((summary, persons))
 }
 
 /// The round's instance, the school-offer id of each offer index, and each applicant's
@@ -525,12 +539,40 @@ pub async fn compute_points(
     year: i32,
     actor: &vigo_policy::Subject,
 ) -> Result<PointsSummary, IntakeError> {
-    use vigo_entities::subject_result;
     let txn = db.begin().await?;
+    let (summary, persons) = compute_points_in(&txn, year).await?;
+    let event = vigo_audit::Event::new(
+        crate::audit::actor(actor),
+        &format!(
+            "Intake.points year={year} points={} individual={}",
+            summary.with_points, summary.individual_handling
+        ),
+        &format!("intake-{}", uuid::Uuid::new_v4()),
+        &[
+            "results".to_owned(),
+            "admission".to_owned(),
+            "decisions".to_owned(),
+        ],
+        &persons,
+    );
+    vigo_audit::append(&txn, &[event])
+        .await
+        .map_err(|e| IntakeError::Audit(e.to_string()))?;
+    txn.commit().await?;
+    Ok(summary)
+}
+
+/// [`compute_points`] inside the caller's transaction, which records it; returns the summary
+/// and every applicant.
+pub async fn compute_points_in(
+    txn: &DatabaseTransaction,
+    year: i32,
+) -> Result<(PointsSummary, Vec<i32>), IntakeError> {
+    use vigo_entities::subject_result;
     let applications = application::Entity::find()
         .filter(application::Column::IntakeYear.eq(year))
         .filter(application::Column::Status.ne(ApplicationStatus::Withdrawn))
-        .all(&txn)
+        .all(txn)
         .await?;
     if applications.is_empty() {
         return Err(IntakeError::NoApplicants { year });
@@ -549,7 +591,7 @@ pub async fn compute_points(
             vigo_entities::enums::ResultKind::LowerSecondaryFinal,
             vigo_entities::enums::ResultKind::LowerSecondaryExam,
         ]))
-        .all(&txn)
+        .all(txn)
         .await?;
     let mut grades_of: HashMap<i32, Vec<vigo_intake::LowerSecondaryGrade>> = HashMap::new();
     for result in results {
@@ -592,7 +634,7 @@ pub async fn compute_points(
                 ApplicationStatus::IndividualHandling
             }
         });
-        changed.update(&txn).await?;
+        changed.update(txn).await?;
         decisions.push(automated_decision::ActiveModel {
             person_id: Set(made.person_id),
             kind: Set(DecisionKind::IntakePoints.code().to_owned()),
@@ -619,27 +661,9 @@ pub async fn compute_points(
     }
     for chunk in decisions.chunks(500) {
         automated_decision::Entity::insert_many(chunk.to_vec())
-            .exec(&txn)
+            .exec(txn)
             .await?;
     }
     let persons: Vec<i32> = applications.iter().map(|a| a.person_id).collect();
-    let event = vigo_audit::Event::new(
-        crate::audit::actor(actor),
-        &format!(
-            "Intake.points year={year} points={} individual={}",
-            summary.with_points, summary.individual_handling
-        ),
-        &format!("intake-{}", uuid::Uuid::new_v4()),
-        &[
-            "results".to_owned(),
-            "admission".to_owned(),
-            "decisions".to_owned(),
-        ],
-        &persons,
-    );
-    vigo_audit::append(&txn, &[event])
-        .await
-        .map_err(|e| IntakeError::Audit(e.to_string()))?;
-    txn.commit().await?;
-    Ok(summary)
+    Ok((summary, persons))
 }

@@ -148,6 +148,8 @@ pub const STRUCTURAL_TYPES: &[&str] = &[
     "SimulatedAccess",
     "SimulatedRecord",
     "AccessMatrix",
+    "PointsRun",
+    "IntakeRunResult",
     "MatrixCategory",
     "MatrixRow",
     "MatrixCell",

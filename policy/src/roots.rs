@@ -140,6 +140,14 @@ pub const ROOT_FIELDS: &[RootField] = &[
     ),
     write("Mutation.updatePerson", &[Category::Identity]),
     write("Mutation.setContact", &[Category::Contact]),
+    write(
+        "Mutation.computePoints",
+        &[Category::Results, Category::Admission, Category::Decisions],
+    ),
+    write(
+        "Mutation.runIntake",
+        &[Category::Admission, Category::Decisions],
+    ),
     RootField {
         name: "Mutation.answerOffer",
         opener: Opener::OwnRecord,

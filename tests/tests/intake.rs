@@ -157,11 +157,25 @@ async fn a_round_places_explains_replays_and_moves_waiting_lists_up() -> anyhow:
             "{body}"
         );
 
-        // Once per round.
+        // Once per round, here or through the API.
         let again = intake::run(&app.db, YEAR, IntakeRound::Main, 7, &caseworker).await;
         assert!(
             matches!(again, Err(IntakeError::AlreadyRun { .. })),
             "{again:?}"
+        );
+        let body = app
+            .query(
+                &app.token(Role::Caseworker, None),
+                "mutation($y: Int!) { runIntake(intakeYear: $y, round: MAIN, seed: \"7\") { run } }",
+                json!({ "y": YEAR }),
+            )
+            .await?;
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("has run already"),
+            "{body}"
         );
         // The run replays to the same result; a tampered record does not.
         let replayed = intake::replay(&app.db, main.run).await?;
@@ -275,9 +289,19 @@ async fn a_round_places_explains_replays_and_moves_waiting_lists_up() -> anyhow:
             answered.answer = Set(answer);
             answered.update(&app.db).await?;
         }
-        let supplementary =
-            intake::run(&app.db, YEAR, IntakeRound::Supplementary, 8, &caseworker).await?;
-        assert_eq!(supplementary.placed, 3, "{supplementary:?}");
+        // The supplementary round through the API, as a caseworker.
+        let body = app
+            .query(
+                &app.token(Role::Caseworker, None),
+                "mutation($y: Int!) { runIntake(intakeYear: $y, round: SUPPLEMENTARY, seed: \"8\") { run round seed applicants placed } }",
+                json!({ "y": YEAR }),
+            )
+            .await?;
+        let supplementary = &body["data"]["runIntake"];
+        assert_eq!(supplementary["round"], "SUPPLEMENTARY", "{body}");
+        assert_eq!(supplementary["seed"], "8");
+        assert_eq!(supplementary["placed"], 3, "{body}");
+        assert_eq!(supplementary["applicants"], 3, "who declined is out");
         let round_offers = |wish: i32| {
             let db = app.db.clone();
             async move {
@@ -308,8 +332,8 @@ async fn a_round_places_explains_replays_and_moves_waiting_lists_up() -> anyhow:
         assert_eq!(round_offers(wishes[0][0]).await?, 0, "who declined is out");
         let events = count(
             &app.db,
-            "SELECT COUNT(*) AS n FROM audit_event_person p JOIN audit_event e ON e.id = p.audit_event_id WHERE e.operation LIKE 'Intake.run%'",
-            "SELECT COUNT(*) AS n FROM audit_event_person p JOIN audit_event e ON e.id = p.audit_event_id WHERE e.operation LIKE 'Intake.run%'",
+            "SELECT COUNT(*) AS n FROM audit_event_person p JOIN audit_event e ON e.id = p.audit_event_id WHERE e.operation LIKE 'Intake.run%' OR e.operation = 'Mutation.runIntake'",
+            "SELECT COUNT(*) AS n FROM audit_event_person p JOIN audit_event e ON e.id = p.audit_event_id WHERE e.operation LIKE 'Intake.run%' OR e.operation = 'Mutation.runIntake'",
         )
         .await?;
         assert_eq!(
@@ -376,22 +400,22 @@ async fn points_are_computed_from_lower_secondary_grades_and_explained() -> anyh
             .insert(&app.db)
             .await?;
         }
-        let caseworker = Subject::new(
-            Role::Caseworker,
-            Purpose::Intake,
-            None,
-            None,
-            "operator:test".into(),
-        )?;
-        let summary = intake::compute_points(&app.db, YEAR + 2, &caseworker).await?;
+        // Through the API, as a caseworker; a school may not.
+        let points = "mutation($y: Int!) { computePoints(intakeYear: $y) { applications withPoints individualHandling } }";
+        let school = app.token(Role::School, None);
+        let body = app.query(&school, points, json!({ "y": YEAR + 2 })).await?;
+        assert_eq!(vigo_tests::error_code(&body), Some("FORBIDDEN"), "{body}");
+        let body = app
+            .query(
+                &app.token(Role::Caseworker, None),
+                points,
+                json!({ "y": YEAR + 2 }),
+            )
+            .await?;
         assert_eq!(
-            (
-                summary.applications,
-                summary.with_points,
-                summary.individual_handling
-            ),
-            (2, 1, 1),
-            "{backend:?}"
+            body["data"]["computePoints"],
+            json!({ "applications": 2, "withPoints": 1, "individualHandling": 1 }),
+            "{backend:?}: {body}"
         );
         let stored = application::Entity::find()
             .filter(application::Column::IntakeYear.eq(YEAR + 2))

@@ -392,6 +392,31 @@ impl Mutation {
         Ok(Some(offer.into()))
     }
 
+    /// Computes the Vg1 points of every application of an intake year from the applicants'
+    /// lower-secondary grades, each with an explained decision (caseworkers, for the whole
+    /// county).
+    async fn compute_points(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The intake year.")] intake_year: i32,
+    ) -> Result<super::intake::PointsRun> {
+        super::intake::compute_points(ctx, intake_year).await
+    }
+
+    /// Runs one round of an intake year's school-place allocation and stores its offers and
+    /// explained decisions (caseworkers, for the whole county); a round runs once.
+    async fn run_intake(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The intake year.")] intake_year: i32,
+        #[graphql(desc = "The round: `MAIN`, or `SUPPLEMENTARY` on the main round's answers.")]
+        round: super::codes::IntakeRound,
+        #[graphql(desc = "The lottery's seed as a decimal string; drawn at random when left out.")]
+        seed: Option<String>,
+    ) -> Result<super::intake::IntakeRunResult> {
+        super::intake::run_intake(ctx, intake_year, round, seed).await
+    }
+
     /// Replaces the wishes of an open application; the change is logged.
     async fn change_wishes(
         &self,

@@ -1,0 +1,129 @@
+//! Intake through the API, for caseworkers whose scope reaches the whole county: points from
+//! lower-secondary grades, and a round of school-place allocation. Each runs in one transaction
+//! with the request's audit event linking every applicant decided; a refused or failed run
+//! changes nothing. (Applicants answer with `answerOffer`.)
+
+use async_graphql::{Context, ErrorExtensions, Result, SimpleObject};
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use vigo_entities::enums::IntakeRound as StoredRound;
+use vigo_policy::Scope;
+
+use super::codes::IntakeRound;
+use crate::error::ApiError;
+use crate::intake::{self, IntakeError};
+
+/// What a points run did.
+#[derive(SimpleObject)]
+pub struct PointsRun {
+    /// The intake year.
+    pub intake_year: i32,
+    /// Applications considered.
+    pub applications: usize,
+    /// Applications given points.
+    pub with_points: usize,
+    /// Applications to be handled individually (too few grades).
+    pub individual_handling: usize,
+}
+
+/// What an intake round did.
+#[derive(SimpleObject)]
+pub struct IntakeRunResult {
+    /// The run's number, for `vigo intake replay`.
+    pub run: i32,
+    /// The intake year.
+    pub intake_year: i32,
+    /// The round.
+    pub round: IntakeRound,
+    /// The lottery's seed, as a decimal string (a 64-bit number).
+    pub seed: String,
+    /// Applicants in the round.
+    pub applicants: usize,
+    /// Applicants offered a place.
+    pub placed: usize,
+    /// Of them, on their first wish.
+    pub first_wish: usize,
+    /// Applicants on at least one waiting list.
+    pub waiting: usize,
+}
+
+fn refused(e: IntakeError) -> async_graphql::Error {
+    match e {
+        IntakeError::Database(_) | IntakeError::Record(_) | IntakeError::Audit(_) => {
+            ApiError::Internal(anyhow::anyhow!("intake: {e}")).extend()
+        }
+        other => ApiError::bad_input("intakeYear", other).extend(),
+    }
+}
+
+/// The caller, once the gate has opened the mutation and its scope reaches every person
+/// (intake decides for the whole county; a refusal is recorded).
+async fn county_writer<'a>(ctx: &Context<'a>) -> Result<&'a vigo_policy::Subject> {
+    let operation = format!("Mutation.{}", ctx.field().name());
+    let access = super::query::open_root(ctx, &operation).await?;
+    if !access.grant.scopes.contains(&Scope::Everyone) {
+        let refusal = "run intake: it decides for the whole county, beyond this role's scope";
+        return Err(super::query::refuse(ctx, access, &operation, refusal).await);
+    }
+    ctx.data::<vigo_policy::Subject>()
+}
+
+pub async fn compute_points(ctx: &Context<'_>, intake_year: i32) -> Result<PointsRun> {
+    county_writer(ctx).await?;
+    let txn = ctx
+        .data::<DatabaseConnection>()?
+        .begin()
+        .await
+        .map_err(|e| ApiError::from(e).extend())?;
+    let (summary, persons) = intake::compute_points_in(&txn, intake_year)
+        .await
+        .map_err(refused)?;
+    crate::audit::append_for_request(ctx, &txn, &persons)
+        .await
+        .map_err(|e| e.extend())?;
+    txn.commit().await.map_err(|e| ApiError::from(e).extend())?;
+    Ok(PointsRun {
+        intake_year: summary.year,
+        applications: summary.applications,
+        with_points: summary.with_points,
+        individual_handling: summary.individual_handling,
+    })
+}
+
+pub async fn run_intake(
+    ctx: &Context<'_>,
+    intake_year: i32,
+    round: IntakeRound,
+    seed: Option<String>,
+) -> Result<IntakeRunResult> {
+    use rand::{RngCore, SeedableRng};
+    let subject = county_writer(ctx).await?;
+    let seed = match seed {
+        Some(text) => text.trim().parse::<u64>().map_err(|_| {
+            ApiError::bad_input("seed", "a whole number from 0 to 18446744073709551615").extend()
+        })?,
+        None => rand::rngs::StdRng::from_os_rng().next_u64(),
+    };
+    let stored: StoredRound = round.into();
+    let txn = ctx
+        .data::<DatabaseConnection>()?
+        .begin()
+        .await
+        .map_err(|e| ApiError::from(e).extend())?;
+    let (summary, persons) = intake::run_in(&txn, intake_year, stored, seed, subject)
+        .await
+        .map_err(refused)?;
+    crate::audit::append_for_request(ctx, &txn, &persons)
+        .await
+        .map_err(|e| e.extend())?;
+    txn.commit().await.map_err(|e| ApiError::from(e).extend())?;
+    Ok(IntakeRunResult {
+        run: summary.run,
+        intake_year: summary.year,
+        round,
+        seed: summary.seed.to_string(),
+        applicants: summary.applicants,
+        placed: summary.placed,
+        first_wish: summary.first_wish,
+        waiting: summary.waiting,
+    })
+}
