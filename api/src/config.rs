@@ -224,6 +224,21 @@ pub enum IntakeCommand {
     /// Computes the Vg1 points of a year's applications from the applicants' lower-secondary
     /// grades, each with a decision explaining them.
     Points(IntakePointsArgs),
+    /// Assesses every person's education right from their history, replacing the stored
+    /// rights, each with the rule that decided it and a decision explaining it.
+    Rights(IntakeRightsArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IntakeRightsArgs {
+    /// Assess as of this date (YYYY-MM-DD); today in Oslo when left out.
+    #[arg(long)]
+    pub on: Option<chrono::NaiveDate>,
+    /// Who runs it, for the audit trail (default: $USER).
+    #[arg(long)]
+    pub operator: Option<String>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]

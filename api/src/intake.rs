@@ -667,3 +667,202 @@ pub async fn compute_points_in(
     let persons: Vec<i32> = applications.iter().map(|a| a.person_id).collect();
     Ok((summary, persons))
 }
+
+/// What a rights assessment did.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RightsSummary {
+    pub persons: usize,
+    pub youth: usize,
+    pub adult: usize,
+    pub none: usize,
+}
+
+/// The date an adult right is stored as running to: it has no deadline.
+const NO_DEADLINE: (i32, u32, u32) = (9999, 12, 31);
+
+/// Assesses the education right of every person from their history (lower-secondary grades,
+/// upper-secondary enrolments, approved contracts, completion), as of `today`, replacing their
+/// stored rights, each with the rule that decided it and a decision explaining it; inside the
+/// caller's transaction, which records it. Returns the summary and every person assessed.
+pub async fn assess_rights_in(
+    txn: &DatabaseTransaction,
+    today: chrono::NaiveDate,
+) -> Result<(RightsSummary, Vec<i32>), IntakeError> {
+    use sea_orm::QuerySelect;
+    use std::collections::HashSet;
+    use vigo_entities::enums::{ContractStatus, DiplomaKind, ResultKind};
+    use vigo_entities::{apprenticeship_contract, diploma, enrolment, person, subject_result};
+    use vigo_intake::rights::{EnrolmentHistory, History, assess};
+    let persons: Vec<i32> = person::Entity::find()
+        .select_only()
+        .column(person::Column::Id)
+        .into_tuple()
+        .all(txn)
+        .await?;
+    let finished: HashMap<i32, i32> = subject_result::Entity::find()
+        .select_only()
+        .column(subject_result::Column::PersonId)
+        .column_as(subject_result::Column::SchoolYear.max(), "year")
+        .filter(subject_result::Column::Kind.eq(ResultKind::LowerSecondaryFinal))
+        .group_by(subject_result::Column::PersonId)
+        .into_tuple::<(i32, i32)>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    let areas: HashMap<i32, programme_area::Model> = programme_area::Entity::find()
+        .all(txn)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let mut enrolments: HashMap<i32, Vec<EnrolmentHistory>> = HashMap::new();
+    for (person, area, year) in enrolment::Entity::find()
+        .select_only()
+        .column(enrolment::Column::PersonId)
+        .column(enrolment::Column::ProgrammeAreaId)
+        .column(enrolment::Column::SchoolYear)
+        .into_tuple::<(i32, i32, i32)>()
+        .all(txn)
+        .await?
+    {
+        if let Some(area) = areas.get(&area) {
+            enrolments
+                .entry(person)
+                .or_default()
+                .push(EnrolmentHistory {
+                    school_year: year,
+                    programme: area.education_programme.clone(),
+                    level: area.level.clone(),
+                    vocational: area.vocational,
+                });
+        }
+    }
+    let apprentices: HashSet<i32> = apprenticeship_contract::Entity::find()
+        .select_only()
+        .column(apprenticeship_contract::Column::PersonId)
+        .filter(apprenticeship_contract::Column::Status.ne(ContractStatus::Draft))
+        .into_tuple::<i32>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    let completed: HashSet<i32> = diploma::Entity::find()
+        .select_only()
+        .column(diploma::Column::PersonId)
+        .filter(diploma::Column::Kind.is_in([
+            DiplomaKind::Diploma,
+            DiplomaKind::TradeCertificate,
+            DiplomaKind::JourneymanCertificate,
+        ]))
+        .into_tuple::<i32>()
+        .all(txn)
+        .await?
+        .into_iter()
+        .collect();
+    let now = Utc::now();
+    let mut summary = RightsSummary {
+        persons: persons.len(),
+        youth: 0,
+        adult: 0,
+        none: 0,
+    };
+    let mut rights = Vec::new();
+    let mut decisions = Vec::with_capacity(persons.len());
+    for person in &persons {
+        let history = History {
+            lower_secondary_finished: finished.get(person).copied(),
+            enrolments: enrolments.remove(person).unwrap_or_default(),
+            apprenticeship: apprentices.contains(person),
+            completed: completed.contains(person),
+        };
+        let assessed = assess(&history, today);
+        match assessed.kind {
+            Some(RightKind::Youth) => summary.youth += 1,
+            Some(RightKind::Adult) => summary.adult += 1,
+            None => summary.none += 1,
+        }
+        if let Some(kind) = assessed.kind {
+            let no_deadline =
+                chrono::NaiveDate::from_ymd_opt(NO_DEADLINE.0, NO_DEADLINE.1, NO_DEADLINE.2)
+                    .unwrap_or(chrono::NaiveDate::MAX);
+            rights.push(education_right::ActiveModel {
+                person_id: Set(*person),
+                kind: Set(kind),
+                start_date: Set(assessed.start.unwrap_or(today)),
+                expires_on: Set(assessed.expires_on.unwrap_or(no_deadline)),
+                years: Set(assessed.years),
+                programme_change_used: Set(assessed.programme_change_used),
+                assessment: Set(format!("{}: {}", assessed.rule, assessed.explanation.en)),
+                ..Default::default()
+            });
+        }
+        decisions.push(automated_decision::ActiveModel {
+            person_id: Set(*person),
+            kind: Set(DecisionKind::EducationRight.code().to_owned()),
+            made_at: Set(now),
+            outcome: Set(match assessed.kind {
+                Some(kind) => format!("{} right ({})", kind.code(), assessed.rule),
+                None => format!("no right ({})", assessed.rule),
+            }),
+            explanation: Set(format!(
+                "{}\n\n{}",
+                assessed.explanation.nb, assessed.explanation.en
+            )),
+            inputs: Set(serde_json::to_string(&serde_json::json!({
+                "assessedOn": today.to_string(),
+                "lowerSecondaryFinished": history.lower_secondary_finished,
+                "enrolments": history.enrolments.iter().map(|e| serde_json::json!({
+                    "schoolYear": e.school_year,
+                    "programme": e.programme,
+                    "level": e.level,
+                    "vocational": e.vocational,
+                })).collect::<Vec<_>>(),
+                "apprenticeship": history.apprenticeship,
+                "completed": history.completed,
+            }))?),
+            ..Default::default()
+        });
+    }
+    education_right::Entity::delete_many().exec(txn).await?;
+    for chunk in rights.chunks(500) {
+        education_right::Entity::insert_many(chunk.to_vec())
+            .exec(txn)
+            .await?;
+    }
+    for chunk in decisions.chunks(500) {
+        automated_decision::Entity::insert_many(chunk.to_vec())
+            .exec(txn)
+            .await?;
+    }
+    Ok((summary, persons))
+}
+
+/// [`assess_rights_in`] in one transaction with its audit event (the command line's way).
+pub async fn assess_rights(
+    db: &DatabaseConnection,
+    today: chrono::NaiveDate,
+    actor: &vigo_policy::Subject,
+) -> Result<RightsSummary, IntakeError> {
+    let txn = db.begin().await?;
+    let (summary, persons) = assess_rights_in(&txn, today).await?;
+    let event = vigo_audit::Event::new(
+        crate::audit::actor(actor),
+        &format!(
+            "Intake.rights on={today} youth={} adult={} none={}",
+            summary.youth, summary.adult, summary.none
+        ),
+        &format!("intake-{}", uuid::Uuid::new_v4()),
+        &[
+            "enrolment".to_owned(),
+            "rights".to_owned(),
+            "decisions".to_owned(),
+        ],
+        &persons,
+    );
+    vigo_audit::append(&txn, &[event])
+        .await
+        .map_err(|e| IntakeError::Audit(e.to_string()))?;
+    txn.commit().await?;
+    Ok(summary)
+}

@@ -60,6 +60,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             config::IntakeCommand::Run(args) => intake_run(args).await,
             config::IntakeCommand::Replay(args) => intake_replay(args).await,
             config::IntakeCommand::Points(args) => intake_points(args).await,
+            config::IntakeCommand::Rights(args) => intake_rights(args).await,
         },
         Command::Policy(config::PolicyArgs { command }) => match command {
             config::PolicyCommand::Export(args) => policy_commands::export(args).await,
@@ -173,6 +174,18 @@ async fn intake_points(args: config::IntakePointsArgs) -> anyhow::Result<()> {
     println!(
         "intake {}: points for {} of {} applications; {} to be handled individually (too few grades)",
         summary.year, summary.with_points, summary.applications, summary.individual_handling
+    );
+    Ok(())
+}
+
+async fn intake_rights(args: config::IntakeRightsArgs) -> anyhow::Result<()> {
+    let db = db::connect_existing(&args.database.database_url).await?;
+    let actor = intake_operator(args.operator.as_deref())?;
+    let on = args.on.unwrap_or_else(|| vigo_policy::Today::now().date);
+    let summary = intake::assess_rights(&db, on, &actor).await?;
+    println!(
+        "assessed {} persons as of {on}: {} with a youth right, {} with an adult right, {} with none",
+        summary.persons, summary.youth, summary.adult, summary.none
     );
     Ok(())
 }

@@ -149,6 +149,7 @@ pub const STRUCTURAL_TYPES: &[&str] = &[
     "SimulatedRecord",
     "AccessMatrix",
     "PointsRun",
+    "RightsRun",
     "IntakeRunResult",
     "MatrixCategory",
     "MatrixRow",

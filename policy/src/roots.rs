@@ -145,6 +145,10 @@ pub const ROOT_FIELDS: &[RootField] = &[
         &[Category::Results, Category::Admission, Category::Decisions],
     ),
     write(
+        "Mutation.assessRights",
+        &[Category::Enrolment, Category::Rights, Category::Decisions],
+    ),
+    write(
         "Mutation.runIntake",
         &[Category::Admission, Category::Decisions],
     ),

@@ -446,3 +446,75 @@ async fn points_are_computed_from_lower_secondary_grades_and_explained() -> anyh
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn rights_are_assessed_from_history_with_the_rule_and_an_explanation() -> anyhow::Result<()> {
+    use std::collections::HashMap;
+    use vigo_entities::enums::ResultKind;
+    for backend in backends() {
+        let app = TestApp::new(backend, 150).await?;
+        let assess = "mutation { assessRights { persons youth adult none } }";
+        let body = app
+            .query(&app.token(Role::School, None), assess, json!({}))
+            .await?;
+        assert_eq!(vigo_tests::error_code(&body), Some("FORBIDDEN"), "{body}");
+        let body = app
+            .query(&app.token(Role::Caseworker, None), assess, json!({}))
+            .await?;
+        let run = &body["data"]["assessRights"];
+        assert_eq!(run["persons"], 150, "{body}");
+        let youth = run["youth"].as_u64().unwrap_or(0);
+        assert!(youth > 0, "{body}");
+        let rights = education_right::Entity::find().all(&app.db).await?;
+        assert_eq!(
+            rights.len() as u64,
+            youth + run["adult"].as_u64().unwrap_or(0),
+            "{backend:?}"
+        );
+        // Every youth right starts after lower secondary and lasts five to seven years, by
+        // the rule it names; checked against the population, not the code that assessed it.
+        let finished: HashMap<i32, i32> = app
+            .population
+            .subject_results
+            .iter()
+            .filter(|r| r.kind == ResultKind::LowerSecondaryFinal)
+            .fold(HashMap::new(), |mut m, r| {
+                let year = m.entry(r.person_id).or_insert(r.school_year);
+                *year = (*year).max(r.school_year);
+                m
+            });
+        for right in rights.iter().filter(|r| r.kind == RightKind::Youth) {
+            use chrono::Datelike;
+            let lower = finished[&right.person_id];
+            assert!(
+                right.start_date
+                    >= chrono::NaiveDate::from_ymd_opt(lower + 1, 8, 1).unwrap_or_default()
+            );
+            let span = right.expires_on.year() - right.start_date.year();
+            let expected = if right.assessment.contains("(apprenticeship)") {
+                6
+            } else {
+                5
+            } + i32::from(right.programme_change_used);
+            assert_eq!(span, expected, "{right:?}");
+            assert!(
+                right.assessment.starts_with("youth-right:"),
+                "{}",
+                right.assessment
+            );
+        }
+        let explained = automated_decision::Entity::find()
+            .filter(automated_decision::Column::Kind.eq("education_right"))
+            .count(&app.db)
+            .await?;
+        assert_eq!(explained, 150);
+        let events = count(
+            &app.db,
+            "SELECT COUNT(*) AS n FROM audit_event WHERE operation = 'Mutation.assessRights'",
+            "SELECT COUNT(*) AS n FROM audit_event WHERE operation = 'Mutation.assessRights'",
+        )
+        .await?;
+        assert_eq!(events, 1);
+    }
+    Ok(())
+}

@@ -127,3 +127,38 @@ pub async fn run_intake(
         waiting: summary.waiting,
     })
 }
+
+/// What a rights assessment did.
+#[derive(SimpleObject)]
+pub struct RightsRun {
+    /// Persons assessed.
+    pub persons: usize,
+    /// With a youth right.
+    pub youth: usize,
+    /// With an adult right.
+    pub adult: usize,
+    /// With no right.
+    pub none: usize,
+}
+
+pub async fn assess_rights(ctx: &Context<'_>) -> Result<RightsRun> {
+    county_writer(ctx).await?;
+    let txn = ctx
+        .data::<DatabaseConnection>()?
+        .begin()
+        .await
+        .map_err(|e| ApiError::from(e).extend())?;
+    let (summary, persons) = intake::assess_rights_in(&txn, vigo_policy::Today::now().date)
+        .await
+        .map_err(refused)?;
+    crate::audit::append_for_request(ctx, &txn, &persons)
+        .await
+        .map_err(|e| e.extend())?;
+    txn.commit().await.map_err(|e| ApiError::from(e).extend())?;
+    Ok(RightsRun {
+        persons: summary.persons,
+        youth: summary.youth,
+        adult: summary.adult,
+        none: summary.none,
+    })
+}

@@ -392,6 +392,13 @@ impl Mutation {
         Ok(Some(offer.into()))
     }
 
+    /// Assesses every person's education right from their history, replacing the stored
+    /// rights, each with the rule that decided it and an explained decision (caseworkers, for
+    /// the whole county).
+    async fn assess_rights(&self, ctx: &Context<'_>) -> Result<super::intake::RightsRun> {
+        super::intake::assess_rights(ctx).await
+    }
+
     /// Computes the Vg1 points of every application of an intake year from the applicants'
     /// lower-secondary grades, each with an explained decision (caseworkers, for the whole
     /// county).
