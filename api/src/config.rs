@@ -227,6 +227,44 @@ pub enum IntakeCommand {
     /// Assesses every person's education right from their history, replacing the stored
     /// rights, each with the rule that decided it and a decision explaining it.
     Rights(IntakeRightsArgs),
+    /// Imports the population register's address file (CSV: national id, address, postal
+    /// code, city, municipality number): updates contact data with a change log, and sets
+    /// aside open applications of those who live outside the county, each with a decision.
+    /// A malformed line is reported with its number and nothing is imported, unless
+    /// --skip-bad.
+    Addresses(IntakeAddressesArgs),
+    /// Offers applicants who wish an apprenticeship to approved companies in the trade with
+    /// free positions, by youth right, points and lottery; each company answers its offers.
+    Place(IntakePlaceArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct IntakeAddressesArgs {
+    /// The address file (UTF-8 CSV, an optional header row).
+    pub file: std::path::PathBuf,
+    /// Import the valid lines and report the malformed ones, instead of refusing the file.
+    #[arg(long)]
+    pub skip_bad: bool,
+    /// Who runs it, for the audit trail (default: $USER).
+    #[arg(long)]
+    pub operator: Option<String>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+}
+
+#[derive(Debug, Args)]
+pub struct IntakePlaceArgs {
+    /// The intake year.
+    #[arg(long)]
+    pub year: i32,
+    /// The lottery's seed; drawn from the operating system when left out (and printed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+    /// Who runs it, for the audit trail (default: $USER).
+    #[arg(long)]
+    pub operator: Option<String>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
 }
 
 #[derive(Debug, Args)]

@@ -61,6 +61,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             config::IntakeCommand::Replay(args) => intake_replay(args).await,
             config::IntakeCommand::Points(args) => intake_points(args).await,
             config::IntakeCommand::Rights(args) => intake_rights(args).await,
+            config::IntakeCommand::Addresses(args) => intake_addresses(args).await,
+            config::IntakeCommand::Place(args) => intake_place(args).await,
         },
         Command::Policy(config::PolicyArgs { command }) => match command {
             config::PolicyCommand::Export(args) => policy_commands::export(args).await,
@@ -186,6 +188,58 @@ async fn intake_rights(args: config::IntakeRightsArgs) -> anyhow::Result<()> {
     println!(
         "assessed {} persons as of {on}: {} with a youth right, {} with an adult right, {} with none",
         summary.persons, summary.youth, summary.adult, summary.none
+    );
+    Ok(())
+}
+
+async fn intake_addresses(args: config::IntakeAddressesArgs) -> anyhow::Result<()> {
+    let file = std::fs::read(&args.file)
+        .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", args.file.display()))?;
+    let db = db::connect_existing(&args.database.database_url).await?;
+    let actor = intake_operator(args.operator.as_deref())?;
+    let imported = intake::residency::import_addresses(
+        &db,
+        &file,
+        args.skip_bad,
+        vigo_intake::residency::OSLO,
+        &actor,
+    )
+    .await?;
+    for bad in &imported.skipped {
+        eprintln!("skipped {bad}");
+    }
+    println!(
+        "{} lines read ({} skipped as malformed, {} about persons Vigo does not hold): contact data changed for {}; {} applicants checked, {} set aside as another county's responsibility, {} taken back after moving in",
+        imported.lines,
+        imported.skipped.len(),
+        imported.not_held,
+        imported.changed,
+        imported.applicants,
+        imported.outside,
+        imported.taken_back
+    );
+    Ok(())
+}
+
+async fn intake_place(args: config::IntakePlaceArgs) -> anyhow::Result<()> {
+    use rand::{RngCore, SeedableRng};
+    let db = db::connect_existing(&args.database.database_url).await?;
+    let seed = args
+        .seed
+        .unwrap_or_else(|| rand::rngs::StdRng::from_os_rng().next_u64());
+    let actor = intake_operator(args.operator.as_deref())?;
+    let summary = intake::placement::place(&db, args.year, seed, &actor).await?;
+    println!(
+        "run {}: apprenticeship placement {} of {}, seed {}: {} applicants, {} offered to a company ({} free positions at {} companies); replay with `vigo intake replay {}`",
+        summary.run,
+        summary.round,
+        summary.year,
+        summary.seed,
+        summary.applicants,
+        summary.placed,
+        summary.positions,
+        summary.companies,
+        summary.run
     );
     Ok(())
 }

@@ -81,6 +81,7 @@ fn year(field: &'static str, value: i32) -> Result<i32, ApiError> {
 }
 
 /// Contact data as given by a caseworker.
+#[derive(Clone, Debug)]
 pub struct ContactInput {
     pub address: String,
     pub postal_code: String,
@@ -91,7 +92,7 @@ pub struct ContactInput {
 }
 
 impl ContactInput {
-    fn validate(&self) -> Result<ContactInput, ApiError> {
+    pub(crate) fn validate(&self) -> Result<ContactInput, ApiError> {
         let phone = self
             .phone
             .as_deref()
@@ -221,6 +222,7 @@ async fn programme_area_by_code<C: ConnectionTrait>(
 
 pub async fn register_person(
     db: &impl Store,
+    subject: &Subject,
     input: PersonInput,
 ) -> Result<person::Model, ApiError> {
     let national_id =
@@ -253,7 +255,14 @@ pub async fn register_person(
         "a person with this national id is already registered",
     )?;
     if let Some(contact) = contact {
-        write_contact(&txn, person.id, contact).await?;
+        write_contact(
+            &txn,
+            person.id,
+            contact,
+            subject,
+            ContactSource::Registration,
+        )
+        .await?;
     }
     txn.commit().await?;
     Ok(person)
@@ -282,15 +291,73 @@ pub async fn update_person(
     Ok(active.update(db).await?)
 }
 
-async fn write_contact<C: ConnectionTrait>(
+/// Where a change to contact data came from, as the change log names it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ContactSource {
+    /// Registered or corrected through the API.
+    Registration,
+    /// The population register's address file (`vigo intake addresses`).
+    PopulationRegister,
+}
+
+impl ContactSource {
+    fn code(self) -> &'static str {
+        match self {
+            ContactSource::Registration => "registration",
+            ContactSource::PopulationRegister => "population_register",
+        }
+    }
+}
+
+/// Holds `contact` as the person's contact data, and logs in `contact_change` every field
+/// that changed, with its value before and after, by whom and from where. Returns whether
+/// anything changed (an identical write changes and logs nothing).
+pub(crate) async fn write_contact<C: ConnectionTrait>(
     db: &C,
     person_id: i32,
     contact: ContactInput,
-) -> Result<(), ApiError> {
+    subject: &Subject,
+    source: ContactSource,
+) -> Result<bool, ApiError> {
+    use vigo_entities::contact_change;
     let existing = contact::Entity::find()
         .filter(contact::Column::PersonId.eq(person_id))
         .one(db)
         .await?;
+    let before = |f: fn(&contact::Model) -> Option<String>| existing.as_ref().and_then(f);
+    let fields: [(&str, Option<String>, Option<String>); 6] = [
+        (
+            "address",
+            before(|c| Some(c.address.clone())),
+            Some(contact.address.clone()),
+        ),
+        (
+            "postalCode",
+            before(|c| Some(c.postal_code.clone())),
+            Some(contact.postal_code.clone()),
+        ),
+        (
+            "city",
+            before(|c| Some(c.city.clone())),
+            Some(contact.city.clone()),
+        ),
+        (
+            "municipalityCode",
+            before(|c| Some(c.municipality_code.clone())),
+            Some(contact.municipality_code.clone()),
+        ),
+        ("phone", before(|c| c.phone.clone()), contact.phone.clone()),
+        ("email", before(|c| c.email.clone()), contact.email.clone()),
+    ];
+    let changed: serde_json::Map<String, serde_json::Value> = fields
+        .into_iter()
+        .filter(|(_, old, new)| old != new)
+        .map(|(name, old, new)| (name.to_owned(), serde_json::json!({"from": old, "to": new})))
+        .collect();
+    if changed.is_empty() {
+        return Ok(false);
+    }
+    let now = Utc::now();
     let mut active = match existing {
         Some(row) => row.into_active_model(),
         None => contact::ActiveModel {
@@ -304,14 +371,25 @@ async fn write_contact<C: ConnectionTrait>(
     active.municipality_code = Set(contact.municipality_code);
     active.phone = Set(contact.phone);
     active.email = Set(contact.email);
-    active.updated_at = Set(Utc::now());
+    active.updated_at = Set(now);
     active.save(db).await?;
-    Ok(())
+    contact_change::ActiveModel {
+        person_id: Set(person_id),
+        changed_at: Set(now),
+        actor: Set(actor(subject)),
+        source: Set(source.code().to_owned()),
+        detail: Set(serde_json::Value::Object(changed).to_string()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(true)
 }
 
 pub async fn set_contact(
     db: &impl Store,
     persons: &Condition,
+    subject: &Subject,
     national_id: &str,
     contact: ContactInput,
 ) -> Result<person::Model, ApiError> {
@@ -323,7 +401,7 @@ pub async fn set_contact(
             "no contact data is kept for a deceased person",
         ));
     }
-    write_contact(db, person.id, contact).await?;
+    write_contact(db, person.id, contact, subject, ContactSource::Registration).await?;
     Ok(person)
 }
 
@@ -427,7 +505,7 @@ async fn insert_wishes<C: ConnectionTrait>(
     Ok(())
 }
 
-async fn log_change<C: ConnectionTrait>(
+pub(crate) async fn log_change<C: ConnectionTrait>(
     db: &C,
     application_id: i32,
     subject: &Subject,
@@ -851,6 +929,11 @@ pub async fn mark_deceased(
         .filter(contact::Column::PersonId.eq(person.id))
         .exec(&txn)
         .await?;
+    // The change log holds earlier addresses: it goes with the contact data.
+    vigo_entities::contact_change::Entity::delete_many()
+        .filter(vigo_entities::contact_change::Column::PersonId.eq(person.id))
+        .exec(&txn)
+        .await?;
     let open = application::Entity::find()
         .filter(application::Column::PersonId.eq(person.id))
         .filter(application::Column::Status.is_in([
@@ -936,6 +1019,12 @@ pub async fn answer_offer(
         .one(db)
         .await?
         .ok_or_else(not_found)?;
+    if made.company_id.is_some() {
+        return Err(ApiError::bad_input(
+            "offerId",
+            "this is an apprenticeship placement: the company it was made to answers it",
+        ));
+    }
     if made.answer != OfferAnswer::Unanswered {
         return Err(ApiError::bad_input(
             "offerId",
@@ -967,5 +1056,86 @@ pub async fn answer_offer(
     answered.answer = Set(answer);
     answered.answered_at = Set(Some(Utc::now()));
     let answered = answered.update(db).await?;
+    Ok((answered, owner))
+}
+
+/// Records a company's answer to an apprenticeship placement made to it: it takes the
+/// applicant on, or declines (the wish waits for the next placement run, which offers the
+/// applicant to another company). A placement made to another company, or none, is refused
+/// alike; one answered already or past its deadline is refused, changing nothing.
+pub async fn answer_placement(
+    db: &impl Store,
+    subject: &Subject,
+    offer_id: i32,
+    accept: bool,
+) -> Result<(vigo_entities::offer::Model, application::Model), ApiError> {
+    use vigo_entities::enums::OfferAnswer;
+    use vigo_entities::{application_wish, offer};
+    let not_found = || {
+        ApiError::bad_input(
+            "offerId",
+            format!("no placement {offer_id} to your company"),
+        )
+    };
+    let own = organisation::Entity::find()
+        .filter(
+            organisation::Column::OrgNo.eq(subject
+                .org
+                .as_ref()
+                .map(|o| o.as_str().to_owned())
+                .unwrap_or_default()),
+        )
+        .one(db)
+        .await?
+        .ok_or_else(not_found)?;
+    let made = offer::Entity::find_by_id(offer_id)
+        .filter(offer::Column::CompanyId.eq(own.id))
+        .one(db)
+        .await?
+        .ok_or_else(not_found)?;
+    let wish = application_wish::Entity::find_by_id(made.wish_id)
+        .one(db)
+        .await?
+        .ok_or_else(not_found)?;
+    let owner = application::Entity::find_by_id(wish.application_id)
+        .one(db)
+        .await?
+        .ok_or_else(not_found)?;
+    if made.answer != OfferAnswer::Unanswered {
+        return Err(ApiError::bad_input(
+            "offerId",
+            "the placement is answered already; an answer cannot be changed here",
+        ));
+    }
+    if Utc::now() > made.offered_at + chrono::Duration::days(ANSWER_DAYS) {
+        return Err(ApiError::bad_input(
+            "offerId",
+            format!(
+                "the answer deadline ({ANSWER_DAYS} days after the placement) has passed; no answer counts as a decline"
+            ),
+        ));
+    }
+    let answer = if accept {
+        OfferAnswer::Accepted
+    } else {
+        OfferAnswer::Declined
+    };
+    let mut answered: offer::ActiveModel = made.into();
+    answered.answer = Set(answer);
+    answered.answered_at = Set(Some(Utc::now()));
+    let answered = answered.update(db).await?;
+    if !accept {
+        let mut waiting = wish.into_active_model();
+        waiting.status = Set(WishStatus::Pending);
+        waiting.update(db).await?;
+    }
+    log_change(
+        db,
+        owner.id,
+        subject,
+        "placement_answered",
+        serde_json::json!({ "company": own.org_no, "answer": answer.code() }),
+    )
+    .await?;
     Ok((answered, owner))
 }

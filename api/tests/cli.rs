@@ -1368,3 +1368,46 @@ fn the_policy_is_exported_linted_compared_and_imported_as_files() {
         "the import is recorded: {verified}"
     );
 }
+
+#[test]
+fn an_address_file_with_a_bad_line_is_refused_whole_unless_told_to_skip() {
+    let dir = TempDir::new("addresses");
+    let db = dir.db_url();
+    let output = vigo(&dir, &["seed", "--persons", "30", "--db", &db]);
+    assert!(output.status.success());
+    std::fs::write(
+        dir.0.join("addresses.csv"),
+        "national_id,address,postal_code,city,municipality_code\n12345678901,Storgata 1,0155,Oslo,0301\n",
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let output = vigo(&dir, &["intake", "addresses", "addresses.csv", "--db", &db]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success());
+    assert!(
+        stderr.contains("1 malformed line(s); nothing was imported")
+            && stderr.contains("line 2: national id:"),
+        "{stderr}"
+    );
+    let output = vigo(
+        &dir,
+        &[
+            "intake",
+            "addresses",
+            "addresses.csv",
+            "--skip-bad",
+            "--db",
+            &db,
+        ],
+    );
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(String::from_utf8_lossy(&output.stderr).contains("skipped line 2: national id:"));
+    assert!(
+        String::from_utf8_lossy(&output.stdout).starts_with("0 lines read (1 skipped as malformed"),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+}

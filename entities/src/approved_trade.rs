@@ -11,6 +11,9 @@ pub struct Model {
     pub organisation_id: i32,
     pub programme_area_id: i32,
     pub approved_on: Date,
+    /// How many apprentices the company has declared it can take in the trade (placement
+    /// offers it no more than this, less those it has).
+    pub positions: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -47,6 +47,10 @@ pub enum ApplicationStatus {
     /// Intake for the year is over.
     #[sea_orm(string_value = "closed")]
     Closed,
+    /// The applicant lives outside the county by the population register: another county is
+    /// responsible (residency check).
+    #[sea_orm(string_value = "outside_county")]
+    OutsideCounty,
 }
 
 impl ApplicationStatus {
@@ -57,6 +61,7 @@ impl ApplicationStatus {
             ApplicationStatus::IndividualHandling => "individual_handling",
             ApplicationStatus::Withdrawn => "withdrawn",
             ApplicationStatus::Closed => "closed",
+            ApplicationStatus::OutsideCounty => "outside_county",
         }
     }
 }
@@ -101,6 +106,10 @@ pub enum IntakeRound {
     /// Supplementary intake later in the year.
     #[sea_orm(string_value = "supplementary")]
     Supplementary,
+    /// Apprenticeship placement: an offer of the applicant to an approved company, which
+    /// answers it.
+    #[sea_orm(string_value = "placement")]
+    Placement,
 }
 
 impl IntakeRound {
@@ -109,6 +118,7 @@ impl IntakeRound {
         match self {
             IntakeRound::Main => "main",
             IntakeRound::Supplementary => "supplementary",
+            IntakeRound::Placement => "placement",
         }
     }
 }

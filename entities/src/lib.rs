@@ -20,6 +20,7 @@ pub mod audit_tree_node;
 pub mod automated_decision;
 pub mod consent;
 pub mod contact;
+pub mod contact_change;
 pub mod diploma;
 pub mod disclosure;
 pub mod disclosure_person;

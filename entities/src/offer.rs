@@ -10,6 +10,8 @@ pub struct Model {
     #[sea_orm(primary_key)]
     pub id: i32,
     pub wish_id: i32,
+    /// For an apprenticeship wish: the company the applicant is offered to, which answers.
+    pub company_id: Option<i32>,
     pub round: IntakeRound,
     pub offered_at: DateTimeUtc,
     pub answer: OfferAnswer,

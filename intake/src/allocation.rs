@@ -114,6 +114,8 @@ pub enum AllocationError {
         wish: usize,
         offer: usize,
     },
+    #[error("company {company} is placed in trade {trade}, which does not exist")]
+    UnknownTrade { company: usize, trade: usize },
     #[error("applicant {applicant} holds wish {wish}, which they do not have")]
     UnknownHeldWish { applicant: usize, wish: usize },
     #[error(

@@ -41,7 +41,7 @@ fn priority_en(rank: &Rank) -> &'static str {
 
 /// Why the applicant did not get wish `wish` (above the one they got): the last admitted
 /// outranked them, by priority or by points (or, with equal points, by the lottery).
-fn why_not(rank: &Rank, cutoff: &Rank, wish: usize) -> (String, String) {
+pub(crate) fn why_not(rank: &Rank, cutoff: &Rank, wish: usize) -> (String, String) {
     let number = wish + 1;
     if cutoff.class < rank.class {
         return (
@@ -83,6 +83,20 @@ fn why_not(rank: &Rank, cutoff: &Rank, wish: usize) -> (String, String) {
     }
 }
 
+/// "You had N points", or why not, in both languages.
+pub(crate) fn points_sentence(points: Option<i32>) -> (String, String) {
+    match points {
+        Some(p) => (
+            format!("Du hadde {} poeng.", format_nb(p)),
+            format!("You had {} points.", format_en(p)),
+        ),
+        None => (
+            "Du hadde ikke poeng (søknaden din ble behandlet individuelt).".to_owned(),
+            "You had no points (your application was handled individually).".to_owned(),
+        ),
+    }
+}
+
 /// The explanation of one applicant's result in a round.
 pub fn offer_explanation(
     instance: &Instance,
@@ -92,16 +106,7 @@ pub fn offer_explanation(
     names: &dyn Fn(usize) -> OfferName,
 ) -> Explanation {
     let a = &instance.applicants[applicant];
-    let points = match a.points {
-        Some(p) => (
-            format!("Du hadde {} poeng.", format_nb(p)),
-            format!("You had {} points.", format_en(p)),
-        ),
-        None => (
-            "Du hadde ikke poeng (søknaden din ble behandlet individuelt).".to_owned(),
-            "You had no points (your application was handled individually).".to_owned(),
-        ),
-    };
+    let points = points_sentence(a.points);
     let open = instance.open_wishes(applicant);
     let got = outcome.assigned[applicant];
     let mut nb = Vec::new();

@@ -9,7 +9,9 @@
 
 pub mod allocation;
 pub mod explain;
+pub mod placement;
 pub mod points;
+pub mod residency;
 pub mod rights;
 
 pub use allocation::{

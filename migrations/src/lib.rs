@@ -18,6 +18,7 @@ mod m20261202_000011_application_change_actor_org;
 mod m20261202_000012_audit_merkle_tree;
 mod m20261203_000013_policy_version_rules;
 mod m20261203_000014_intake_runs;
+mod m20261203_000015_residency_and_placement;
 
 pub use m20261129_000009_create_audit_chain::GENESIS_HASH;
 
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000012_audit_merkle_tree::Migration),
             Box::new(m20261203_000013_policy_version_rules::Migration),
             Box::new(m20261203_000014_intake_runs::Migration),
+            Box::new(m20261203_000015_residency_and_placement::Migration),
         ]
     }
 }

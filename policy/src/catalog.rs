@@ -92,7 +92,7 @@ pub const FIELDS: &[CatalogField] = catalog! {
     Person { applications } => Admission;
     Application { intakeYear, points, status, submittedAt, wishes } => Admission;
     Wish { rank, programmeArea, school, apprenticeship, status, offers } => Admission;
-    Offer { id, round, offeredAt, answer, answeredAt } => Admission;
+    Offer { id, round, offeredAt, answer, answeredAt, company } => Admission;
     Application { changes } => AdmissionLog;
     ApplicationChange { changedAt, actorRole, actorOrg, change, detail } => AdmissionLog;
     ApplicationChange { actor } => Employee;
@@ -151,6 +151,7 @@ pub const STRUCTURAL_TYPES: &[&str] = &[
     "PointsRun",
     "RightsRun",
     "IntakeRunResult",
+    "PlacementRun",
     "MatrixCategory",
     "MatrixRow",
     "MatrixCell",

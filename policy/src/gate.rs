@@ -21,7 +21,13 @@ pub const MODEL: &str = include_str!("../model.conf");
 pub const DEFAULT_POLICY: &str = include_str!("../default_policy.csv");
 
 /// Resources that are neither fields nor scopes.
-const RESOURCES: &[&str] = &["mutations", "policy", "audit_trail", "statistics"];
+const RESOURCES: &[&str] = &[
+    "mutations",
+    "policy",
+    "audit_trail",
+    "statistics",
+    "placements",
+];
 
 /// The statistics of the analytics catalogue, each an object `statistics:NAME` that belongs
 /// to the `statistics` resource: a grant of `statistics` covers them all, and a rule on one
@@ -180,16 +186,21 @@ impl Rule {
                 )));
             }
         };
-        let writable = matches!(object, Object::Resource("mutations" | "policy"));
+        let writable = matches!(
+            object,
+            Object::Resource("mutations" | "policy" | "placements")
+        );
         if action == Action::Write && !writable {
             return Err(PolicyError::MalformedRule(format!(
                 "'{object}' can only be read"
             )));
         }
-        if object == Object::Resource("mutations") && action == Action::Read {
-            return Err(PolicyError::MalformedRule(
-                "'mutations' can only be written".into(),
-            ));
+        if let Object::Resource(resource @ ("mutations" | "placements")) = object
+            && action == Action::Read
+        {
+            return Err(PolicyError::MalformedRule(format!(
+                "'{resource}' can only be written"
+            )));
         }
         Ok(Rule {
             role,
@@ -616,6 +627,7 @@ impl Gate {
                     ("policy", Action::Write) => "change the policy",
                     ("audit_trail", _) => "read the audit trail",
                     ("statistics", _) => "read statistics",
+                    ("placements", _) => "answer apprenticeship placements",
                     _ => "use this resource",
                 },
             })

@@ -159,6 +159,17 @@ pub const ROOT_FIELDS: &[RootField] = &[
         writes: &[Category::Admission],
         audited: false,
     },
+    RootField {
+        name: "Mutation.answerPlacement",
+        opener: Opener::Resource("placements", Action::Write),
+        refusal: "answer apprenticeship placements (only the company an applicant is offered to)",
+        writes: &[Category::Admission],
+        audited: false,
+    },
+    write(
+        "Mutation.placeApprentices",
+        &[Category::Admission, Category::Decisions],
+    ),
     write(
         "Mutation.submitApplication",
         &[Category::Admission, Category::AdmissionLog],
@@ -237,10 +248,16 @@ mod tests {
         let everything = Grant {
             fields: Default::default(),
             scopes: vec![crate::Scope::Everyone, crate::Scope::Organisations],
-            resources: ["mutations", "policy", "audit_trail", "statistics"]
-                .iter()
-                .flat_map(|r| [(*r, Action::Read), (*r, Action::Write)])
-                .collect(),
+            resources: [
+                "mutations",
+                "policy",
+                "audit_trail",
+                "statistics",
+                "placements",
+            ]
+            .iter()
+            .flat_map(|r| [(*r, Action::Read), (*r, Action::Write)])
+            .collect(),
             statistics: crate::STATISTICS.iter().copied().collect(),
         };
         assert!(everything.opens("Query.persons"));

@@ -32,8 +32,8 @@ crate::code_enum!(
         /// or offered a place by it in the current intake; their records at that school only.
         SchoolPupils => "school_pupils",
         /// Applicants of the current and the coming intake wishing an apprenticeship in a trade
-        /// the subject's company is approved for; those applications, and contracts and trade
-        /// tests with the company only.
+        /// the subject's company is approved for; those applications and wishes, the placement
+        /// offers made to the company, and contracts and trade tests with the company only.
         CompanyApplicants => "company_applicants",
         /// The company's own apprentices: a contract with it (as company or training office)
         /// that is running or ended within the last year.
@@ -385,7 +385,11 @@ impl Scope {
             (Scope::CompanyApplicants | Scope::CompanyApprentices, record) => match record {
                 Record::Application => Some(company_applications(subject, today)),
                 Record::Wish => Some(wishes_of_company_applications(subject, today)),
-                Record::Offer => Some(offers_on(wishes_of_company_applications(subject, today))),
+                // Placement offers the applicant to one company at a time; each sees its own.
+                Record::Offer => Some(
+                    offers_on(wishes_of_company_applications(subject, today))
+                        .add(offer::Column::CompanyId.in_subquery(own())),
+                ),
                 Record::Contract => Some(company_contracts(subject, today)),
                 Record::TradeTest => Some(
                     Condition::all().add(

@@ -462,6 +462,7 @@ pub(crate) fn generate(rng: &mut ChaCha8Rng, school_year: i32) -> County {
                 programme_area_id: trade,
                 approved_on: NaiveDate::from_ymd_opt(school_year - rng.random_range(1..15), 1, 15)
                     .unwrap_or_default(),
+                positions: rng.random_range(1..=3),
             });
         }
         add_employee(&mut county, rng, id, "professional_supervisor");
@@ -473,6 +474,7 @@ pub(crate) fn generate(rng: &mut ChaCha8Rng, school_year: i32) -> County {
                 organisation_id: *office_id,
                 programme_area_id: *trade,
                 approved_on: NaiveDate::from_ymd_opt(school_year - 10, 1, 15).unwrap_or_default(),
+                positions: rng.random_range(2..=6),
             });
         }
     }
@@ -492,6 +494,7 @@ pub(crate) fn generate(rng: &mut ChaCha8Rng, school_year: i32) -> County {
                 organisation_id: company,
                 programme_area_id: *trade,
                 approved_on: NaiveDate::from_ymd_opt(school_year - 5, 1, 15).unwrap_or_default(),
+                positions: 2,
             });
         }
     }

@@ -449,6 +449,7 @@ impl PersonGen<'_> {
                 self.pop.offers.push(offer::Model {
                     id: Self::next_id(self.pop.offers.len()),
                     wish_id,
+                    company_id: None,
                     round: if rank == 0 || self.rng.random_bool(0.8) {
                         IntakeRound::Main
                     } else {

@@ -55,6 +55,9 @@ api_enums! {
         Withdrawn,
         /// Intake for the year is over.
         Closed,
+        /// The applicant lives outside the county by the population register: another
+        /// county is responsible (residency check).
+        OutsideCounty,
     };
     /// State of one ranked wish during intake.
     WishStatus from stored::WishStatus {
@@ -76,6 +79,9 @@ api_enums! {
         Main,
         /// Supplementary intake later in the year.
         Supplementary,
+        /// Apprenticeship placement: an offer of the applicant to an approved company, which
+        /// answers it.
+        Placement,
     };
     /// The applicant's answer to an offer.
     OfferAnswer from stored::OfferAnswer {

@@ -1,7 +1,9 @@
 //! Intake through the API, for caseworkers whose scope reaches the whole county: points from
-//! lower-secondary grades, and a round of school-place allocation. Each runs in one transaction
+//! lower-secondary grades, a round of school-place allocation, education rights, and
+//! apprenticeship placement. Each runs in one transaction
 //! with the request's audit event linking every applicant decided; a refused or failed run
-//! changes nothing. (Applicants answer with `answerOffer`.)
+//! changes nothing. (Applicants answer with `answerOffer`; companies answer placements with
+//! `answerPlacement`.)
 
 use async_graphql::{Context, ErrorExtensions, Result, SimpleObject};
 use sea_orm::{DatabaseConnection, TransactionTrait};
@@ -51,6 +53,7 @@ fn refused(e: IntakeError) -> async_graphql::Error {
         IntakeError::Database(_) | IntakeError::Record(_) | IntakeError::Audit(_) => {
             ApiError::Internal(anyhow::anyhow!("intake: {e}")).extend()
         }
+        IntakeError::Write(e) => e.extend(),
         other => ApiError::bad_input("intakeYear", other).extend(),
     }
 }
@@ -95,14 +98,8 @@ pub async fn run_intake(
     round: IntakeRound,
     seed: Option<String>,
 ) -> Result<IntakeRunResult> {
-    use rand::{RngCore, SeedableRng};
     let subject = county_writer(ctx).await?;
-    let seed = match seed {
-        Some(text) => text.trim().parse::<u64>().map_err(|_| {
-            ApiError::bad_input("seed", "a whole number from 0 to 18446744073709551615").extend()
-        })?,
-        None => rand::rngs::StdRng::from_os_rng().next_u64(),
-    };
+    let seed = parse_seed(seed)?;
     let stored: StoredRound = round.into();
     let txn = ctx
         .data::<DatabaseConnection>()?
@@ -125,6 +122,65 @@ pub async fn run_intake(
         placed: summary.placed,
         first_wish: summary.first_wish,
         waiting: summary.waiting,
+    })
+}
+
+/// What an apprenticeship placement run did.
+#[derive(SimpleObject)]
+pub struct PlacementRun {
+    /// The run's number, for `vigo intake replay`.
+    pub run: i32,
+    /// The intake year.
+    pub intake_year: i32,
+    /// The lottery's seed, as a decimal string (a 64-bit number).
+    pub seed: String,
+    /// Applicants waiting for a company.
+    pub applicants: usize,
+    /// Applicants offered to a company.
+    pub placed: usize,
+    /// Free positions there were, in all trades.
+    pub positions: u32,
+    /// Companies with free positions.
+    pub companies: usize,
+}
+
+fn parse_seed(seed: Option<String>) -> Result<u64> {
+    use rand::{RngCore, SeedableRng};
+    match seed {
+        Some(text) => text.trim().parse::<u64>().map_err(|_| {
+            ApiError::bad_input("seed", "a whole number from 0 to 18446744073709551615").extend()
+        }),
+        None => Ok(rand::rngs::StdRng::from_os_rng().next_u64()),
+    }
+}
+
+pub async fn place_apprentices(
+    ctx: &Context<'_>,
+    intake_year: i32,
+    seed: Option<String>,
+) -> Result<PlacementRun> {
+    let subject = county_writer(ctx).await?;
+    let seed = parse_seed(seed)?;
+    let txn = ctx
+        .data::<DatabaseConnection>()?
+        .begin()
+        .await
+        .map_err(|e| ApiError::from(e).extend())?;
+    let (summary, persons) = intake::placement::place_in(&txn, intake_year, seed, subject)
+        .await
+        .map_err(refused)?;
+    crate::audit::append_for_request(ctx, &txn, &persons)
+        .await
+        .map_err(|e| e.extend())?;
+    txn.commit().await.map_err(|e| ApiError::from(e).extend())?;
+    Ok(PlacementRun {
+        run: summary.run,
+        intake_year: summary.year,
+        seed: summary.seed.to_string(),
+        applicants: summary.applicants,
+        placed: summary.placed,
+        positions: summary.positions,
+        companies: summary.companies,
     })
 }
 

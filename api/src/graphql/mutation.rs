@@ -297,9 +297,10 @@ impl Mutation {
                 super::query::refuse(ctx, access, "Mutation.registerPerson", refusal).await,
             );
         }
-        let (_, _, txn) = writer(ctx).await?;
+        let (subject, _, txn) = writer(ctx).await?;
         let person = service::register_person(
             &txn,
+            subject,
             service::PersonInput {
                 national_id: input.national_id,
                 given_name: input.given_name,
@@ -342,8 +343,9 @@ impl Mutation {
         #[graphql(desc = "The person's national id (11 digits).")] national_id: String,
         #[graphql(desc = "The contact data to hold.")] contact: ContactInput,
     ) -> Result<Option<Person>> {
-        let (_, persons, txn) = writer(ctx).await?;
-        let person = service::set_contact(&txn, &persons, &national_id, contact.into()).await;
+        let (subject, persons, txn) = writer(ctx).await?;
+        let person =
+            service::set_contact(&txn, &persons, subject, &national_id, contact.into()).await;
         let person = written(ctx, person, txn).await?;
         read_back_person(ctx, person).await
     }
@@ -390,6 +392,45 @@ impl Mutation {
         };
         written(ctx, Ok(application), txn).await?;
         Ok(Some(offer.into()))
+    }
+
+    /// Answers an apprenticeship placement made to the caller's company (companies): accept
+    /// the applicant, or decline, within the answer deadline. A declined applicant is offered
+    /// to another company by the next placement run.
+    async fn answer_placement(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The offer's id, as `Offer.id` gives it.")] offer_id: ID,
+        #[graphql(desc = "`true` to take the applicant on, `false` to decline.")] accept: bool,
+    ) -> Result<Option<super::records::Offer>> {
+        let subject = ctx.data::<Subject>()?;
+        super::query::open_root(ctx, "Mutation.answerPlacement").await?;
+        let txn = ctx
+            .data::<DatabaseConnection>()?
+            .begin()
+            .await
+            .map_err(|e| ApiError::from(e).extend())?;
+        let offer_id = extended(parse_id("offerId", "Offer", &offer_id))?;
+        let answered = service::answer_placement(&txn, subject, offer_id, accept).await;
+        let (offer, application) = match answered {
+            Ok(done) => done,
+            Err(e) => return Err(e.extend()),
+        };
+        written(ctx, Ok(application), txn).await?;
+        Ok(Some(offer.into()))
+    }
+
+    /// Offers applicants who wish an apprenticeship to approved companies in the trade with
+    /// free positions, by youth right, points and lottery, each with an explained decision
+    /// (caseworkers, for the whole county). Runs again after companies answer.
+    async fn place_apprentices(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(desc = "The intake year.")] intake_year: i32,
+        #[graphql(desc = "The lottery's seed as a decimal string; drawn at random when left out.")]
+        seed: Option<String>,
+    ) -> Result<super::intake::PlacementRun> {
+        super::intake::place_apprentices(ctx, intake_year, seed).await
     }
 
     /// Assesses every person's education right from their history, replacing the stored

@@ -182,7 +182,7 @@ pub async fn explain_access(
     let object: Object = object.trim().parse().map_err(bad("object"))?;
     let policy = gate.policy();
     let action = match object {
-        Object::Resource("mutations") => Action::Write,
+        Object::Resource("mutations" | "placements") => Action::Write,
         _ => Action::Read,
     };
     let explanation = policy.explain(role, purpose, &object, action);

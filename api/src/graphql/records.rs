@@ -274,13 +274,22 @@ impl Offer {
     async fn offered_at(&self) -> Option<DateTime> {
         Some(self.0.offered_at.into())
     }
-    /// The applicant's answer.
+    /// The answer: the applicant's to a school place, the company's to an apprenticeship
+    /// placement.
     async fn answer(&self) -> Option<OfferAnswer> {
         Some(self.0.answer.into())
     }
-    /// When the applicant answered; `null` while unanswered.
+    /// When it was answered; `null` while unanswered.
     async fn answered_at(&self) -> Option<DateTime> {
         self.0.answered_at.map(DateTime)
+    }
+    /// For an apprenticeship wish: the company the applicant is offered to, which answers;
+    /// `null` for a school place.
+    async fn company(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        match self.0.company_id {
+            Some(id) => row::<organisation::Entity, _>(ctx, id).await,
+            None => Ok(None),
+        }
     }
 }
 

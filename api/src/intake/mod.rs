@@ -22,6 +22,9 @@ use vigo_entities::{
 };
 use vigo_intake::{Answer, Applicant, Draw, Instance, OfferName, Outcome, Standing, Wish};
 
+pub mod placement;
+pub mod residency;
+
 /// Why a round was refused or failed. Nothing was changed.
 #[derive(Debug, thiserror::Error)]
 pub enum IntakeError {
@@ -39,8 +42,14 @@ pub enum IntakeError {
         "offers for the {round} round of {year} exist already, made outside Vigo's intake; nothing was run"
     )]
     OffersExist { year: i32, round: &'static str },
+    #[error(
+        "apprenticeship placement is not a round of school places; run it with `vigo intake place` or placeApprentices"
+    )]
+    PlacementIsSeparate,
     #[error("there is no intake run {0}")]
     UnknownRun(i32),
+    #[error("intake {year} has no apprenticeship wishes waiting for a company")]
+    NoApprenticeshipApplicants { year: i32 },
     #[error("intake {year} has no applications to allocate")]
     NoApplicants { year: i32 },
     #[error(transparent)]
@@ -51,6 +60,14 @@ pub enum IntakeError {
     Record(#[from] serde_json::Error),
     #[error("the audit trail: {0}")]
     Audit(String),
+    #[error(transparent)]
+    Write(#[from] crate::error::ApiError),
+    #[error(
+        "{} malformed line(s); nothing was imported (correct them, or import the rest with --skip-bad):\n{}",
+        .0.len(),
+        .0.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    )]
+    MalformedFile(Vec<residency::BadLine>),
 }
 
 /// What the indices of an instance stand for, stored with the run.
@@ -76,6 +93,12 @@ pub struct RunSummary {
     pub first_wish: usize,
     pub waiting: usize,
 }
+
+/// Applications intake leaves alone: withdrawn, or another county's responsibility.
+const NOT_IN_INTAKE: [ApplicationStatus; 2] = [
+    ApplicationStatus::Withdrawn,
+    ApplicationStatus::OutsideCounty,
+];
 
 fn round_code(round: IntakeRound) -> &'static str {
     round.code()
@@ -119,6 +142,9 @@ pub async fn run_in(
     actor: &vigo_policy::Subject,
 ) -> Result<(RunSummary, Vec<i32>), IntakeError> {
     let code = round_code(round);
+    if round == IntakeRound::Placement {
+        return Err(IntakeError::PlacementIsSeparate);
+    }
     if let Some(existing) = intake_run::Entity::find()
         .filter(intake_run::Column::IntakeYear.eq(year))
         .filter(intake_run::Column::Round.eq(code))
@@ -279,7 +305,7 @@ async fn load<C: ConnectionTrait>(
         .collect();
     let applications = application::Entity::find()
         .filter(application::Column::IntakeYear.eq(year))
-        .filter(application::Column::Status.ne(ApplicationStatus::Withdrawn))
+        .filter(application::Column::Status.is_not_in(NOT_IN_INTAKE))
         .order_by_asc(application::Column::Id)
         .all(db)
         .await?;
@@ -302,15 +328,7 @@ async fn load<C: ConnectionTrait>(
     for wish in &wishes {
         wishes_of.entry(wish.application_id).or_default().push(wish);
     }
-    let intake_starts = chrono::NaiveDate::from_ymd_opt(year, 8, 1).unwrap_or_default();
-    let youth: std::collections::HashSet<i32> = education_right::Entity::find()
-        .filter(education_right::Column::Kind.eq(RightKind::Youth))
-        .filter(education_right::Column::ExpiresOn.gte(intake_starts))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|r| r.person_id)
-        .collect();
+    let youth = youth_rights(db, year).await?;
     // The main round's answers decide where each applicant stands in the supplementary one.
     let mut answers: HashMap<i32, OfferAnswer> = HashMap::new();
     if round == IntakeRound::Supplementary {
@@ -414,6 +432,25 @@ async fn load<C: ConnectionTrait>(
     ))
 }
 
+/// Persons whose youth right still runs when `year`'s school year starts (1 August).
+async fn youth_rights<C: ConnectionTrait>(
+    db: &C,
+    year: i32,
+) -> Result<std::collections::HashSet<i32>, IntakeError> {
+    use sea_orm::QuerySelect;
+    let intake_starts = chrono::NaiveDate::from_ymd_opt(year, 8, 1).unwrap_or_default();
+    Ok(education_right::Entity::find()
+        .select_only()
+        .column(education_right::Column::PersonId)
+        .filter(education_right::Column::Kind.eq(RightKind::Youth))
+        .filter(education_right::Column::ExpiresOn.gte(intake_starts))
+        .into_tuple::<i32>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
 /// What each offer index is called: the school's name and the programme area's.
 async fn offer_names<C: ConnectionTrait>(
     db: &C,
@@ -471,6 +508,14 @@ pub async fn replay(db: &DatabaseConnection, run: i32) -> Result<Replayed, Intak
         .one(db)
         .await?
         .ok_or(IntakeError::UnknownRun(run))?;
+    if stored.round.starts_with(placement::ROUND_PREFIX) {
+        let (differences, applicants) = placement::replay(&stored)?;
+        return Ok(Replayed {
+            run,
+            differences,
+            applicants,
+        });
+    }
     let inputs: Inputs = serde_json::from_str(&stored.inputs)?;
     let recorded: Outcome = serde_json::from_str(&stored.outcome)?;
     let draw = Draw::new(stored.seed as u64, inputs.instance.applicants.len());
@@ -571,7 +616,7 @@ pub async fn compute_points_in(
     use vigo_entities::subject_result;
     let applications = application::Entity::find()
         .filter(application::Column::IntakeYear.eq(year))
-        .filter(application::Column::Status.ne(ApplicationStatus::Withdrawn))
+        .filter(application::Column::Status.is_not_in(NOT_IN_INTAKE))
         .all(txn)
         .await?;
     if applications.is_empty() {
