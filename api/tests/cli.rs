@@ -1411,3 +1411,43 @@ fn an_address_file_with_a_bad_line_is_refused_whole_unless_told_to_skip() {
         String::from_utf8_lossy(&output.stdout)
     );
 }
+
+#[test]
+fn the_seeded_coming_intake_runs_and_is_contested() {
+    let dir = TempDir::new("coming-intake");
+    let db = dir.db_url();
+    let output = vigo(&dir, &["seed", "--persons", "600", "--db", &db]);
+    assert!(output.status.success());
+    let output = vigo(&dir, &["intake", "points", "--year", "2027", "--db", &db]);
+    let points = succeeded(&output);
+    assert!(points.starts_with("intake 2027: points for "), "{points}");
+    let output = vigo(
+        &dir,
+        &[
+            "intake", "run", "--year", "2027", "--round", "main", "--seed", "1", "--db", &db,
+        ],
+    );
+    let run = succeeded(&output);
+    // "run 1: the main round of 2027, seed 1: A applicants, P offered a place (F their first
+    // wish), W on waiting lists; …"
+    let number = |after: &str| -> usize {
+        run.split(after)
+            .next()
+            .and_then(|head| head.rsplit(' ').next())
+            .and_then(|n| n.trim_start_matches('(').parse().ok())
+            .unwrap_or_else(|| panic!("no number before {after:?} in {run}"))
+    };
+    let (applicants, first, waiting) = (
+        number(" applicants"),
+        number(" their first wish"),
+        number(" on waiting lists"),
+    );
+    assert!(applicants >= 30, "{run}");
+    assert!(
+        first < applicants,
+        "some first wishes are oversubscribed: {run}"
+    );
+    assert!(waiting > 0, "{run}");
+    let output = vigo(&dir, &["intake", "replay", "1", "--db", &db]);
+    assert!(succeeded(&output).contains("reproduces"));
+}

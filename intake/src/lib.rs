@@ -20,6 +20,6 @@ pub use allocation::{
 };
 pub use explain::{Explanation, OfferName, offer_explanation};
 pub use points::{
-    LowerSecondaryGrade, LowerSecondaryKind, NoPoints, Points, UpperSecondaryGrade,
-    explanation as points_explanation, upper_secondary_points, vg1_points,
+    LowerSecondaryGrade, LowerSecondaryKind, NoPoints, Points, PointsDecision, UpperSecondaryGrade,
+    explanation as points_explanation, upper_secondary_points, vg1_decision, vg1_points,
 };

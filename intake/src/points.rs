@@ -31,6 +31,81 @@ pub struct LowerSecondaryGrade {
     pub grade: Grade,
 }
 
+impl LowerSecondaryKind {
+    /// How a stored lower-secondary result counts: exams as exams; electives (`VAL…`)
+    /// together as one; conduct and order (`ATF…`, `ORD…`) not at all; other kinds of result
+    /// are not lower secondary.
+    pub fn of(kind: vigo_entities::enums::ResultKind, subject: &str) -> Option<Self> {
+        use vigo_entities::enums::ResultKind;
+        match kind {
+            ResultKind::LowerSecondaryExam => Some(LowerSecondaryKind::Exam),
+            ResultKind::LowerSecondaryFinal if subject.starts_with("VAL") => {
+                Some(LowerSecondaryKind::Elective)
+            }
+            ResultKind::LowerSecondaryFinal
+                if subject.starts_with("ATF") || subject.starts_with("ORD") =>
+            {
+                Some(LowerSecondaryKind::Conduct)
+            }
+            ResultKind::LowerSecondaryFinal => Some(LowerSecondaryKind::Final),
+            _ => None,
+        }
+    }
+}
+
+/// A points decision as it is stored: what it says, its explanation (bokmål, a blank line,
+/// English) and what it was computed from, to be serialised with it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PointsDecision {
+    pub points: Points,
+    pub outcome: String,
+    pub explanation: String,
+    pub inputs: PointsInputs,
+}
+
+/// What a points decision was computed from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PointsInputs {
+    pub intake_year: i32,
+    pub grades: Vec<RecordedGrade>,
+    pub result: Points,
+}
+
+/// One grade as a decision records it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RecordedGrade {
+    pub subject: String,
+    pub kind: LowerSecondaryKind,
+    pub grade: String,
+}
+
+/// Computes the Vg1 points of `intake_year` from `grades` and the decision that records them.
+pub fn vg1_decision(intake_year: i32, grades: &[LowerSecondaryGrade]) -> PointsDecision {
+    let points = vg1_points(grades);
+    let explained = explanation(&points);
+    PointsDecision {
+        outcome: match points.hundredths() {
+            Some(p) => format!("{} points (intake {intake_year})", format_en(p)),
+            None => format!("individual handling (intake {intake_year})"),
+        },
+        explanation: format!("{}\n\n{}", explained.nb, explained.en),
+        inputs: PointsInputs {
+            intake_year,
+            grades: grades
+                .iter()
+                .map(|g| RecordedGrade {
+                    subject: g.subject.clone(),
+                    kind: g.kind,
+                    grade: g.grade.code().to_owned(),
+                })
+                .collect(),
+            result: points.clone(),
+        },
+        points,
+    }
+}
+
 /// The result of a points calculation, with what it was computed from.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum Points {

@@ -88,10 +88,11 @@ pub fn generate(config: Config) -> Population {
         config.school_year,
     );
     people::loan_customers(&mut pop, &mut rng, config.school_year);
+    pop.school_offers = county.school_offers.clone();
+    people::coming_intake(&mut pop, &county, config.seed, config.school_year);
     pop.programme_areas = county.programme_areas;
     pop.organisations = county.organisations;
     pop.approved_trades = county.approved_trades;
-    pop.school_offers = county.school_offers;
     pop.employees = county.employees;
     pop.employee_roles = county.employee_roles;
     pop.exam_boards = county.exam_boards;
@@ -315,6 +316,7 @@ const TABLES_CHILDREN_FIRST: &[&str] = &[
     "audit_event_person",
     "audit_event",
     "automated_decision",
+    "intake_run",
     "follow_up_status",
     "education_right",
     "subsidy_payment",
@@ -330,6 +332,7 @@ const TABLES_CHILDREN_FIRST: &[&str] = &[
     "application",
     "loan_customer",
     "consent",
+    "contact_change",
     "contact",
     "person",
     "exam_board_member",

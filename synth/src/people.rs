@@ -9,7 +9,7 @@ use rand::Rng;
 use rand::seq::IndexedRandom;
 use rand_chacha::ChaCha8Rng;
 use vigo_entities::enums::*;
-use vigo_entities::ids::{synthetic_national_id, temporary_national_id};
+use vigo_entities::ids::{Grade, synthetic_national_id, temporary_national_id};
 use vigo_entities::*;
 
 use crate::Population;
@@ -149,9 +149,10 @@ impl PersonGen<'_> {
             return true; // still in lower secondary
         }
         let ability: f64 = self.rng.random_range(2.0..5.6);
-        let points = self.lower_secondary(person_id, intake_year - 1, ability);
+        let grades = self.lower_secondary(person_id, intake_year - 1, ability);
+        let decided = vigo_intake::vg1_decision(intake_year, &grades);
         self.education_right(person_id, intake_year);
-        let placement = self.vg1_intake(person_id, intake_year, points, ability, deceased_on);
+        let placement = self.vg1_intake(person_id, decided, ability, deceased_on);
         match placement {
             Some(p) => self.school_years(person_id, intake_year, p, ability, deceased_on),
             None => self.follow_up(person_id, intake_year),
@@ -192,30 +193,44 @@ impl PersonGen<'_> {
         (ability + noise).round().clamp(1.0, 6.0) as u8
     }
 
-    /// Lower-secondary grades; returns the intake points × 100, or `None` when half or more
-    /// of the subjects lack a grade (individual handling).
-    fn lower_secondary(&mut self, person_id: i32, school_year: i32, ability: f64) -> Option<i32> {
+    /// Lower-secondary grades, stored, and as intake points count them.
+    fn lower_secondary(
+        &mut self,
+        person_id: i32,
+        school_year: i32,
+        ability: f64,
+    ) -> Vec<vigo_intake::LowerSecondaryGrade> {
         let missing_many = self.rng.random_bool(0.01);
-        let (mut sum, mut count) = (0u32, 0u32);
         let exam = *LOWER_SECONDARY_EXAMS.choose(self.rng).unwrap_or(&"MAT-EKS");
+        let mut grades = Vec::new();
         for (subject, kind) in LOWER_SECONDARY_SUBJECTS
             .iter()
             .map(|s| (*s, ResultKind::LowerSecondaryFinal))
             .chain(std::iter::once((exam, ResultKind::LowerSecondaryExam)))
         {
             let grade = if missing_many && self.rng.random_bool(0.7) {
-                "IV".to_owned()
+                Grade::NotAssessed
             } else {
-                let g = self.grade(ability);
-                sum += u32::from(g);
-                count += 1;
-                g.to_string()
+                Grade::Numeric(self.grade(ability))
             };
-            self.result(person_id, None, None, subject, grade, kind, school_year);
+            if let Some(counts_as) = vigo_intake::LowerSecondaryKind::of(kind, subject) {
+                grades.push(vigo_intake::LowerSecondaryGrade {
+                    subject: subject.to_owned(),
+                    kind: counts_as,
+                    grade,
+                });
+            }
+            self.result(
+                person_id,
+                None,
+                None,
+                subject,
+                grade.code().to_owned(),
+                kind,
+                school_year,
+            );
         }
-        let total = LOWER_SECONDARY_SUBJECTS.len() as u32 + 1;
-        // Points: sum × 10 / count with two decimals, normal rounding (kept × 100, exact).
-        (count * 2 > total).then(|| ((sum * 1000 * 2 + count) / (count * 2)) as i32)
+        grades
     }
 
     #[expect(clippy::too_many_arguments, reason = "one row's columns")]
@@ -272,9 +287,22 @@ impl PersonGen<'_> {
         points: Option<i32>,
         status: ApplicationStatus,
     ) -> i32 {
+        let submitted = at(date(intake_year, 2, 25), 12);
+        self.application_at(person_id, intake_year, points, status, submitted, true)
+    }
+
+    /// An application submitted at `submitted`; with `later`, perhaps changed in April.
+    fn application_at(
+        &mut self,
+        person_id: i32,
+        intake_year: i32,
+        points: Option<i32>,
+        status: ApplicationStatus,
+        submitted: DateTime<Utc>,
+        later: bool,
+    ) -> i32 {
         let id = Self::next_id(self.pop.applications.len());
         let withdrawn = status == ApplicationStatus::Withdrawn;
-        let submitted = at(date(intake_year, 2, 25), 12);
         self.pop.applications.push(application::Model {
             id,
             person_id,
@@ -294,7 +322,7 @@ impl PersonGen<'_> {
                 change: "submitted".to_owned(),
                 detail: "{}".to_owned(),
             });
-        if self.rng.random_bool(0.2) {
+        if later && self.rng.random_bool(0.2) {
             self.pop
                 .application_changes
                 .push(application_change::Model {
@@ -323,58 +351,24 @@ impl PersonGen<'_> {
         id
     }
 
-    fn points_decision(&mut self, person_id: i32, intake_year: i32, points: Option<i32>) {
-        let (outcome, explanation) = match points {
-            Some(p) => (
-                format!("{}.{:02} points", p / 100, p % 100),
-                format!(
-                    "Your intake points for {intake_year} are {}.{:02}: the average of your final and exam \
-                     grades from lower secondary, multiplied by 10 and rounded to two decimals.",
-                    p / 100,
-                    p % 100
-                ),
-            ),
-            None => (
-                "individual handling".to_owned(),
-                "Half or more of your subjects have no grade, so points cannot be calculated; \
-                 a caseworker will assess your application individually."
-                    .to_owned(),
-            ),
-        };
+    /// The points decision of the intake, made from the grades by the intake's own rules.
+    fn points_decision(&mut self, person_id: i32, decided: vigo_intake::PointsDecision) {
+        let intake_year = decided.inputs.intake_year;
+        let inputs = serde_json::to_string(&decided.inputs).unwrap_or_default();
         self.pop.decisions.push(automated_decision::Model {
             id: Self::next_id(self.pop.decisions.len()),
             person_id,
             kind: DecisionKind::IntakePoints.code().to_owned(),
             made_at: at(date(intake_year, 3, 15), 2),
-            outcome,
-            explanation,
-            inputs: format!(
-                r#"{{"intake_year":{intake_year},"points_hundredths":{}}}"#,
-                points.map_or("null".into(), |p| p.to_string())
-            ),
+            outcome: decided.outcome,
+            explanation: decided.explanation,
+            inputs,
         });
     }
 
-    /// Application for Vg1 with up to six ranked wishes, an offer and the answer.
-    fn vg1_intake(
-        &mut self,
-        person_id: i32,
-        intake_year: i32,
-        points: Option<i32>,
-        ability: f64,
-        deceased_on: Option<NaiveDate>,
-    ) -> Option<Placement> {
-        // A death before the intake's offers withdraws the application.
-        let withdrawn = deceased_on.is_some_and(|d| d < date(intake_year, 7, 1));
-        let status = match (withdrawn, points, intake_year < self.school_year) {
-            (true, _, _) => ApplicationStatus::Withdrawn,
-            (_, None, _) => ApplicationStatus::IndividualHandling,
-            (_, _, true) => ApplicationStatus::Closed,
-            _ => ApplicationStatus::Submitted,
-        };
-        let application_id = self.application(person_id, intake_year, points, status);
-        self.points_decision(person_id, intake_year, points);
-
+    /// Up to six ranked Vg1 wishes (programme, school), most wanted first; weaker pupils lean
+    /// to vocational programmes.
+    fn vg1_wishes(&mut self, ability: f64) -> Vec<(usize, i32)> {
         let vocational_bias = (5.6 - ability) / 3.6;
         let first_programme = if self.rng.random_bool(vocational_bias.clamp(0.05, 0.95)) {
             self.rng.random_range(3..PROGRAMMES.len())
@@ -401,6 +395,31 @@ impl PersonGen<'_> {
                 wishes.push((programme, school));
             }
         }
+        wishes
+    }
+
+    /// Application for Vg1 with up to six ranked wishes, an offer and the answer.
+    fn vg1_intake(
+        &mut self,
+        person_id: i32,
+        decided: vigo_intake::PointsDecision,
+        ability: f64,
+        deceased_on: Option<NaiveDate>,
+    ) -> Option<Placement> {
+        let intake_year = decided.inputs.intake_year;
+        let points = decided.points.hundredths();
+        // A death before the intake's offers withdraws the application.
+        let withdrawn = deceased_on.is_some_and(|d| d < date(intake_year, 7, 1));
+        let status = match (withdrawn, points, intake_year < self.school_year) {
+            (true, _, _) => ApplicationStatus::Withdrawn,
+            (_, None, _) => ApplicationStatus::IndividualHandling,
+            (_, _, true) => ApplicationStatus::Closed,
+            _ => ApplicationStatus::Submitted,
+        };
+        let application_id = self.application(person_id, intake_year, points, status);
+        self.points_decision(person_id, decided);
+
+        let wishes = self.vg1_wishes(ability);
 
         let chance = points.map_or(0.5, |p| {
             (0.25 + (f64::from(p) / 100.0 - 25.0) / 30.0).clamp(0.2, 0.95)
@@ -799,5 +818,94 @@ pub(crate) fn loan_customers(pop: &mut Population, rng: &mut ChaCha8Rng, school_
                 registered_on: date(school_year - 1, 8, 20),
             });
         }
+    }
+}
+
+/// The coming intake, open: most pupils in their last year of lower secondary have applied,
+/// with their final grades and up to six wishes, nothing decided yet (no points, no offers,
+/// no rights assessed), and the schools' Vg1 places are fewer than the applicants wishing
+/// some of them first, so that running intake has something to decide. A generator of its
+/// own, so that the rest of the population is the same as without it.
+pub(crate) fn coming_intake(pop: &mut Population, county: &County, seed: u64, school_year: i32) {
+    use rand::SeedableRng;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x696e_7461_6b65);
+    let year = school_year + 1;
+    let today = date(school_year, 11, 15);
+    let pupils: Vec<i32> = pop
+        .persons
+        .iter()
+        .filter(|p| p.deceased_on.is_none() && p.birth_date.year() + 16 == year)
+        .map(|p| p.id)
+        .collect();
+    let mut g = PersonGen {
+        pop: &mut *pop,
+        county,
+        rng: &mut rng,
+        school_year,
+        today,
+    };
+    let mut first_wishes: HashMap<(i32, i32), u32> = HashMap::new();
+    for person_id in pupils {
+        if !g.rng.random_bool(0.9) {
+            continue;
+        }
+        let ability: f64 = g.rng.random_range(2.0..5.6);
+        g.lower_secondary(person_id, school_year, ability);
+        let submitted = at(today - Duration::days(g.rng.random_range(1..40)), 12);
+        let application_id = g.application_at(
+            person_id,
+            year,
+            None,
+            ApplicationStatus::Submitted,
+            submitted,
+            false,
+        );
+        for (rank, (programme, school)) in g.vg1_wishes(ability).into_iter().enumerate() {
+            let area = county.area_id(PROGRAMMES[programme].vg1.0);
+            if rank == 0 {
+                *first_wishes.entry((school, area)).or_default() += 1;
+            }
+            g.pop.wishes.push(application_wish::Model {
+                id: PersonGen::next_id(g.pop.wishes.len()),
+                application_id,
+                rank: rank as i32 + 1,
+                school_id: Some(school),
+                programme_area_id: area,
+                apprenticeship: false,
+                status: WishStatus::Pending,
+            });
+        }
+    }
+    let vg1: std::collections::HashSet<i32> = county
+        .programme_areas
+        .iter()
+        .filter(|a| a.level == "vg1")
+        .map(|a| a.id)
+        .collect();
+    let current: Vec<school_offer::Model> = pop
+        .school_offers
+        .iter()
+        .filter(|o| o.intake_year == school_year)
+        .cloned()
+        .collect();
+    for offered in current {
+        let capacity = if vg1.contains(&offered.programme_area_id) {
+            let wanted = first_wishes
+                .get(&(offered.school_id, offered.programme_area_id))
+                .copied()
+                .unwrap_or(0);
+            // Between 60 % and 140 % of those who want it most: some offers are contested.
+            (f64::from(wanted) * rng.random_range(0.6..1.4))
+                .round()
+                .max(1.0) as i32
+        } else {
+            offered.capacity
+        };
+        pop.school_offers.push(school_offer::Model {
+            id: pop.school_offers.len() as i32 + 1,
+            intake_year: year,
+            capacity,
+            ..offered
+        });
     }
 }

@@ -280,6 +280,12 @@ async fn a_round_places_explains_replays_and_moves_waiting_lists_up() -> anyhow:
             offered(wishes[2][1]).await?.pop().map(|o| o.answer),
             Some(OfferAnswer::Unanswered)
         );
+        // Not before every answer is in, or its deadline has passed.
+        let early = intake::run(&app.db, YEAR, IntakeRound::Supplementary, 8, &caseworker).await;
+        assert!(
+            matches!(early, Err(IntakeError::AnswersOutstanding { open: 2, .. })),
+            "{early:?}"
+        );
         for (wish, answer) in [
             (wishes[0][0], OfferAnswer::Declined),
             (wishes[2][1], OfferAnswer::Accepted),

@@ -213,7 +213,15 @@ async fn the_standard_introspection_query_builds_a_valid_client_schema_for_every
             *role == Role::Student,
             "{role}"
         );
-        if ![Role::Caseworker, Role::PrivacyOfficer, Role::Student].contains(role) {
+        if *role == Role::Company {
+            // A company answers the apprenticeship placements made to it, and changes nothing
+            // else.
+            assert_eq!(
+                field_names(schema, "Mutation"),
+                ["answerPlacement"].into_iter().map(str::to_owned).collect(),
+                "{role}"
+            );
+        } else if ![Role::Caseworker, Role::PrivacyOfficer, Role::Student].contains(role) {
             assert!(
                 schema["mutationType"].is_null() && !types.contains("Mutation"),
                 "{role}"

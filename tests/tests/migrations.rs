@@ -20,7 +20,7 @@ async fn migrations_run_forward_back_and_forward_again() -> anyhow::Result<()> {
         let test_db = TestDb::create(backend).await?;
         let db = test_db.connect().await?;
         Migrator::up(&db, None).await?;
-        assert_eq!(table_count(&db).await?, 37, "{backend:?}: tables after up");
+        assert_eq!(table_count(&db).await?, 38, "{backend:?}: tables after up");
         assert_eq!(
             vigo_entities::prelude::Person::find().count(&db).await?,
             0,
@@ -31,7 +31,7 @@ async fn migrations_run_forward_back_and_forward_again() -> anyhow::Result<()> {
         Migrator::up(&db, None).await?;
         assert_eq!(
             table_count(&db).await?,
-            37,
+            38,
             "{backend:?}: tables after second up"
         );
         db.close().await?;

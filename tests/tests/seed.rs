@@ -28,7 +28,7 @@ async fn seeds_refuses_without_force_and_replaces_with_force() -> anyhow::Result
         Migrator::up(&db, None).await?;
 
         let foreign_keys_before = foreign_key_count(&db).await?;
-        assert_eq!(foreign_keys_before, 44, "{backend:?}");
+        assert_eq!(foreign_keys_before, 45, "{backend:?}");
         let report = seed(&db, &population, false).await?;
         assert_eq!(Person::find().count(&db).await?, 400, "{backend:?}");
         assert_eq!(

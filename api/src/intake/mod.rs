@@ -46,6 +46,11 @@ pub enum IntakeError {
         "apprenticeship placement is not a round of school places; run it with `vigo intake place` or placeApprentices"
     )]
     PlacementIsSeparate,
+    #[error(
+        "{open} offer(s) of the main round of {year} can still be answered; the supplementary round runs once every answer is in or its deadline ({} days) has passed",
+        crate::service::ANSWER_DAYS
+    )]
+    AnswersOutstanding { year: i32, open: usize },
     #[error("there is no intake run {0}")]
     UnknownRun(i32),
     #[error("intake {year} has no apprenticeship wishes waiting for a company")]
@@ -340,13 +345,21 @@ async fn load<C: ConnectionTrait>(
         if main.is_none() {
             return Err(IntakeError::MainRoundFirst(year));
         }
+        let answering_since = Utc::now() - chrono::Duration::days(crate::service::ANSWER_DAYS);
+        let mut open = 0;
         for made in offer::Entity::find()
             .filter(offer::Column::Round.eq(IntakeRound::Main))
             .filter(offer::Column::WishId.is_in(wishes.iter().map(|w| w.id)))
             .all(db)
             .await?
         {
+            if made.answer == OfferAnswer::Unanswered && made.offered_at > answering_since {
+                open += 1;
+            }
             answers.insert(made.wish_id, made.answer);
+        }
+        if open > 0 {
+            return Err(IntakeError::AnswersOutstanding { year, open });
         }
     } else if offer::Entity::find()
         .filter(offer::Column::Round.eq(IntakeRound::Main))
@@ -553,29 +566,6 @@ pub struct PointsSummary {
     pub individual_handling: usize,
 }
 
-/// How a stored lower-secondary grade counts: exams as exams; electives (`VAL…`) together as
-/// one; conduct and order (`ATF…`, `ORD…`) not at all.
-fn lower_secondary_kind(
-    kind: vigo_entities::enums::ResultKind,
-    subject: &str,
-) -> Option<vigo_intake::LowerSecondaryKind> {
-    use vigo_entities::enums::ResultKind;
-    use vigo_intake::LowerSecondaryKind;
-    match kind {
-        ResultKind::LowerSecondaryExam => Some(LowerSecondaryKind::Exam),
-        ResultKind::LowerSecondaryFinal if subject.starts_with("VAL") => {
-            Some(LowerSecondaryKind::Elective)
-        }
-        ResultKind::LowerSecondaryFinal
-            if subject.starts_with("ATF") || subject.starts_with("ORD") =>
-        {
-            Some(LowerSecondaryKind::Conduct)
-        }
-        ResultKind::LowerSecondaryFinal => Some(LowerSecondaryKind::Final),
-        _ => None,
-    }
-}
-
 /// Computes the Vg1 points of every application of `year` from the applicant's
 /// lower-secondary grades, stores them (or individual handling) with a decision explaining
 /// them, in one transaction with an audit event linking every applicant.
@@ -641,7 +631,7 @@ pub async fn compute_points_in(
     let mut grades_of: HashMap<i32, Vec<vigo_intake::LowerSecondaryGrade>> = HashMap::new();
     for result in results {
         let (Some(kind), Ok(grade)) = (
-            lower_secondary_kind(result.kind, &result.subject_code),
+            vigo_intake::LowerSecondaryKind::of(result.kind, &result.subject_code),
             vigo_entities::ids::Grade::parse(&result.grade),
         ) else {
             continue;
@@ -665,11 +655,10 @@ pub async fn compute_points_in(
     let mut decisions = Vec::with_capacity(applications.len());
     for made in &applications {
         let grades = grades_of.get(&made.person_id).cloned().unwrap_or_default();
-        let points = vigo_intake::vg1_points(&grades);
-        let explained = vigo_intake::points_explanation(&points);
+        let decided = vigo_intake::vg1_decision(year, &grades);
         let mut changed: application::ActiveModel = made.clone().into();
-        changed.points_hundredths = Set(points.hundredths());
-        changed.status = Set(match points {
+        changed.points_hundredths = Set(decided.points.hundredths());
+        changed.status = Set(match decided.points {
             vigo_intake::Points::Points { .. } => {
                 summary.with_points += 1;
                 ApplicationStatus::Submitted
@@ -684,23 +673,9 @@ pub async fn compute_points_in(
             person_id: Set(made.person_id),
             kind: Set(DecisionKind::IntakePoints.code().to_owned()),
             made_at: Set(now),
-            outcome: Set(match points.hundredths() {
-                Some(p) => format!(
-                    "{} points (intake {year})",
-                    vigo_intake::points::format_en(p)
-                ),
-                None => format!("individual handling (intake {year})"),
-            }),
-            explanation: Set(format!("{}\n\n{}", explained.nb, explained.en)),
-            inputs: Set(serde_json::to_string(&serde_json::json!({
-                "intakeYear": year,
-                "grades": grades.iter().map(|g| serde_json::json!({
-                    "subject": g.subject,
-                    "kind": g.kind,
-                    "grade": g.grade.code(),
-                })).collect::<Vec<_>>(),
-                "result": points,
-            }))?),
+            outcome: Set(decided.outcome),
+            explanation: Set(decided.explanation),
+            inputs: Set(serde_json::to_string(&decided.inputs)?),
             ..Default::default()
         });
     }
