@@ -26,6 +26,8 @@ crate::code_enum!(
         Admission => "admission",
         /// The change log of applications, with who changed what.
         AdmissionLog => "admission_log",
+        /// The change log of contact data: each field before and after, from where, by whom.
+        ContactLog => "contact_log",
         /// Apprenticeship and training contracts.
         Contracts => "contracts",
         /// Trade, journeyman and competence tests.
@@ -82,6 +84,8 @@ pub const FIELDS: &[CatalogField] = catalog! {
              deceasedOn } => Identity;
     Person { contact } => Contact;
     Contact { address, postalCode, city, municipalityCode, phone, email } => Contact;
+    Contact { changes } => ContactLog;
+    ContactChange { changedAt, source, actorRole, detail } => ContactLog;
     Person { enrolments } => Enrolment;
     Enrolment { school, programmeArea, schoolYear, status, coursePercentage, startDate,
                 endDate } => Enrolment;

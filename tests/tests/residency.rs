@@ -151,6 +151,36 @@ async fn the_address_file_updates_contacts_and_sets_aside_those_outside_the_coun
             serde_json::json!({"from": "0301", "to": "3201"})
         );
         assert!(detail.get("phone").is_none(), "{detail}");
+        // The person reads the change log of their contact data, and so do caseworkers.
+        let body = app
+            .query(
+                &app.token(Role::Student, Some(&mover.national_id)),
+                "{ me { contact { municipalityCode changes { source actorRole detail } } } }",
+                serde_json::json!({}),
+            )
+            .await?;
+        let changes = &body["data"]["me"]["contact"]["changes"];
+        assert_eq!(changes[0]["source"], "population_register", "{body}");
+        assert_eq!(changes[0]["actorRole"], "caseworker", "{body}");
+        assert!(
+            changes[0]["detail"]
+                .as_str()
+                .unwrap_or("")
+                .contains("3201"),
+            "{body}"
+        );
+        let body = app
+            .query(
+                &app.token(Role::Caseworker, None),
+                "query($n: String!) { person(nationalId: $n) { contact { changes { source } } } }",
+                serde_json::json!({ "n": mover.national_id }),
+            )
+            .await?;
+        assert_eq!(
+            body["data"]["person"]["contact"]["changes"][0]["source"],
+            "population_register",
+            "{body}"
+        );
         let status = |id: i32| {
             let db = app.db.clone();
             async move {

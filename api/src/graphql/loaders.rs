@@ -65,6 +65,7 @@ macro_rules! foreign_keys {
 
 foreign_keys!(
     ContactOfPerson => contact.person_id / PersonId, person person_id;
+    ContactChangesOfPerson => contact_change.person_id / PersonId, person person_id;
     EnrolmentsOfPerson => enrolment.person_id / PersonId, person person_id,
         scope |rows| narrowed(rows, Record::Enrolment);
     ResultsOfPerson => subject_result.person_id / PersonId, person person_id,
@@ -306,6 +307,7 @@ pub fn register(
 ) -> Request {
     request
         .data(group::<ContactOfPerson>(db, rows, touched))
+        .data(group::<ContactChangesOfPerson>(db, rows, touched))
         .data(group::<EnrolmentsOfPerson>(db, rows, touched))
         .data(group::<ResultsOfPerson>(db, rows, touched))
         .data(group::<AbsenceOfPerson>(db, rows, touched))

@@ -411,4 +411,14 @@ impl Contact {
     async fn email(&self) -> Option<&str> {
         self.0.email.as_deref()
     }
+    /// Every change to the contact data, oldest first: what changed, from where, by whom.
+    async fn changes(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Option<Vec<super::records::ContactChange>>> {
+        let mut changes: Vec<super::records::ContactChange> =
+            children::<ContactChangesOfPerson, _>(ctx, self.0.person_id).await?;
+        changes.sort_by_key(|c| (c.0.changed_at, c.0.id));
+        Ok(Some(changes))
+    }
 }

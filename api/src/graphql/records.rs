@@ -3,8 +3,8 @@
 
 use async_graphql::{Context, Object, Result, Value};
 use vigo_entities::{
-    absence, application, application_change, application_wish, enrolment, offer, organisation,
-    programme_area, subject_result,
+    absence, application, application_change, application_wish, contact_change, enrolment, offer,
+    organisation, programme_area, subject_result,
 };
 
 use super::codes::{
@@ -51,6 +51,8 @@ api_object!(
     Offer => offer::Model,
     /// One entry of an application's change log.
     ApplicationChange => application_change::Model,
+    /// One change to a person's contact data.
+    ContactChange => contact_change::Model,
 );
 
 /// A programme area (programområde) from Vigo's code list; trades are programme areas too.
@@ -323,6 +325,34 @@ impl ApplicationChange {
         Some(&self.0.change)
     }
     /// JSON describing the change.
+    async fn detail(&self) -> Option<&str> {
+        Some(&self.0.detail)
+    }
+}
+
+/// One change to a person's contact data: which fields, before and after, from where, by whom.
+#[Object]
+impl ContactChange {
+    /// Stands in for a field the caller may not read (see `enforce`); never in the schema.
+    #[graphql(name = "__denied", visible = false)]
+    async fn denied(&self, ctx: &Context<'_>, field: String) -> Option<bool> {
+        super::denied(ctx, &field)
+    }
+    /// When the change was made.
+    async fn changed_at(&self) -> Option<DateTime> {
+        Some(self.0.changed_at.into())
+    }
+    /// Where it came from: `population_register` (the register's address file) or
+    /// `registration` (registered or corrected through the API).
+    async fn source(&self) -> Option<&str> {
+        Some(&self.0.source)
+    }
+    /// The role that made the change, e.g. `caseworker`.
+    async fn actor_role(&self) -> Option<&str> {
+        self.0.actor.split(':').next()
+    }
+    /// JSON: each changed field (`address`, `postalCode`, `city`, `municipalityCode`,
+    /// `phone`, `email`) with its value `from` and `to`.
     async fn detail(&self) -> Option<&str> {
         Some(&self.0.detail)
     }
