@@ -163,10 +163,7 @@ async fn the_address_file_updates_contacts_and_sets_aside_those_outside_the_coun
         assert_eq!(changes[0]["source"], "population_register", "{body}");
         assert_eq!(changes[0]["actorRole"], "caseworker", "{body}");
         assert!(
-            changes[0]["detail"]
-                .as_str()
-                .unwrap_or("")
-                .contains("3201"),
+            changes[0]["detail"].as_str().unwrap_or("").contains("3201"),
             "{body}"
         );
         let body = app
@@ -177,8 +174,7 @@ async fn the_address_file_updates_contacts_and_sets_aside_those_outside_the_coun
             )
             .await?;
         assert_eq!(
-            body["data"]["person"]["contact"]["changes"][0]["source"],
-            "population_register",
+            body["data"]["person"]["contact"]["changes"][0]["source"], "population_register",
             "{body}"
         );
         let status = |id: i32| {
