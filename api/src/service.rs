@@ -939,6 +939,7 @@ pub async fn mark_deceased(
         .filter(application::Column::Status.is_in([
             ApplicationStatus::Submitted,
             ApplicationStatus::IndividualHandling,
+            ApplicationStatus::OutsideCounty,
         ]))
         .all(&txn)
         .await?;
@@ -1052,11 +1053,44 @@ pub async fn answer_offer(
             "the supplementary round has run; the main round's offers can no longer be answered",
         ));
     }
-    let mut answered: offer::ActiveModel = made.into();
-    answered.answer = Set(answer);
-    answered.answered_at = Set(Some(Utc::now()));
-    let answered = answered.update(db).await?;
+    let answered = answer_once(db, made, answer).await?;
     Ok((answered, owner))
+}
+
+/// Records `answer` to an unanswered offer, in one statement that only an unanswered offer
+/// matches, so that two answers at once cannot both be taken.
+async fn answer_once<C: ConnectionTrait>(
+    db: &C,
+    made: vigo_entities::offer::Model,
+    answer: vigo_entities::enums::OfferAnswer,
+) -> Result<vigo_entities::offer::Model, ApiError> {
+    use vigo_entities::enums::OfferAnswer;
+    use vigo_entities::offer;
+    let now = Utc::now();
+    let updated = offer::Entity::update_many()
+        .col_expr(
+            offer::Column::Answer,
+            sea_orm::sea_query::Expr::value(answer),
+        )
+        .col_expr(
+            offer::Column::AnsweredAt,
+            sea_orm::sea_query::Expr::value(Some(now)),
+        )
+        .filter(offer::Column::Id.eq(made.id))
+        .filter(offer::Column::Answer.eq(OfferAnswer::Unanswered))
+        .exec(db)
+        .await?;
+    if updated.rows_affected != 1 {
+        return Err(ApiError::bad_input(
+            "offerId",
+            "the offer is answered already; an answer cannot be changed here",
+        ));
+    }
+    Ok(offer::Model {
+        answer,
+        answered_at: Some(now),
+        ..made
+    })
 }
 
 /// Records a company's answer to an apprenticeship placement made to it: it takes the
@@ -1107,6 +1141,13 @@ pub async fn answer_placement(
             "the placement is answered already; an answer cannot be changed here",
         ));
     }
+    if !crate::intake::placement::OPEN.contains(&owner.status) || wish.status != WishStatus::Offered
+    {
+        return Err(ApiError::bad_input(
+            "offerId",
+            "the application is no longer open (withdrawn, closed or another county's); the placement cannot be answered",
+        ));
+    }
     if Utc::now() > made.offered_at + chrono::Duration::days(ANSWER_DAYS) {
         return Err(ApiError::bad_input(
             "offerId",
@@ -1120,10 +1161,7 @@ pub async fn answer_placement(
     } else {
         OfferAnswer::Declined
     };
-    let mut answered: offer::ActiveModel = made.into();
-    answered.answer = Set(answer);
-    answered.answered_at = Set(Some(Utc::now()));
-    let answered = answered.update(db).await?;
+    let answered = answer_once(db, made, answer).await?;
     if !accept {
         let mut waiting = wish.into_active_model();
         waiting.status = Set(WishStatus::Pending);

@@ -325,6 +325,31 @@ async fn companies_get_applicants_by_points_and_answer_only_their_own() -> anyho
             "{}",
             latest.explanation
         );
+        // No answer within the deadline counts as a decline: the position is free again, and
+        // the company is not asked about that applicant again.
+        let mut lapsed: offer::ActiveModel = third_offers[0].clone().into();
+        lapsed.offered_at = Set(chrono::Utc::now() - chrono::Duration::days(8));
+        lapsed.update(&app.db).await?;
+        let body = app
+            .query(
+                &first_token,
+                answer,
+                json!({ "id": format!("Offer:{}", third_offers[0].id), "a": true }),
+            )
+            .await?;
+        assert!(
+            body["errors"][0]["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains("deadline"),
+            "{body}"
+        );
+        let third_run = intake::placement::place(&app.db, year, 13, &caseworker).await?;
+        assert_eq!(
+            (third_run.applicants, third_run.placed),
+            (2, 0),
+            "both were turned down by the one company with room: {third_run:?}"
+        );
         for run in [run.run, again["run"].as_i64().unwrap_or_default() as i32] {
             let replayed = intake::replay(&app.db, run).await?;
             assert!(

@@ -43,6 +43,12 @@ pub(super) struct PlacementInputs {
     pub applicants: Vec<(i32, i32, Vec<i32>)>,
 }
 
+/// Applications open for placement.
+pub(crate) const OPEN: [ApplicationStatus; 2] = [
+    ApplicationStatus::Submitted,
+    ApplicationStatus::IndividualHandling,
+];
+
 /// A placement run's summary, for the CLI and the API.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct PlacementSummary {
@@ -256,10 +262,7 @@ async fn load<C: ConnectionTrait>(
 ) -> Result<PlacementInputs, IntakeError> {
     let applications: HashMap<i32, application::Model> = application::Entity::find()
         .filter(application::Column::IntakeYear.eq(year))
-        .filter(application::Column::Status.is_in([
-            ApplicationStatus::Submitted,
-            ApplicationStatus::IndividualHandling,
-        ]))
+        .filter(application::Column::Status.is_in(OPEN))
         .all(db)
         .await?
         .into_iter()
@@ -280,43 +283,11 @@ async fn load<C: ConnectionTrait>(
         .order_by_asc(application_wish::Column::Rank)
         .all(db)
         .await?;
-    let wish_ids: Vec<i32> = wishes.iter().map(|w| w.id).collect();
-    let mut offers = Vec::new();
-    for chunk in wish_ids.chunks(500) {
-        offers.extend(
-            offer::Entity::find()
-                .filter(offer::Column::WishId.is_in(chunk.iter().copied()))
-                .filter(offer::Column::CompanyId.is_not_null())
-                .all(db)
-                .await?,
-        );
-    }
-    let trade_of_wish: HashMap<i32, i32> =
-        wishes.iter().map(|w| (w.id, w.programme_area_id)).collect();
-    let application_of_wish: HashMap<i32, i32> =
-        wishes.iter().map(|w| (w.id, w.application_id)).collect();
-    // An application with a standing offer (unanswered or accepted) is with a company already.
-    let mut settled: HashSet<i32> = HashSet::new();
-    let mut declined: HashMap<i32, Vec<i32>> = HashMap::new();
-    // Offers standing per (company, trade): they take up positions.
-    let mut standing: HashMap<(i32, i32), u32> = HashMap::new();
-    for made in &offers {
-        let (Some(company), Some(&application)) =
-            (made.company_id, application_of_wish.get(&made.wish_id))
-        else {
-            continue;
-        };
-        if made.answer == OfferAnswer::Declined {
-            declined.entry(application).or_default().push(company);
-        } else {
-            settled.insert(application);
-            *standing
-                .entry((company, trade_of_wish[&made.wish_id]))
-                .or_default() += 1;
-        }
-    }
     let today = vigo_policy::Today::now().date;
+    // Running contracts take up positions; so does every standing placement of any open
+    // intake, unless its contract is registered already (then the contract counts).
     let mut apprentices: HashMap<(i32, i32), u32> = HashMap::new();
+    let mut contracted: HashSet<(i32, i32, i32)> = HashSet::new();
     for contract in apprenticeship_contract::Entity::find()
         .filter(
             apprenticeship_contract::Column::Status
@@ -329,6 +300,32 @@ async fn load<C: ConnectionTrait>(
         *apprentices
             .entry((contract.company_id, contract.programme_area_id))
             .or_default() += 1;
+        contracted.insert((
+            contract.person_id,
+            contract.company_id,
+            contract.programme_area_id,
+        ));
+    }
+    let placements = placements(db).await?;
+    // An application with a standing placement is with a company already; a placement
+    // declined, or left unanswered past its deadline, tells which companies not to ask again.
+    let mut settled: HashSet<i32> = HashSet::new();
+    let mut declined: HashMap<i32, Vec<i32>> = HashMap::new();
+    let mut standing: HashMap<(i32, i32), u32> = HashMap::new();
+    let deadline = Utc::now() - chrono::Duration::days(crate::service::ANSWER_DAYS);
+    for placed in &placements {
+        let lapsed = placed.answer == OfferAnswer::Unanswered && placed.offered_at < deadline;
+        if placed.answer == OfferAnswer::Declined || lapsed {
+            declined
+                .entry(placed.application)
+                .or_default()
+                .push(placed.company);
+            continue;
+        }
+        settled.insert(placed.application);
+        if !contracted.contains(&(placed.person, placed.company, placed.trade)) {
+            *standing.entry((placed.company, placed.trade)).or_default() += 1;
+        }
     }
     let approved = approved_trade::Entity::find()
         .filter(approved_trade::Column::Positions.gt(0))
@@ -438,4 +435,62 @@ pub(super) fn replay(stored: &intake_run::Model) -> Result<(Vec<String>, usize),
         }
     }
     Ok((differences, inputs.applicants.len()))
+}
+
+/// A placement made to a company, with what it is for.
+struct Placed {
+    application: i32,
+    person: i32,
+    company: i32,
+    trade: i32,
+    answer: OfferAnswer,
+    offered_at: chrono::DateTime<Utc>,
+}
+
+/// Every placement of an open application's live wish, of any intake year: those of withdrawn,
+/// closed or set-aside applications hold no position.
+async fn placements<C: ConnectionTrait>(db: &C) -> Result<Vec<Placed>, IntakeError> {
+    let offers = offer::Entity::find()
+        .filter(offer::Column::CompanyId.is_not_null())
+        .all(db)
+        .await?;
+    let mut wishes: HashMap<i32, application_wish::Model> = HashMap::new();
+    let wish_ids: Vec<i32> = offers.iter().map(|o| o.wish_id).collect();
+    for chunk in wish_ids.chunks(500) {
+        for wish in application_wish::Entity::find()
+            .filter(application_wish::Column::Id.is_in(chunk.iter().copied()))
+            .filter(application_wish::Column::Status.ne(WishStatus::Withdrawn))
+            .all(db)
+            .await?
+        {
+            wishes.insert(wish.id, wish);
+        }
+    }
+    let mut applications: HashMap<i32, application::Model> = HashMap::new();
+    let application_ids: Vec<i32> = wishes.values().map(|w| w.application_id).collect();
+    for chunk in application_ids.chunks(500) {
+        for made in application::Entity::find()
+            .filter(application::Column::Id.is_in(chunk.iter().copied()))
+            .filter(application::Column::Status.is_in(OPEN))
+            .all(db)
+            .await?
+        {
+            applications.insert(made.id, made);
+        }
+    }
+    Ok(offers
+        .into_iter()
+        .filter_map(|o| {
+            let wish = wishes.get(&o.wish_id)?;
+            let made = applications.get(&wish.application_id)?;
+            Some(Placed {
+                application: made.id,
+                person: made.person_id,
+                company: o.company_id?,
+                trade: wish.programme_area_id,
+                answer: o.answer,
+                offered_at: o.offered_at,
+            })
+        })
+        .collect())
 }

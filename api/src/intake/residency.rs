@@ -150,7 +150,8 @@ pub struct AddressImport {
     pub not_held: usize,
     /// Persons whose contact data changed.
     pub changed: usize,
-    /// Applicants checked (with an open application of this or a later intake).
+    /// Applicants checked (with an open application of an intake whose school year has not
+    /// started).
     pub applicants: usize,
     /// Applications set aside as another county's responsibility by this import.
     pub outside: usize,
@@ -242,7 +243,8 @@ async fn import_in(
         }
         for found in application::Entity::find()
             .filter(application::Column::PersonId.is_in(chunk.iter().copied()))
-            .filter(application::Column::IntakeYear.gte(today.intake_year()))
+            // Intakes whose school year has not started: a pupil placed already stays.
+            .filter(application::Column::IntakeYear.gt(today.school_year()))
             .filter(application::Column::Status.is_in(CHECKED))
             .all(txn)
             .await?
@@ -294,6 +296,10 @@ async fn import_in(
         for made in applications {
             let status = match (checked.responsible, made.status) {
                 (false, _) => ApplicationStatus::OutsideCounty,
+                // Back to where it stood: without points, a caseworker's to handle.
+                (true, ApplicationStatus::OutsideCounty) if made.points_hundredths.is_none() => {
+                    ApplicationStatus::IndividualHandling
+                }
                 (true, ApplicationStatus::OutsideCounty) => ApplicationStatus::Submitted,
                 (true, other) => other,
             };
