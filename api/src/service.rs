@@ -319,11 +319,24 @@ pub(crate) async fn write_contact<C: ConnectionTrait>(
     subject: &Subject,
     source: ContactSource,
 ) -> Result<bool, ApiError> {
-    use vigo_entities::contact_change;
     let existing = contact::Entity::find()
         .filter(contact::Column::PersonId.eq(person_id))
         .one(db)
         .await?;
+    write_contact_over(db, person_id, existing, contact, subject, source).await
+}
+
+/// [`write_contact`] over the row `existing` the caller has loaded already (an import loads
+/// them all at once).
+pub(crate) async fn write_contact_over<C: ConnectionTrait>(
+    db: &C,
+    person_id: i32,
+    existing: Option<contact::Model>,
+    contact: ContactInput,
+    subject: &Subject,
+    source: ContactSource,
+) -> Result<bool, ApiError> {
+    use vigo_entities::contact_change;
     let before = |f: fn(&contact::Model) -> Option<String>| existing.as_ref().and_then(f);
     let fields: [(&str, Option<String>, Option<String>); 6] = [
         (
@@ -1099,6 +1112,7 @@ async fn answer_once<C: ConnectionTrait>(
 /// alike; one answered already or past its deadline is refused, changing nothing.
 pub async fn answer_placement(
     db: &impl Store,
+    rows: &vigo_policy::RowScope,
     subject: &Subject,
     offer_id: i32,
     accept: bool,
@@ -1111,19 +1125,43 @@ pub async fn answer_placement(
             format!("no placement {offer_id} to your company"),
         )
     };
-    let own = organisation::Entity::find()
+    // Which placements the caller answers is the policy's: its row scope over offers (for a
+    // company, the placements made to it) and over persons.
+    let made = offer::Entity::find_by_id(offer_id)
+        .filter(offer::Column::CompanyId.is_not_null())
         .filter(
-            organisation::Column::OrgNo.eq(subject
-                .org
-                .as_ref()
-                .map(|o| o.as_str().to_owned())
-                .unwrap_or_default()),
+            rows.record_condition(vigo_policy::Record::Offer)
+                .unwrap_or_else(Condition::all),
+        )
+        .filter(
+            offer::Column::WishId.in_subquery(
+                sea_orm::sea_query::Query::select()
+                    .column(application_wish::Column::Id)
+                    .from(application_wish::Entity)
+                    .and_where(
+                        application_wish::Column::ApplicationId.in_subquery(
+                            sea_orm::sea_query::Query::select()
+                                .column(application::Column::Id)
+                                .from(application::Entity)
+                                .and_where(
+                                    application::Column::PersonId.in_subquery(
+                                        sea_orm::sea_query::Query::select()
+                                            .column(person::Column::Id)
+                                            .from(person::Entity)
+                                            .cond_where(rows.person_condition())
+                                            .to_owned(),
+                                    ),
+                                )
+                                .to_owned(),
+                        ),
+                    )
+                    .to_owned(),
+            ),
         )
         .one(db)
         .await?
         .ok_or_else(not_found)?;
-    let made = offer::Entity::find_by_id(offer_id)
-        .filter(offer::Column::CompanyId.eq(own.id))
+    let company = organisation::Entity::find_by_id(made.company_id.unwrap_or_default())
         .one(db)
         .await?
         .ok_or_else(not_found)?;
@@ -1172,7 +1210,7 @@ pub async fn answer_placement(
         owner.id,
         subject,
         "placement_answered",
-        serde_json::json!({ "company": own.org_no, "answer": answer.code() }),
+        serde_json::json!({ "company": company.org_no, "answer": answer.code() }),
     )
     .await?;
     Ok((answered, owner))

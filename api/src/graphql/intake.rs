@@ -6,7 +6,7 @@
 //! `answerPlacement`.)
 
 use async_graphql::{Context, ErrorExtensions, Result, SimpleObject};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use vigo_entities::enums::IntakeRound as StoredRound;
 use vigo_policy::Scope;
 
@@ -70,20 +70,33 @@ async fn county_writer<'a>(ctx: &Context<'a>) -> Result<&'a vigo_policy::Subject
     ctx.data::<vigo_policy::Subject>()
 }
 
-pub async fn compute_points(ctx: &Context<'_>, intake_year: i32) -> Result<PointsRun> {
-    county_writer(ctx).await?;
-    let txn = ctx
-        .data::<DatabaseConnection>()?
+async fn begin(ctx: &Context<'_>) -> Result<DatabaseTransaction> {
+    ctx.data::<DatabaseConnection>()?
         .begin()
         .await
-        .map_err(|e| ApiError::from(e).extend())?;
+        .map_err(|e| ApiError::from(e).extend())
+}
+
+/// Records the work as the request, linking every person it decided, and commits it with
+/// the work: if the record cannot be written, nothing is changed.
+async fn commit_for_request(
+    ctx: &Context<'_>,
+    txn: DatabaseTransaction,
+    persons: &[i32],
+) -> Result<()> {
+    crate::audit::append_for_request(ctx, &txn, persons)
+        .await
+        .map_err(|e| e.extend())?;
+    txn.commit().await.map_err(|e| ApiError::from(e).extend())
+}
+
+pub async fn compute_points(ctx: &Context<'_>, intake_year: i32) -> Result<PointsRun> {
+    county_writer(ctx).await?;
+    let txn = begin(ctx).await?;
     let (summary, persons) = intake::compute_points_in(&txn, intake_year)
         .await
         .map_err(refused)?;
-    crate::audit::append_for_request(ctx, &txn, &persons)
-        .await
-        .map_err(|e| e.extend())?;
-    txn.commit().await.map_err(|e| ApiError::from(e).extend())?;
+    commit_for_request(ctx, txn, &persons).await?;
     Ok(PointsRun {
         intake_year: summary.year,
         applications: summary.applications,
@@ -101,18 +114,11 @@ pub async fn run_intake(
     let subject = county_writer(ctx).await?;
     let seed = parse_seed(seed)?;
     let stored: StoredRound = round.into();
-    let txn = ctx
-        .data::<DatabaseConnection>()?
-        .begin()
-        .await
-        .map_err(|e| ApiError::from(e).extend())?;
+    let txn = begin(ctx).await?;
     let (summary, persons) = intake::run_in(&txn, intake_year, stored, seed, subject)
         .await
         .map_err(refused)?;
-    crate::audit::append_for_request(ctx, &txn, &persons)
-        .await
-        .map_err(|e| e.extend())?;
-    txn.commit().await.map_err(|e| ApiError::from(e).extend())?;
+    commit_for_request(ctx, txn, &persons).await?;
     Ok(IntakeRunResult {
         run: summary.run,
         intake_year: summary.year,
@@ -161,18 +167,11 @@ pub async fn place_apprentices(
 ) -> Result<PlacementRun> {
     let subject = county_writer(ctx).await?;
     let seed = parse_seed(seed)?;
-    let txn = ctx
-        .data::<DatabaseConnection>()?
-        .begin()
-        .await
-        .map_err(|e| ApiError::from(e).extend())?;
+    let txn = begin(ctx).await?;
     let (summary, persons) = intake::placement::place_in(&txn, intake_year, seed, subject)
         .await
         .map_err(refused)?;
-    crate::audit::append_for_request(ctx, &txn, &persons)
-        .await
-        .map_err(|e| e.extend())?;
-    txn.commit().await.map_err(|e| ApiError::from(e).extend())?;
+    commit_for_request(ctx, txn, &persons).await?;
     Ok(PlacementRun {
         run: summary.run,
         intake_year: summary.year,
@@ -199,18 +198,11 @@ pub struct RightsRun {
 
 pub async fn assess_rights(ctx: &Context<'_>) -> Result<RightsRun> {
     county_writer(ctx).await?;
-    let txn = ctx
-        .data::<DatabaseConnection>()?
-        .begin()
-        .await
-        .map_err(|e| ApiError::from(e).extend())?;
+    let txn = begin(ctx).await?;
     let (summary, persons) = intake::assess_rights_in(&txn, vigo_policy::Today::now().date)
         .await
         .map_err(refused)?;
-    crate::audit::append_for_request(ctx, &txn, &persons)
-        .await
-        .map_err(|e| e.extend())?;
-    txn.commit().await.map_err(|e| ApiError::from(e).extend())?;
+    commit_for_request(ctx, txn, &persons).await?;
     Ok(RightsRun {
         persons: summary.persons,
         youth: summary.youth,

@@ -411,7 +411,8 @@ impl Mutation {
             .await
             .map_err(|e| ApiError::from(e).extend())?;
         let offer_id = extended(parse_id("offerId", "Offer", &offer_id))?;
-        let answered = service::answer_placement(&txn, subject, offer_id, accept).await;
+        let rows = &ctx.data::<Access>()?.rows;
+        let answered = service::answer_placement(&txn, rows, subject, offer_id, accept).await;
         let (offer, application) = match answered {
             Ok(done) => done,
             Err(e) => return Err(e.extend()),

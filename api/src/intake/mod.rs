@@ -75,6 +75,30 @@ pub enum IntakeError {
     MalformedFile(Vec<residency::BadLine>),
 }
 
+/// Records an operator's intake work in the audit trail, linking every person it decided,
+/// and commits it with the work: if the record cannot be written, nothing is changed.
+pub(crate) async fn commit_recorded(
+    txn: DatabaseTransaction,
+    actor: &vigo_policy::Subject,
+    operation: String,
+    categories: &[&str],
+    persons: &[i32],
+) -> Result<(), IntakeError> {
+    let categories: Vec<String> = categories.iter().map(|c| (*c).to_owned()).collect();
+    let event = vigo_audit::Event::new(
+        crate::audit::actor(actor),
+        &operation,
+        &format!("intake-{}", uuid::Uuid::new_v4()),
+        &categories,
+        persons,
+    );
+    vigo_audit::append(&txn, &[event])
+        .await
+        .map_err(|e| IntakeError::Audit(e.to_string()))?;
+    txn.commit().await?;
+    Ok(())
+}
+
 /// What the indices of an instance stand for, stored with the run.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
 struct Inputs {
@@ -120,20 +144,17 @@ pub async fn run(
 ) -> Result<RunSummary, IntakeError> {
     let txn = db.begin().await?;
     let (summary, persons) = run_in(&txn, year, round, seed, actor).await?;
-    let event = vigo_audit::Event::new(
-        crate::audit::actor(actor),
-        &format!(
+    commit_recorded(
+        txn,
+        actor,
+        format!(
             "Intake.run run={} year={year} round={} seed={seed} placed={}",
             summary.run, summary.round, summary.placed
         ),
-        &format!("intake-{}", uuid::Uuid::new_v4()),
-        &["admission".to_owned(), "decisions".to_owned()],
+        &["admission", "decisions"],
         &persons,
-    );
-    vigo_audit::append(&txn, &[event])
-        .await
-        .map_err(|e| IntakeError::Audit(e.to_string()))?;
-    txn.commit().await?;
+    )
+    .await?;
     Ok(summary)
 }
 
@@ -576,24 +597,17 @@ pub async fn compute_points(
 ) -> Result<PointsSummary, IntakeError> {
     let txn = db.begin().await?;
     let (summary, persons) = compute_points_in(&txn, year).await?;
-    let event = vigo_audit::Event::new(
-        crate::audit::actor(actor),
-        &format!(
+    commit_recorded(
+        txn,
+        actor,
+        format!(
             "Intake.points year={year} points={} individual={}",
             summary.with_points, summary.individual_handling
         ),
-        &format!("intake-{}", uuid::Uuid::new_v4()),
-        &[
-            "results".to_owned(),
-            "admission".to_owned(),
-            "decisions".to_owned(),
-        ],
+        &["results", "admission", "decisions"],
         &persons,
-    );
-    vigo_audit::append(&txn, &[event])
-        .await
-        .map_err(|e| IntakeError::Audit(e.to_string()))?;
-    txn.commit().await?;
+    )
+    .await?;
     Ok(summary)
 }
 
@@ -866,23 +880,16 @@ pub async fn assess_rights(
 ) -> Result<RightsSummary, IntakeError> {
     let txn = db.begin().await?;
     let (summary, persons) = assess_rights_in(&txn, today).await?;
-    let event = vigo_audit::Event::new(
-        crate::audit::actor(actor),
-        &format!(
+    commit_recorded(
+        txn,
+        actor,
+        format!(
             "Intake.rights on={today} youth={} adult={} none={}",
             summary.youth, summary.adult, summary.none
         ),
-        &format!("intake-{}", uuid::Uuid::new_v4()),
-        &[
-            "enrolment".to_owned(),
-            "rights".to_owned(),
-            "decisions".to_owned(),
-        ],
+        &["enrolment", "rights", "decisions"],
         &persons,
-    );
-    vigo_audit::append(&txn, &[event])
-        .await
-        .map_err(|e| IntakeError::Audit(e.to_string()))?;
-    txn.commit().await?;
+    )
+    .await?;
     Ok(summary)
 }

@@ -25,7 +25,7 @@ use vigo_intake::placement::{
     Apprentice, CompanyPositions, Placement, PlacementInstance, placement_explanation,
 };
 
-use super::IntakeError;
+use super::{IntakeError, commit_recorded};
 
 /// The prefix of a placement run's round in `intake_run` (`placement-1`, `placement-2`, …).
 pub const ROUND_PREFIX: &str = "placement-";
@@ -74,20 +74,17 @@ pub async fn place(
 ) -> Result<PlacementSummary, IntakeError> {
     let txn = db.begin().await?;
     let (summary, persons) = place_in(&txn, year, seed, actor).await?;
-    let event = vigo_audit::Event::new(
-        crate::audit::actor(actor),
-        &format!(
+    commit_recorded(
+        txn,
+        actor,
+        format!(
             "Intake.place run={} year={year} seed={seed} placed={}",
             summary.run, summary.placed
         ),
-        &format!("intake-{}", uuid::Uuid::new_v4()),
-        &["admission".to_owned(), "decisions".to_owned()],
+        &["admission", "decisions"],
         &persons,
-    );
-    vigo_audit::append(&txn, &[event])
-        .await
-        .map_err(|e| IntakeError::Audit(e.to_string()))?;
-    txn.commit().await?;
+    )
+    .await?;
     Ok(summary)
 }
 

@@ -19,7 +19,7 @@ use vigo_entities::ids::NationalId;
 use vigo_entities::{application, automated_decision, contact, person};
 use vigo_intake::residency::{self, County, Municipality};
 
-use super::IntakeError;
+use super::{IntakeError, commit_recorded};
 use crate::service::{self, ContactInput, ContactSource};
 
 /// A line of the file that cannot be imported, and why.
@@ -176,27 +176,21 @@ pub async fn import_addresses(
     let today = vigo_policy::Today::now();
     let (mut imported, persons) = import_in(&txn, &lines, county, actor, today).await?;
     imported.skipped = bad;
-    if !persons.is_empty() {
-        let event = vigo_audit::Event::new(
-            crate::audit::actor(actor),
-            &format!(
+    if persons.is_empty() {
+        txn.commit().await?;
+    } else {
+        commit_recorded(
+            txn,
+            actor,
+            format!(
                 "Intake.addresses lines={} changed={} outside={} taken_back={}",
                 imported.lines, imported.changed, imported.outside, imported.taken_back
             ),
-            &format!("intake-{}", uuid::Uuid::new_v4()),
-            &[
-                "contact".to_owned(),
-                "admission".to_owned(),
-                "admission_log".to_owned(),
-                "decisions".to_owned(),
-            ],
+            &["contact", "admission", "admission_log", "decisions"],
             &persons,
-        );
-        vigo_audit::append(&txn, &[event])
-            .await
-            .map_err(|e| IntakeError::Audit(e.to_string()))?;
+        )
+        .await?;
     }
-    txn.commit().await?;
     Ok(imported)
 }
 
@@ -273,14 +267,17 @@ async fn import_in(
             // No contact data is kept for the dead, and their applications are withdrawn.
             continue;
         }
-        let before = contacts.get(&person.id);
-        let moved = before.is_none_or(|c| c.municipality_code != line.municipality.as_str());
+        let before = contacts.remove(&person.id);
+        let moved = before
+            .as_ref()
+            .is_none_or(|c| c.municipality_code != line.municipality.as_str());
         let mut contact = line.contact.clone();
-        contact.phone = before.and_then(|c| c.phone.clone());
-        contact.email = before.and_then(|c| c.email.clone());
-        let changed = service::write_contact(
+        contact.phone = before.as_ref().and_then(|c| c.phone.clone());
+        contact.email = before.as_ref().and_then(|c| c.email.clone());
+        let changed = service::write_contact_over(
             txn,
             person.id,
+            before,
             contact,
             actor,
             ContactSource::PopulationRegister,
