@@ -8,11 +8,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 
 use crate::graphiql::{FILE_POLICY, set_headers};
+use crate::portal::PAGE_POLICY;
 use crate::server::AppState;
-
-const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-     img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; \
-     frame-ancestors 'none'";
 
 /// The files under `/admin/`: name, content type, bytes.
 const ASSETS: &[(&str, &str, &[u8])] = &[
@@ -44,9 +41,14 @@ pub async fn page() -> Response {
 /// which prints the same token to the terminal anyway; anything else is 404.
 pub async fn asset(State(state): State<AppState>, Path(file): Path<String>) -> Response {
     if file == "demo-token" {
-        return match state.demo_token() {
-            Some(token) => {
-                let mut response = token.to_owned().into_response();
+        let officer = state.demo_tokens().and_then(|tokens| {
+            tokens
+                .iter()
+                .find(|t| t.role == vigo_policy::Role::PrivacyOfficer)
+        });
+        return match officer {
+            Some(officer) => {
+                let mut response = officer.token.clone().into_response();
                 set_headers(
                     &mut response,
                     "text/plain; charset=utf-8",

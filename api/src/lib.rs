@@ -18,6 +18,7 @@ pub mod intake;
 pub mod output;
 mod policy_commands;
 pub mod policy_sync;
+pub mod portal;
 pub mod server;
 pub mod service;
 pub mod statistics;
@@ -35,7 +36,7 @@ use vigo_policy::{Gate, Purpose, Role, Subject};
 
 use crate::auth::{Authenticator, development_claims, signing_secret};
 use crate::config::{Cli, Command, DemoArgs, SeedArgs, ServeArgs, TokenArgs};
-use crate::server::AppState;
+use crate::server::{AppState, DemoToken};
 
 /// Runs one command of the command line.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
@@ -765,12 +766,10 @@ async fn demo(args: DemoArgs) -> anyhow::Result<()> {
     );
     let gate = load_gate(&db).await?;
     let mut state = AppState::with_gate(db, auth, gate, server::DEFAULT_RATE_LIMIT)?;
-    // The console offers the printed token to this machine's own browser only: on any other
-    // address, whoever reached the page would be a privacy officer.
-    if address.ip().is_loopback()
-        && let Some(officer) = tokens.iter().find(|t| t.role == Role::PrivacyOfficer)
-    {
-        state = state.with_demo_token(officer.token.clone());
+    // The console and the portals offer the printed tokens to this machine's own browser
+    // only: on any other address, whoever reached the page could act as anyone.
+    if address.ip().is_loopback() {
+        state = state.with_demo_tokens(tokens);
     }
     server::serve(state, listeners).await
 }
@@ -785,13 +784,6 @@ struct DemoGuide<'a> {
     example: Option<&'a str>,
     notes: &'a [String],
     seconds: f64,
-}
-
-/// One role's demo token, and whom it acts for.
-struct DemoToken {
-    role: Role,
-    org: Option<String>,
-    token: String,
 }
 
 /// The demo's printout: who each token is, then lines to copy and paste for the next steps.
@@ -875,6 +867,15 @@ fn demo_guide(guide: &DemoGuide<'_>) -> String {
             " (it offers this demo's privacy officer token)"
         } else {
             " and sign in with the privacy officer token above"
+        }
+    );
+    let _ = writeln!(
+        out,
+        "Web portals (Min side, Vigo Bedrift, the school's page, Vigo OT): open {base}/portal/{}.",
+        if guide.address.ip().is_loopback() {
+            " and choose whom to be"
+        } else {
+            " and sign in with a token above"
         }
     );
     let _ = writeln!(

@@ -59,8 +59,16 @@ pub struct AppState {
     limits: Limits,
     limiter: Arc<DefaultKeyedRateLimiter<String>>,
     metrics: PrometheusHandle,
-    /// The demo's privacy officer token, which its console offers (`vigo demo` only).
-    demo_token: Option<Arc<str>>,
+    /// The demo's tokens, which its console and portals offer (`vigo demo` on loopback only).
+    demo_tokens: Option<Arc<[DemoToken]>>,
+}
+
+/// One role's development token on the demo, and the organisation it acts for.
+#[derive(Clone, Debug)]
+pub struct DemoToken {
+    pub role: vigo_policy::Role,
+    pub org: Option<String>,
+    pub token: String,
 }
 
 /// The process-wide metrics recorder, installed on first use.
@@ -92,18 +100,18 @@ impl AppState {
         }
     }
 
-    /// The same state, offering `token` on the console's sign-in page (the demo's privacy
-    /// officer token, printed to the terminal too).
-    pub fn with_demo_token(self, token: String) -> Self {
+    /// The same state, offering `tokens` on the console's and the portals' sign-in pages (the
+    /// demo's tokens, printed to the terminal too).
+    pub fn with_demo_tokens(self, tokens: Vec<DemoToken>) -> Self {
         AppState {
-            demo_token: Some(token.into()),
+            demo_tokens: Some(tokens.into()),
             ..self
         }
     }
 
-    /// The demo's privacy officer token, if this is the demo.
-    pub fn demo_token(&self) -> Option<&str> {
-        self.demo_token.as_deref()
+    /// The demo's tokens, if this is the demo.
+    pub fn demo_tokens(&self) -> Option<&[DemoToken]> {
+        self.demo_tokens.as_deref()
     }
 
     /// The schema's types, as enforcement reads them.
@@ -137,7 +145,7 @@ impl AppState {
                 Quota::per_second(per_second).allow_burst(burst),
             )),
             metrics: metrics_handle(),
-            demo_token: None,
+            demo_tokens: None,
         })
     }
 }
@@ -205,6 +213,9 @@ pub fn router(state: AppState) -> Router {
         .route("/graphiql/{file}", get(crate::graphiql::asset))
         .route("/admin", get(crate::admin::page))
         .route("/admin/{file}", get(crate::admin::asset))
+        .route("/portal", get(crate::portal::root))
+        .route("/portal/", get(crate::portal::index))
+        .route("/portal/{*path}", get(crate::portal::asset))
         .route("/extracts", get(extract_list))
         .route("/extracts/{name}", get(extract_file))
         .route("/health", get(health))

@@ -118,7 +118,7 @@ pub const FIELDS: &[CatalogField] = catalog! {
     Person { accessLog } => AccessLog;
     Person { disclosures } => Disclosures;
     Disclosure { at, recipient, extract, purpose, legalBasis } => Disclosures;
-    AccessEvent { id, at, actorRole, actorOrg, purpose, operation, categories, hash } => AccessLog;
+    AccessEvent { id, at, actorRole, actorOrg, actorOrgName, purpose, operation, categories, hash } => AccessLog;
     AccessLogProof { eventId, eventHash, treeSize, path, checkpoint } => AccessLog;
     Decision { kind, madeAt, outcome, explanation, inputs } => Decisions;
     Organisation { orgNo, name, kind, schoolNumber, municipalityCode, trainingOffice, offers,
@@ -198,6 +198,27 @@ pub const SELECTORS: &[Selector] = &[
     Selector {
         argument: "PersonFilter.intakeYear",
         reads: &[("Person", "applications"), ("Application", "intakeYear")],
+    },
+    Selector {
+        argument: "PersonFilter.trade",
+        reads: &[
+            ("Person", "applications"),
+            ("Application", "wishes"),
+            ("Wish", "programmeArea"),
+            ("Wish", "apprenticeship"),
+        ],
+    },
+    Selector {
+        argument: "PersonFilter.offered",
+        reads: &[
+            ("Person", "applications"),
+            ("Application", "wishes"),
+            ("Wish", "offers"),
+        ],
+    },
+    Selector {
+        argument: "PersonFilter.hasContract",
+        reads: &[("Person", "contracts")],
     },
 ];
 

@@ -27,7 +27,13 @@ const RESOURCES: &[&str] = &[
     "audit_trail",
     "statistics",
     "placements",
+    "follow_up_status",
 ];
+
+/// Resources that can only be written: `mutations` (every registration and change), and the
+/// narrow writes a partner makes (`placements`: a company answers the applicants offered to
+/// it; `follow_up_status`: OT registers statuses of its target group).
+pub const WRITE_ONLY_RESOURCES: &[&str] = &["mutations", "placements", "follow_up_status"];
 
 /// The statistics of the analytics catalogue, each an object `statistics:NAME` that belongs
 /// to the `statistics` resource: a grant of `statistics` covers them all, and a rule on one
@@ -188,14 +194,15 @@ impl Rule {
         };
         let writable = matches!(
             object,
-            Object::Resource("mutations" | "policy" | "placements")
+            Object::Resource(resource) if resource == "policy" || WRITE_ONLY_RESOURCES.contains(&resource)
         );
         if action == Action::Write && !writable {
             return Err(PolicyError::MalformedRule(format!(
                 "'{object}' can only be read"
             )));
         }
-        if let Object::Resource(resource @ ("mutations" | "placements")) = object
+        if let Object::Resource(resource) = object
+            && WRITE_ONLY_RESOURCES.contains(&resource)
             && action == Action::Read
         {
             return Err(PolicyError::MalformedRule(format!(
@@ -628,6 +635,7 @@ impl Gate {
                     ("audit_trail", _) => "read the audit trail",
                     ("statistics", _) => "read statistics",
                     ("placements", _) => "answer apprenticeship placements",
+                    ("follow_up_status", _) => "register follow-up statuses",
                     _ => "use this resource",
                 },
             })

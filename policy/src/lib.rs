@@ -23,7 +23,7 @@ use vigo_entities::ids::{NationalId, OrgNo, ProgrammeAreaCode};
 
 pub use gate::{
     Access, Action, DEFAULT_POLICY, Effect, FieldMask, Gate, Grant, MODEL, Object, Policy, Rule,
-    STATISTICS, parse_rules,
+    STATISTICS, WRITE_ONLY_RESOURCES, parse_rules,
 };
 pub use scope::{Record, RowScope, Scope, Today};
 

@@ -16,6 +16,9 @@ pub enum Opener {
     Organisations,
     /// A resource with an action, e.g. `policy` to write.
     Resource(&'static str, Action),
+    /// Any one of several resources with an action: a broad grant (`mutations`) or a narrow
+    /// one for this write alone.
+    AnyResource(&'static [&'static str], Action),
     /// At least one statistic (`statistics`, or `statistics:NAME` for one).
     Statistics,
     /// Every admitted caller.
@@ -71,6 +74,11 @@ const fn write(name: &'static str, writes: &'static [Category]) -> RootField {
 /// Every root field of the API.
 pub const ROOT_FIELDS: &[RootField] = &[
     root("Query.caller", Opener::Anyone, "ask who it is"),
+    root(
+        "Query.ownOrganisation",
+        Opener::Anyone,
+        "read its own organisation",
+    ),
     root("Query.me", Opener::Persons, "read person data"),
     root("Query.person", Opener::Persons, "read person data"),
     root("Query.persons", Opener::Persons, "read person data"),
@@ -184,7 +192,13 @@ pub const ROOT_FIELDS: &[RootField] = &[
     write("Mutation.approveContract", &[Category::Contracts]),
     write("Mutation.registerTradeTest", &[Category::TradeTests]),
     write("Mutation.recordTradeTestResult", &[Category::TradeTests]),
-    write("Mutation.setFollowUpStatus", &[Category::FollowUp]),
+    RootField {
+        name: "Mutation.setFollowUpStatus",
+        opener: Opener::AnyResource(&["mutations", "follow_up_status"], Action::Write),
+        refusal: "register follow-up statuses",
+        writes: &[Category::FollowUp],
+        audited: false,
+    },
     write(
         "Mutation.markDeceased",
         &[
@@ -227,6 +241,9 @@ impl Grant {
             Some(Opener::OwnRecord) => self.scopes.contains(&crate::Scope::SelfOnly),
             Some(Opener::Organisations) => self.reaches_organisations(),
             Some(Opener::Resource(resource, action)) => self.may(resource, action),
+            Some(Opener::AnyResource(resources, action)) => {
+                resources.iter().any(|resource| self.may(resource, action))
+            }
             Some(Opener::Statistics) => !self.statistics.is_empty(),
             Some(Opener::Anyone) => true,
             None => false,
@@ -254,6 +271,7 @@ mod tests {
                 "audit_trail",
                 "statistics",
                 "placements",
+                "follow_up_status",
             ]
             .iter()
             .flat_map(|r| [(*r, Action::Read), (*r, Action::Write)])

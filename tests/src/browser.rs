@@ -192,6 +192,42 @@ impl Browser {
         }
     }
 
+    /// Lets the page download files into `dir` (headless Chromium refuses them otherwise).
+    pub async fn allow_downloads(&self, dir: &std::path::Path) -> anyhow::Result<()> {
+        self.client
+            .issue_cmd(DevTools {
+                method: "Browser.setDownloadBehavior",
+                params: serde_json::json!({
+                    "behavior": "allow",
+                    "downloadPath": dir.display().to_string(),
+                }),
+            })
+            .await?;
+        Ok(())
+    }
+
+    /// Cuts the page off the network (`true`) or gives it back, as a lost connection would.
+    pub async fn offline(&self, offline: bool) -> anyhow::Result<()> {
+        self.client
+            .issue_cmd(DevTools {
+                method: "Network.enable",
+                params: serde_json::json!({}),
+            })
+            .await?;
+        self.client
+            .issue_cmd(DevTools {
+                method: "Network.emulateNetworkConditions",
+                params: serde_json::json!({
+                    "offline": offline,
+                    "latency": 0,
+                    "downloadThroughput": -1,
+                    "uploadThroughput": -1,
+                }),
+            })
+            .await?;
+        Ok(())
+    }
+
     /// Saves a screenshot as `tests/output/NAME.png`; returns its path.
     pub async fn screenshot(&self, name: &str) -> anyhow::Result<PathBuf> {
         let png = self.client.screenshot().await?;

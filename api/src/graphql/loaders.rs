@@ -185,6 +185,39 @@ impl<E: ById> Loader<i32> for RowLoader<E> {
     }
 }
 
+/// Loads organisations' names by organisation number: the access log names the organisation
+/// that looked, not only its number.
+pub struct OrganisationNameLoader {
+    db: DatabaseConnection,
+}
+
+impl Loader<String> for OrganisationNameLoader {
+    type Value = String;
+    type Error = Arc<DbErr>;
+
+    async fn load(&self, keys: &[String]) -> Result<HashMap<String, Self::Value>, Self::Error> {
+        Ok(organisation::Entity::find()
+            .filter(organisation::Column::OrgNo.is_in(keys.iter().cloned()))
+            .all(&self.db)
+            .await
+            .map_err(Arc::new)?
+            .into_iter()
+            .map(|o| (o.org_no, o.name))
+            .collect())
+    }
+}
+
+/// The name of the organisation numbered `org_no`, through the request's loader.
+pub async fn organisation_name(
+    ctx: &Context<'_>,
+    org_no: &str,
+) -> async_graphql::Result<Option<String>> {
+    ctx.data::<DataLoader<OrganisationNameLoader>>()?
+        .load_one(org_no.to_owned())
+        .await
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")).extend())
+}
+
 /// Loads the audit events that touched each of many persons, oldest first.
 pub struct AccessLogLoader {
     db: DatabaseConnection,
@@ -335,6 +368,10 @@ pub fn register(
         ))
         .data(DataLoader::new(
             DisclosuresLoader { db: db.clone() },
+            tokio::spawn,
+        ))
+        .data(DataLoader::new(
+            OrganisationNameLoader { db: db.clone() },
             tokio::spawn,
         ))
 }

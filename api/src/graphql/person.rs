@@ -309,6 +309,13 @@ impl AccessEvent {
     async fn actor_org(&self) -> Option<&str> {
         self.0.actor_org.as_deref()
     }
+    /// The name of the organisation it acted for, so that the person knows who looked.
+    async fn actor_org_name(&self, ctx: &Context<'_>) -> Result<Option<String>> {
+        match self.0.actor_org.as_deref() {
+            Some(org_no) => super::loaders::organisation_name(ctx, org_no).await,
+            None => Ok(None),
+        }
+    }
     /// The purpose it acted for, e.g. `administration`.
     async fn purpose(&self) -> Option<&str> {
         Some(&self.0.purpose)

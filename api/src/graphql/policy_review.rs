@@ -182,7 +182,9 @@ pub async fn explain_access(
     let object: Object = object.trim().parse().map_err(bad("object"))?;
     let policy = gate.policy();
     let action = match object {
-        Object::Resource("mutations" | "placements") => Action::Write,
+        Object::Resource(resource) if vigo_policy::WRITE_ONLY_RESOURCES.contains(&resource) => {
+            Action::Write
+        }
         _ => Action::Read,
     };
     let explanation = policy.explain(role, purpose, &object, action);

@@ -11,7 +11,10 @@ use sea_orm::{
     QueryOrder, QuerySelect,
 };
 use vigo_entities::ids::{NationalId, OrgNo, ProgrammeAreaCode};
-use vigo_entities::{application, enrolment, organisation, person, programme_area};
+use vigo_entities::{
+    application, application_wish, apprenticeship_contract, enrolment, offer, organisation, person,
+    programme_area,
+};
 use vigo_policy::{Access, PolicyError, Record, Subject, catalog};
 
 use super::cursor::CursorKey;
@@ -37,6 +40,14 @@ pub struct PersonFilter {
     pub status: Option<EnrolmentStatus>,
     /// With an application for this intake year.
     pub intake_year: Option<i32>,
+    /// With an application wishing an apprenticeship in this trade (10-character programme
+    /// area code); with `intakeYear`, in that application.
+    pub trade: Option<String>,
+    /// With an offer of a place or placement the caller may see (`true`), or with none
+    /// (`false`); with `intakeYear`, for an application of that year.
+    pub offered: Option<bool>,
+    /// With an apprenticeship contract the caller may see (`true`), or with none (`false`).
+    pub has_contract: Option<bool>,
 }
 
 /// Who a request acts as.
@@ -203,6 +214,9 @@ async fn filter_condition(
         ),
         ("PersonFilter.status", filter.status.is_some()),
         ("PersonFilter.intakeYear", filter.intake_year.is_some()),
+        ("PersonFilter.trade", filter.trade.is_some()),
+        ("PersonFilter.offered", filter.offered.is_some()),
+        ("PersonFilter.hasContract", filter.has_contract.is_some()),
     ]
     .into_iter()
     .filter_map(|(argument, used)| used.then_some(argument))
@@ -258,11 +272,82 @@ async fn filter_condition(
             ),
         );
     }
+    // Filters on applications test one application together: the trade and the offer of
+    // the same application, of the year asked for.
+    let mut applications = Condition::all();
+    let mut on_application = false;
     if let Some(year) = filter.intake_year {
-        let mut applications = Condition::all().add(application::Column::IntakeYear.eq(year));
-        if let Some(shown) = access.rows.record_condition(Record::Application) {
-            applications = applications.add(shown);
+        applications = applications.add(application::Column::IntakeYear.eq(year));
+        on_application = true;
+    }
+    if let Some(code) = &filter.trade {
+        let code = ProgrammeAreaCode::parse(code)
+            .map_err(|e| bad(ApiError::bad_input("filter.trade", e)))?;
+        let wishes = shown_records(access, Record::Wish)
+            .add(application_wish::Column::Apprenticeship.eq(true))
+            .add(
+                application_wish::Column::ProgrammeAreaId.in_subquery(
+                    SqlQuery::select()
+                        .column(programme_area::Column::Id)
+                        .from(programme_area::Entity)
+                        .and_where(programme_area::Column::Code.eq(code.as_str()))
+                        .to_owned(),
+                ),
+            );
+        applications = applications.add(
+            application::Column::Id.in_subquery(
+                SqlQuery::select()
+                    .column(application_wish::Column::ApplicationId)
+                    .from(application_wish::Entity)
+                    .cond_where(wishes)
+                    .to_owned(),
+            ),
+        );
+        on_application = true;
+    }
+    let offered_applications = filter.offered.map(|_| {
+        let offers = shown_records(access, Record::Offer);
+        let wishes = shown_records(access, Record::Wish).add(
+            application_wish::Column::Id.in_subquery(
+                SqlQuery::select()
+                    .column(offer::Column::WishId)
+                    .from(offer::Entity)
+                    .cond_where(offers)
+                    .to_owned(),
+            ),
+        );
+        application::Column::Id.in_subquery(
+            SqlQuery::select()
+                .column(application_wish::Column::ApplicationId)
+                .from(application_wish::Entity)
+                .cond_where(wishes)
+                .to_owned(),
+        )
+    });
+    let mut without_offer = None;
+    match (filter.offered, offered_applications) {
+        (Some(true), Some(offered)) => {
+            applications = applications.add(offered);
+            on_application = true;
         }
+        (Some(false), Some(offered)) => {
+            // Persons none of whose (matching) applications holds an offer the caller sees.
+            let mut offered_ones = applications.clone().add(offered);
+            offered_ones = offered_ones.add(shown_records(access, Record::Application));
+            without_offer = Some(
+                person::Column::Id.not_in_subquery(
+                    SqlQuery::select()
+                        .column(application::Column::PersonId)
+                        .from(application::Entity)
+                        .cond_where(offered_ones)
+                        .to_owned(),
+                ),
+            );
+        }
+        _ => {}
+    }
+    if on_application {
+        applications = applications.add(shown_records(access, Record::Application));
         condition = condition.add(
             person::Column::Id.in_subquery(
                 SqlQuery::select()
@@ -273,7 +358,31 @@ async fn filter_condition(
             ),
         );
     }
+    if let Some(without) = without_offer {
+        condition = condition.add(without);
+    }
+    if let Some(wanted) = filter.has_contract {
+        let contracts = SqlQuery::select()
+            .column(apprenticeship_contract::Column::PersonId)
+            .from(apprenticeship_contract::Entity)
+            .cond_where(shown_records(access, Record::Contract))
+            .to_owned();
+        condition = condition.add(if wanted {
+            person::Column::Id.in_subquery(contracts)
+        } else {
+            person::Column::Id.not_in_subquery(contracts)
+        });
+    }
     Ok(condition)
+}
+
+/// The records of kind `record` the caller's record scope shows, as a condition (all of
+/// them where the scope does not narrow that kind).
+fn shown_records(access: &Access, record: Record) -> Condition {
+    access
+        .rows
+        .record_condition(record)
+        .unwrap_or_else(Condition::all)
 }
 
 /// Reads: the caller, persons and their records, organisations, and the access policy with
@@ -587,13 +696,29 @@ impl Query {
     ) -> Result<Option<Organisation>> {
         open_root(ctx, "Query.organisation").await?;
         let org_no = OrgNo::parse(&org_no).map_err(|e| ApiError::bad_input("orgNo", e).extend())?;
-        let found = organisation::Entity::find()
-            .filter(organisation::Column::OrgNo.eq(org_no.as_str()))
-            .one(ctx.data::<DatabaseConnection>()?)
-            .await
-            .map_err(|e| ApiError::from(e).extend())?;
-        Ok(found.map(Organisation::from))
+        organisation_numbered(ctx, &org_no).await
     }
+
+    /// The organisation the caller acts for (a school's or a company's own record: its
+    /// offers, approved trades), as the caller's access policy shows organisations; `null`
+    /// for a caller that acts for none. Open to every caller, so that a partner's portal can
+    /// show its own organisation without reading any other.
+    async fn own_organisation(&self, ctx: &Context<'_>) -> Result<Option<Organisation>> {
+        open_root(ctx, "Query.ownOrganisation").await?;
+        match &ctx.data::<Subject>()?.org {
+            Some(org_no) => organisation_numbered(ctx, org_no).await,
+            None => Ok(None),
+        }
+    }
+}
+
+async fn organisation_numbered(ctx: &Context<'_>, org_no: &OrgNo) -> Result<Option<Organisation>> {
+    let found = organisation::Entity::find()
+        .filter(organisation::Column::OrgNo.eq(org_no.as_str()))
+        .one(ctx.data::<DatabaseConnection>()?)
+        .await
+        .map_err(|e| ApiError::from(e).extend())?;
+    Ok(found.map(Organisation::from))
 }
 
 /// A person row with whether the caller's row scope reaches it, decided in the same
