@@ -1129,10 +1129,7 @@ pub async fn answer_placement(
     // company, the placements made to it) and over persons.
     let made = offer::Entity::find_by_id(offer_id)
         .filter(offer::Column::CompanyId.is_not_null())
-        .filter(
-            rows.record_condition(vigo_policy::Record::Offer)
-                .unwrap_or_else(Condition::all),
-        )
+        .filter(rows.records_shown(vigo_policy::Record::Offer))
         .filter(
             offer::Column::WishId.in_subquery(
                 sea_orm::sea_query::Query::select()

@@ -34,22 +34,23 @@ export function code(kind, value) {
   return label(language(), kind, value);
 }
 
-const LOCALE = () => (language() === "en" ? "en-GB" : "nb-NO");
+/** Dates and numbers are written the Norwegian way in both languages: 03.12.2026, 42,50. */
+const LOCALE = "nb-NO";
 
-/** A date (`YYYY-MM-DD`) or time as Norwegians write it: 03.12.2026 (kl. 14:30). */
+/** A date (`YYYY-MM-DD`) or time as Norwegians write it: 03.12.2026, 14:30. */
 export function date(value, withTime = false) {
   if (!value) return "–";
   const parsed = new Date(value.length === 10 ? `${value}T12:00:00Z` : value);
   if (Number.isNaN(parsed.getTime())) return value;
   const options = { day: "2-digit", month: "2-digit", year: "numeric", timeZone: "Europe/Oslo" };
   if (withTime) Object.assign(options, { hour: "2-digit", minute: "2-digit" });
-  return new Intl.DateTimeFormat(LOCALE(), options).format(parsed);
+  return new Intl.DateTimeFormat(LOCALE, options).format(parsed);
 }
 
 /** A number with a decimal comma in bokmål: 42,50. */
 export function number(value, decimals = 0) {
   if (value === null || value === undefined) return "–";
-  return new Intl.NumberFormat(LOCALE(), {
+  return new Intl.NumberFormat(LOCALE, {
     minimumFractionDigits: decimals,
     maximumFractionDigits: decimals,
   }).format(value);
@@ -116,7 +117,9 @@ export function withheld() {
 
 /** A table with a caption, headings and rows (each a list of cells); a note when empty. */
 export function table(caption, headings, rows, empty = t("none")) {
-  if (!rows.length) return el("p", { class: "empty" }, empty);
+  if (!rows.length) {
+    return el("div", { class: "table" }, caption ? el("p", { class: "caption" }, caption) : null, el("p", { class: "empty" }, empty));
+  }
   return el(
     "div",
     { class: "table" },

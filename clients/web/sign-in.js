@@ -31,7 +31,7 @@ function drawDemo() {
           { type: "button", "data-role": demo.role, onclick: () => enter(demo.token) },
           code("Role", demo.role.toUpperCase()),
         ),
-        el("span", { class: "hint" }, ` ${demo.description}`),
+        demo.org ? el("span", { class: "hint" }, ` ${t("organisation")} ${demo.org}`) : null,
       ),
     ),
   );

@@ -497,6 +497,17 @@ impl RowScope {
             .find(|(r, _)| *r == record)
             .map(|(_, c)| c.clone())
     }
+
+    /// Which records of a reached person are shown, as a conjunction that more conditions can
+    /// be added to: the scope's own condition (often a disjunction over several scopes) is
+    /// nested inside it, so an added condition narrows it instead of widening it.
+    pub fn records_shown(&self, record: Record) -> Condition {
+        let shown = Condition::all();
+        match self.record_condition(record) {
+            Some(condition) => shown.add(condition),
+            None => shown,
+        }
+    }
 }
 
 impl fmt::Display for Record {

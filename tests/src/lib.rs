@@ -145,6 +145,8 @@ pub struct TestApp {
     /// The app's connection (statements on it are counted too).
     pub db: DatabaseConnection,
     pub gate: vigo_policy::Gate,
+    /// The state the router serves, to serve it again another way (the demo's tokens).
+    pub state: vigo_api::server::AppState,
     _db: TestDb,
 }
 
@@ -184,7 +186,8 @@ impl TestApp {
         )?;
         Ok(TestApp {
             metrics: vigo_api::server::metrics_router(state.clone()),
-            router: vigo_api::server::router(state),
+            router: vigo_api::server::router(state.clone()),
+            state,
             auth,
             population,
             statements,
@@ -214,7 +217,8 @@ impl TestApp {
         )?
         .with_limits(limits);
         self.metrics = vigo_api::server::metrics_router(state.clone());
-        self.router = vigo_api::server::router(state);
+        self.router = vigo_api::server::router(state.clone());
+        self.state = state;
         Ok(self)
     }
 
@@ -385,6 +389,15 @@ pub async fn count(db: &DatabaseConnection, sqlite: &str, postgres: &str) -> any
 }
 
 /// The `extensions.code` of the first error of a response.
+/// A valid synthetic national id that no seeded person has (the seed's persons are born
+/// after 1990): the "no such person" to compare a refusal with.
+pub fn unused_national_id(serial: u32) -> String {
+    let born = chrono::NaiveDate::from_ymd_opt(1962, 5, 17).unwrap_or_default();
+    vigo_entities::ids::synthetic_national_id(born, true, serial)
+        .map(|id| id.as_string())
+        .unwrap_or_default()
+}
+
 pub fn error_code(body: &serde_json::Value) -> Option<&str> {
     body["errors"][0]["extensions"]["code"].as_str()
 }

@@ -9,10 +9,9 @@ use base64::Engine;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 use vigo_entities::enums::{EnrolmentStatus, OrganisationKind};
-use vigo_entities::ids::synthetic_national_id;
 use vigo_entities::{access_denial, audit_event, person};
 use vigo_policy::{Role, Today};
-use vigo_tests::{TestApp, backends, error_code};
+use vigo_tests::{TestApp, backends, error_code, unused_national_id};
 
 const PAGE: &str = "query($f: PersonFilter, $a: String) { persons(first: 100, filter: $f, after: $a) { totalCount edges { cursor node { nationalId } } pageInfo { hasNextPage endCursor } } }";
 
@@ -63,14 +62,6 @@ fn org_no(app: &TestApp, id: i32) -> String {
         .iter()
         .find(|o| o.id == id)
         .map(|o| o.org_no.clone())
-        .unwrap_or_default()
-}
-
-/// A valid synthetic national id that the seeded population does not use.
-fn unused_national_id(serial: u32) -> String {
-    let born = chrono::NaiveDate::from_ymd_opt(1962, 5, 17).unwrap_or_default();
-    synthetic_national_id(born, true, serial)
-        .map(|id| id.as_string())
         .unwrap_or_default()
 }
 

@@ -14,6 +14,7 @@ use axum::http::{Request, StatusCode};
 use fantoccini::Locator;
 use serde_json::{Value, json};
 use vigo_api::portal::FILES;
+use vigo_api::server::DemoToken;
 use vigo_policy::{Role, Today};
 use vigo_tests::browser::{Browser, serve};
 use vigo_tests::{Backend, TestApp};
@@ -79,6 +80,32 @@ async fn the_portals_are_served_from_the_binary_under_a_strict_policy() -> anyho
             );
         }
     }
+    // The demo's tokens are offered for the roles with a portal only.
+    let demo = vigo_api::server::router(app.state.clone().with_demo_tokens(vec![
+        DemoToken {
+            role: Role::Ot,
+            org: None,
+            token: "ot-token".into(),
+        },
+        DemoToken {
+            role: Role::PrivacyOfficer,
+            org: None,
+            token: "officer-token".into(),
+        },
+    ]));
+    let response = tower::ServiceExt::oneshot(
+        demo,
+        Request::get("/portal/demo-tokens").body(axum::body::Body::empty())?,
+    )
+    .await?;
+    assert_eq!(response.status(), StatusCode::OK);
+    let bytes = http_body_util::BodyExt::collect(response.into_body())
+        .await?
+        .to_bytes();
+    let offered: Value = serde_json::from_slice(&bytes)?;
+    assert_eq!(offered.as_array().map(Vec::len), Some(1), "{offered}");
+    assert_eq!(offered[0]["role"], "ot");
+    assert_eq!(offered[0]["token"], "ot-token");
     // Each portal is a directory; its bare name and the root lead there.
     for (from, to) in [
         ("/portal", "/portal/"),
@@ -297,6 +324,18 @@ fn ids(body: &Value) -> Vec<String> {
         .collect()
 }
 
+/// Scrolls the element `css` finds to the top of the window, for a screenshot of it.
+async fn scroll_to(browser: &Browser, css: &str) -> anyhow::Result<()> {
+    browser
+        .client
+        .execute(
+            "document.querySelector(arguments[0]).scrollIntoView({ block: 'center' });",
+            vec![json!(css)],
+        )
+        .await?;
+    Ok(())
+}
+
 async fn text(browser: &Browser, css: &str) -> anyhow::Result<String> {
     Ok(browser.client.find(Locator::Css(css)).await?.text().await?)
 }
@@ -343,7 +382,24 @@ async fn partners_and_the_person_use_their_portals_in_a_real_browser() -> anyhow
         applicants > 0,
         "the seed gives some company applicants for {coming}"
     );
-    let address = serve(app.router.clone()).await?;
+    // Served as the demo serves it: the sign-in page offers tokens to choose from.
+    let school = app.token(Role::School, None);
+    let demo = vec![
+        DemoToken {
+            role: Role::School,
+            org: Some(org_of(&app, &school).await?),
+            token: school.clone(),
+        },
+        DemoToken {
+            role: Role::Caseworker,
+            org: None,
+            token: app.token(Role::Caseworker, None),
+        },
+    ];
+    let address = serve(vigo_api::server::router(
+        app.state.clone().with_demo_tokens(demo),
+    ))
+    .await?;
     let client = &browser.client;
     let mut timings = Vec::new();
 
@@ -421,7 +477,22 @@ async fn partners_and_the_person_use_their_portals_in_a_real_browser() -> anyhow
     );
     let identity = text(&browser, "#identity").await?;
     assert!(identity.contains(&student_id), "{identity}");
+    let born = app
+        .population
+        .persons
+        .iter()
+        .find(|p| p.national_id == student_id)
+        .map(|p| p.birth_date.format("%d.%m.%Y").to_string())
+        .unwrap_or_default();
+    assert!(
+        identity.contains(&born),
+        "the birth date, as Norwegians write it ({born}): {identity}"
+    );
     browser.screenshot("portal-min-side").await?;
+    scroll_to(&browser, "#access-log").await?;
+    browser.screenshot("portal-min-side-access-log").await?;
+    scroll_to(&browser, "#applications").await?;
+    browser.screenshot("portal-min-side-applications").await?;
     assert_eq!(browser.violations().await?, Vec::<String>::new());
     // The art. 15 export, downloaded as a file.
     let downloads =
@@ -451,6 +522,7 @@ async fn partners_and_the_person_use_their_portals_in_a_real_browser() -> anyhow
     browser
         .wait_for("return document.documentElement.lang === 'en' && document.getElementById('access-log-title').textContent === 'Who has seen my data';", WAIT)
         .await?;
+    scroll_to(&browser, "#decisions").await?;
     browser.screenshot("portal-min-side-en").await?;
     click(&browser, "#language").await?;
     browser
@@ -496,6 +568,7 @@ async fn partners_and_the_person_use_their_portals_in_a_real_browser() -> anyhow
         "min-side",
     )
     .await?;
+    scroll_to(&browser, "[data-answer]").await?;
     browser.screenshot("portal-min-side-offer").await?;
     click(&browser, "[data-answer='ACCEPTED']").await?;
     browser
@@ -598,13 +671,29 @@ async fn partners_and_the_person_use_their_portals_in_a_real_browser() -> anyhow
     }
     browser.screenshot("portal-wrong-portal").await?;
 
-    // The school: its pupils as the API gives them; a lost connection is told, with a retry.
-    let school = app.token(Role::School, None);
+    // The school, signed in by choosing the demo's school token: its pupils as the API
+    // gives them; a lost connection is told, with a retry.
     let school_org = org_of(&app, &school).await?;
-    timings.push((
-        "skole",
-        sign_in(&browser, &address, &school, "skole-pupils").await?,
-    ));
+    client.goto(&format!("http://{address}/portal/")).await?;
+    browser
+        .wait_for(
+            "return document.querySelector('#demo-roles button') !== null;",
+            WAIT,
+        )
+        .await?;
+    let offered_roles: Vec<String> = serde_json::from_value(
+        client
+            .execute("return [...document.querySelectorAll('#demo-roles button')].map(b => b.dataset.role);", vec![])
+            .await?,
+    )?;
+    assert_eq!(
+        offered_roles,
+        ["school"],
+        "only roles with a portal are offered"
+    );
+    browser.screenshot("portal-sign-in").await?;
+    click(&browser, "#demo-roles button[data-role='school']").await?;
+    timings.push(("skole", wait_ready(&browser, "skole-pupils").await?));
     let pupils_query = std::str::from_utf8(
         FILES
             .iter()

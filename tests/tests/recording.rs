@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 use vigo_api::graphql::enforce::TypeMap;
 use vigo_entities::{audit_event, audit_event_person, person};
 use vigo_policy::Role;
-use vigo_tests::{TestApp, backends};
+use vigo_tests::{TestApp, backends, unused_national_id};
 
 async fn newest(app: &TestApp) -> anyhow::Result<(audit_event::Model, BTreeSet<i32>)> {
     let event = audit_event::Entity::find()
@@ -57,13 +57,6 @@ fn collect_national_ids(value: &Value, out: &mut Vec<String>) {
         Value::Array(items) => items.iter().for_each(|i| collect_national_ids(i, out)),
         _ => {}
     }
-}
-
-fn unused_national_id(serial: u32) -> String {
-    let born = chrono::NaiveDate::from_ymd_opt(1963, 7, 2).unwrap_or_default();
-    vigo_entities::ids::synthetic_national_id(born, true, serial)
-        .map(|id| id.as_string())
-        .unwrap_or_default()
 }
 
 #[tokio::test]

@@ -35,7 +35,7 @@ pub trait ForeignKey: Send + Sync + 'static {
 
 /// The record condition of the row scope, where it narrows this kind of record.
 fn narrowed(rows: &RowScope, record: Record) -> Condition {
-    rows.record_condition(record).unwrap_or_else(Condition::all)
+    rows.records_shown(record)
 }
 
 macro_rules! foreign_keys {

@@ -224,7 +224,7 @@ async fn filter_condition(
     select_by(ctx, access, &used).await?;
     let bad = |e: ApiError| e.extend();
     let mut condition = Condition::all();
-    let mut enrolments = Condition::all();
+    let mut enrolments = access.rows.records_shown(Record::Enrolment);
     let mut on_enrolment = false;
     if let Some(school) = &filter.school {
         let org = OrgNo::parse(school).map_err(|e| bad(ApiError::bad_input("filter.school", e)))?;
@@ -259,9 +259,6 @@ async fn filter_condition(
         on_enrolment = true;
     }
     if on_enrolment {
-        if let Some(shown) = access.rows.record_condition(Record::Enrolment) {
-            enrolments = enrolments.add(shown);
-        }
         condition = condition.add(
             person::Column::Id.in_subquery(
                 SqlQuery::select()
@@ -283,7 +280,9 @@ async fn filter_condition(
     if let Some(code) = &filter.trade {
         let code = ProgrammeAreaCode::parse(code)
             .map_err(|e| bad(ApiError::bad_input("filter.trade", e)))?;
-        let wishes = shown_records(access, Record::Wish)
+        let wishes = access
+            .rows
+            .records_shown(Record::Wish)
             .add(application_wish::Column::Apprenticeship.eq(true))
             .add(
                 application_wish::Column::ProgrammeAreaId.in_subquery(
@@ -306,8 +305,8 @@ async fn filter_condition(
         on_application = true;
     }
     let offered_applications = filter.offered.map(|_| {
-        let offers = shown_records(access, Record::Offer);
-        let wishes = shown_records(access, Record::Wish).add(
+        let offers = access.rows.records_shown(Record::Offer);
+        let wishes = access.rows.records_shown(Record::Wish).add(
             application_wish::Column::Id.in_subquery(
                 SqlQuery::select()
                     .column(offer::Column::WishId)
@@ -333,7 +332,7 @@ async fn filter_condition(
         (Some(false), Some(offered)) => {
             // Persons none of whose (matching) applications holds an offer the caller sees.
             let mut offered_ones = applications.clone().add(offered);
-            offered_ones = offered_ones.add(shown_records(access, Record::Application));
+            offered_ones = offered_ones.add(access.rows.records_shown(Record::Application));
             without_offer = Some(
                 person::Column::Id.not_in_subquery(
                     SqlQuery::select()
@@ -347,7 +346,7 @@ async fn filter_condition(
         _ => {}
     }
     if on_application {
-        applications = applications.add(shown_records(access, Record::Application));
+        applications = applications.add(access.rows.records_shown(Record::Application));
         condition = condition.add(
             person::Column::Id.in_subquery(
                 SqlQuery::select()
@@ -365,7 +364,7 @@ async fn filter_condition(
         let contracts = SqlQuery::select()
             .column(apprenticeship_contract::Column::PersonId)
             .from(apprenticeship_contract::Entity)
-            .cond_where(shown_records(access, Record::Contract))
+            .cond_where(access.rows.records_shown(Record::Contract))
             .to_owned();
         condition = condition.add(if wanted {
             person::Column::Id.in_subquery(contracts)
@@ -374,15 +373,6 @@ async fn filter_condition(
         });
     }
     Ok(condition)
-}
-
-/// The records of kind `record` the caller's record scope shows, as a condition (all of
-/// them where the scope does not narrow that kind).
-fn shown_records(access: &Access, record: Record) -> Condition {
-    access
-        .rows
-        .record_condition(record)
-        .unwrap_or_else(Condition::all)
 }
 
 /// Reads: the caller, persons and their records, organisations, and the access policy with

@@ -29,7 +29,7 @@ function draw() {
     fill(content, el("h1", {}, t("minSide")), el("p", {}, t("none")));
     return;
   }
-  const show = (...path) => answer.show(["me", ...path]);
+  const show = (path, format) => answer.show(["me", ...[path].flat()], format);
   fill(
     content,
     el("h1", {}, `${me.givenName ?? ""} ${me.familyName ?? ""}`.trim() || t("minSide")),
@@ -64,12 +64,12 @@ function identity(show, me) {
     el("h3", {}, t("contact")),
     contact || answer.isWithheld(["me", "contact"])
       ? facts([
-          [t("address"), show("contact", "address")],
-          [t("postalCode"), show("contact", "postalCode")],
-          [t("city"), show("contact", "city")],
-          [t("municipality"), show("contact", "municipalityCode")],
-          [t("phone"), show("contact", "phone")],
-          [t("email"), show("contact", "email")],
+          [t("address"), show(["contact", "address"])],
+          [t("postalCode"), show(["contact", "postalCode"])],
+          [t("city"), show(["contact", "city"])],
+          [t("municipality"), show(["contact", "municipalityCode"])],
+          [t("phone"), show(["contact", "phone"])],
+          [t("email"), show(["contact", "email"])],
         ])
       : el("p", { class: "empty" }, t("none")),
     changes.length
