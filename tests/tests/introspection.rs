@@ -221,6 +221,16 @@ async fn the_standard_introspection_query_builds_a_valid_client_schema_for_every
                 ["answerPlacement"].into_iter().map(str::to_owned).collect(),
                 "{role}"
             );
+        } else if *role == Role::Ot {
+            // OT registers follow-up statuses, and changes nothing else.
+            assert_eq!(
+                field_names(schema, "Mutation"),
+                ["setFollowUpStatus"]
+                    .into_iter()
+                    .map(str::to_owned)
+                    .collect(),
+                "{role}"
+            );
         } else if ![Role::Caseworker, Role::PrivacyOfficer, Role::Student].contains(role) {
             assert!(
                 schema["mutationType"].is_null() && !types.contains("Mutation"),
