@@ -1,4 +1,4 @@
--- wrk script: POSTs a GraphQL request with the caseworker token.
+-- wrk script: POSTs a GraphQL request with the token in VIGO_BENCH_TOKEN (none when empty).
 -- QUERY_FILE holds the query; IDS_FILE (optional) holds national ids, one per line, and the
 -- query's $n variable is set to one of them at random for each request.
 local token = os.getenv("VIGO_BENCH_TOKEN")
@@ -25,10 +25,11 @@ request = function()
     variables = '{"n":"' .. ids[math.random(#ids)] .. '"}'
   end
   local body = '{"query":"' .. query .. '","variables":' .. variables .. '}'
-  return wrk.format("POST", "/graphql", {
-    ["Content-Type"] = "application/json",
-    ["Authorization"] = "Bearer " .. token,
-  }, body)
+  local headers = { ["Content-Type"] = "application/json" }
+  if token and token ~= "" then
+    headers["Authorization"] = "Bearer " .. token
+  end
+  return wrk.format("POST", "/graphql", headers, body)
 end
 
 response = function(status, headers, body)
