@@ -8,7 +8,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use sea_orm::sea_query::{Expr, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
 use sea_orm::{ColumnTrait, Condition};
 use vigo_entities::enums::{
     ContractStatus, EnrolmentStatus, ResultKind, RightKind, TradeTestResult, WishStatus,
@@ -296,34 +296,57 @@ impl Scope {
                     .to_owned(),
                 ),
             ),
-            Scope::OtTargetGroup => Condition::all()
-                .add(
-                    id.in_subquery(
-                        select(education_right::Column::PersonId, education_right::Entity)
-                            .and_where(education_right::Column::Kind.eq(RightKind::Youth))
-                            .and_where(education_right::Column::ExpiresOn.gte(today.date))
-                            .to_owned(),
-                    ),
-                )
-                .add(
-                    id.not_in_subquery(
-                        select(enrolment::Column::PersonId, enrolment::Entity)
-                            .and_where(enrolment::Column::Status.eq(EnrolmentStatus::Active))
-                            .to_owned(),
-                    ),
-                )
-                .add(
-                    id.not_in_subquery(
-                        select(
-                            apprenticeship_contract::Column::PersonId,
-                            apprenticeship_contract::Entity,
+            // One driving set (the youth rights in force) with correlated anti-joins: the
+            // planner reads a page of it by index, and builds no set of every active pupil.
+            Scope::OtTargetGroup => Condition::all().add(
+                id.in_subquery(
+                    select(education_right::Column::PersonId, education_right::Entity)
+                        .and_where(education_right::Column::Kind.eq(RightKind::Youth))
+                        .and_where(education_right::Column::ExpiresOn.gte(today.date))
+                        .and_where(
+                            Expr::exists(
+                                select(enrolment::Column::Id, enrolment::Entity)
+                                    .and_where(
+                                        Expr::col((enrolment::Entity, enrolment::Column::PersonId))
+                                            .equals((
+                                                education_right::Entity,
+                                                education_right::Column::PersonId,
+                                            )),
+                                    )
+                                    .and_where(
+                                        enrolment::Column::Status.eq(EnrolmentStatus::Active),
+                                    )
+                                    .to_owned(),
+                            )
+                            .not(),
                         )
                         .and_where(
-                            apprenticeship_contract::Column::Status.eq(ContractStatus::Approved),
+                            Expr::exists(
+                                select(
+                                    apprenticeship_contract::Column::Id,
+                                    apprenticeship_contract::Entity,
+                                )
+                                .and_where(
+                                    Expr::col((
+                                        apprenticeship_contract::Entity,
+                                        apprenticeship_contract::Column::PersonId,
+                                    ))
+                                    .equals((
+                                        education_right::Entity,
+                                        education_right::Column::PersonId,
+                                    )),
+                                )
+                                .and_where(
+                                    apprenticeship_contract::Column::Status
+                                        .eq(ContractStatus::Approved),
+                                )
+                                .to_owned(),
+                            )
+                            .not(),
                         )
                         .to_owned(),
-                    ),
                 ),
+            ),
             Scope::LoanCustomers => Condition::all().add(id.in_subquery(select(
                 loan_customer::Column::PersonId,
                 loan_customer::Entity,

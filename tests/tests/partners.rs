@@ -235,3 +235,42 @@ async fn a_partner_reads_its_own_organisation_and_ot_registers_statuses_in_its_t
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn ots_target_group_is_exactly_the_youth_rights_in_force_outside_school_and_work()
+-> anyhow::Result<()> {
+    use vigo_entities::enums::{ContractStatus, EnrolmentStatus, RightKind};
+    for backend in backends() {
+        let app = TestApp::new(backend, 300).await?;
+        let pop = &app.population;
+        let today = Today::now();
+        let busy: BTreeSet<i32> = pop
+            .enrolments
+            .iter()
+            .filter(|e| e.status == EnrolmentStatus::Active)
+            .map(|e| e.person_id)
+            .chain(
+                pop.contracts
+                    .iter()
+                    .filter(|c| c.status == ContractStatus::Approved)
+                    .map(|c| c.person_id),
+            )
+            .collect();
+        let expected = national_ids(
+            &app,
+            pop.education_rights
+                .iter()
+                .filter(|r| r.kind == RightKind::Youth && r.expires_on >= today.date)
+                .map(|r| r.person_id)
+                .filter(|p| !busy.contains(p)),
+        );
+        assert!(
+            !expected.is_empty() && expected.len() <= 100,
+            "{}",
+            expected.len()
+        );
+        let ot = app.token(Role::Ot, None);
+        assert_eq!(listed(&app, &ot, json!({})).await?, expected, "{backend:?}");
+    }
+    Ok(())
+}
