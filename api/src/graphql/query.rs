@@ -5,7 +5,7 @@ use async_graphql::connection::{
     Connection, DefaultConnectionName, DefaultEdgeName, DisableNodesField, Edge, EmptyFields,
 };
 use async_graphql::{Context, ErrorExtensions, InputObject, Object, Result, SimpleObject};
-use sea_orm::sea_query::{Expr, Query as SqlQuery};
+use sea_orm::sea_query::{Expr, ExprTrait, Query as SqlQuery};
 use sea_orm::{
     ColumnTrait, Condition, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
@@ -751,7 +751,12 @@ pub(crate) async fn find_person(
         .filter(
             Condition::any()
                 .add(person::Column::NationalId.eq(wanted.as_str()))
-                .add(person::Column::Id.in_subquery(first_person)),
+                // A scalar comparison, not `IN (subquery)`: with the `OR` the planner can then
+                // use both indexes instead of scanning every person.
+                .add(Expr::col(person::Column::Id).eq(Expr::SubQuery(
+                    None,
+                    Box::new(first_person.into()),
+                ))),
         )
         .expr_as(in_scope, "in_scope")
         .into_model::<ScopedPerson>()
