@@ -753,10 +753,10 @@ pub(crate) async fn find_person(
                 .add(person::Column::NationalId.eq(wanted.as_str()))
                 // A scalar comparison, not `IN (subquery)`: with the `OR` the planner can then
                 // use both indexes instead of scanning every person.
-                .add(Expr::col(person::Column::Id).eq(Expr::SubQuery(
-                    None,
-                    Box::new(first_person.into()),
-                ))),
+                .add(
+                    Expr::col(person::Column::Id)
+                        .eq(Expr::SubQuery(None, Box::new(first_person.into()))),
+                ),
         )
         .expr_as(in_scope, "in_scope")
         .into_model::<ScopedPerson>()
