@@ -145,6 +145,35 @@ export function table(caption, headings, rows, empty = t("none")) {
   );
 }
 
+/** Tabs over one panel: `items` are `[id, label]`; `choose(id)` switches to one. */
+export function tabs(items, selected, choose) {
+  return el(
+    "ul",
+    { class: "tabs", role: "tablist" },
+    items.map(([id, text]) =>
+      el(
+        "li",
+        {},
+        el(
+          "button",
+          { type: "button", role: "tab", id: `tab-${id}`, "aria-selected": String(selected === id), onclick: () => choose(id) },
+          text,
+        ),
+      ),
+    ),
+  );
+}
+
+/** A person's name with their national id, or the withheld marker where it is withheld. */
+export function personHeading(answer, path, person) {
+  return el(
+    "h3",
+    {},
+    `${person.givenName ?? ""} ${person.familyName ?? ""} `,
+    el("span", { class: "muted" }, "(", answer.show([...path, "nationalId"]), ")"),
+  );
+}
+
 /** A list of label and value pairs. */
 export function facts(pairs) {
   return el(

@@ -361,17 +361,58 @@ impl TestApp {
         axum::http::HeaderMap,
         serde_json::Value,
     )> {
-        use http_body_util::BodyExt;
-        use tower::ServiceExt;
-        let response = self.router.clone().oneshot(request).await?;
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await?.to_bytes();
+        let (status, headers, bytes) = respond(&self.router, request).await?;
         let value = serde_json::from_slice(&bytes).unwrap_or_else(|_| {
             serde_json::Value::String(String::from_utf8_lossy(&bytes).into_owned())
         });
         Ok((status, headers, value))
     }
+
+    /// `GET path` without a token (pages and their files): status, headers and body.
+    pub async fn get(
+        &self,
+        path: &str,
+    ) -> anyhow::Result<(axum::http::StatusCode, axum::http::HeaderMap, Vec<u8>)> {
+        get(&self.router, path).await
+    }
+
+    /// [`TestApp::get`], the body as text.
+    pub async fn get_text(
+        &self,
+        path: &str,
+    ) -> anyhow::Result<(axum::http::StatusCode, axum::http::HeaderMap, String)> {
+        let (status, headers, bytes) = self.get(path).await?;
+        Ok((
+            status,
+            headers,
+            String::from_utf8_lossy(&bytes).into_owned(),
+        ))
+    }
+}
+
+/// `GET path` on `router` without a token: status, headers and body.
+pub async fn get(
+    router: &axum::Router,
+    path: &str,
+) -> anyhow::Result<(axum::http::StatusCode, axum::http::HeaderMap, Vec<u8>)> {
+    respond(
+        router,
+        axum::http::Request::get(path).body(axum::body::Body::empty())?,
+    )
+    .await
+}
+
+async fn respond(
+    router: &axum::Router,
+    request: axum::http::Request<axum::body::Body>,
+) -> anyhow::Result<(axum::http::StatusCode, axum::http::HeaderMap, Vec<u8>)> {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let response = router.clone().oneshot(request).await?;
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response.into_body().collect().await?.to_bytes().to_vec();
+    Ok((status, headers, bytes))
 }
 
 /// Runs a query whose one row has an integer column `n`, choosing the SQL by backend.

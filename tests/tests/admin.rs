@@ -6,38 +6,17 @@
 
 use std::time::Duration;
 
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use fantoccini::Locator;
 use serde_json::json;
 use vigo_policy::Role;
 use vigo_tests::browser::{Browser, serve};
 use vigo_tests::{Backend, TestApp};
 
-async fn get(
-    app: &TestApp,
-    path: &str,
-) -> anyhow::Result<(StatusCode, axum::http::HeaderMap, String)> {
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-    let response = app
-        .router
-        .clone()
-        .oneshot(Request::get(path).body(axum::body::Body::empty())?)
-        .await?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await?.to_bytes().to_vec();
-    Ok((
-        status,
-        headers,
-        String::from_utf8_lossy(&bytes).into_owned(),
-    ))
-}
-
 #[tokio::test]
 async fn the_console_is_served_from_the_binary_under_a_strict_policy() -> anyhow::Result<()> {
     let app = TestApp::new(Backend::Sqlite, 10).await?;
-    let (status, headers, page) = get(&app, "/admin").await?;
+    let (status, headers, page) = app.get_text("/admin").await?;
     assert_eq!(status, StatusCode::OK);
     let policy = headers["content-security-policy"].to_str()?.to_owned();
     for directive in [
@@ -59,15 +38,15 @@ async fn the_console_is_served_from_the_binary_under_a_strict_policy() -> anyhow
         "nothing from elsewhere"
     );
     for file in ["admin.js", "admin.css"] {
-        let (status, headers, body) = get(&app, &format!("/admin/{file}")).await?;
+        let (status, headers, body) = app.get_text(&format!("/admin/{file}")).await?;
         assert_eq!(status, StatusCode::OK, "{file}");
         assert_eq!(headers["x-content-type-options"], "nosniff");
         assert!(body.len() > 1000, "{file}");
     }
     // Only the demo offers a token; a server has none to give.
-    let (status, _, _) = get(&app, "/admin/demo-token").await?;
+    let (status, _, _) = app.get_text("/admin/demo-token").await?;
     assert_eq!(status, StatusCode::NOT_FOUND);
-    let (status, _, _) = get(&app, "/admin/../Cargo.toml").await?;
+    let (status, _, _) = app.get_text("/admin/../Cargo.toml").await?;
     assert_ne!(status, StatusCode::OK);
     Ok(())
 }

@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use serde_json::Value;
 use sha2::Digest;
 use vigo_policy::Role;
@@ -13,27 +13,10 @@ use vigo_tests::{Backend, TestApp};
 
 const VENDORED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../clients/graphiql");
 
-async fn get(
-    app: &TestApp,
-    path: &str,
-) -> anyhow::Result<(StatusCode, axum::http::HeaderMap, Vec<u8>)> {
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-    let response = app
-        .router
-        .clone()
-        .oneshot(Request::get(path).body(axum::body::Body::empty())?)
-        .await?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await?.to_bytes().to_vec();
-    Ok((status, headers, bytes))
-}
-
 #[tokio::test]
 async fn the_page_and_its_files_come_from_the_binary_under_a_strict_policy() -> anyhow::Result<()> {
     let app = TestApp::new(Backend::Sqlite, 10).await?;
-    let (status, headers, body) = get(&app, "/graphql").await?;
+    let (status, headers, body) = app.get("/graphql").await?;
     assert_eq!(status, StatusCode::OK);
     let page = String::from_utf8(body)?;
     let policy = headers["content-security-policy"].to_str()?.to_owned();
@@ -55,7 +38,7 @@ async fn the_page_and_its_files_come_from_the_binary_under_a_strict_policy() -> 
         .unwrap_or_default()
         .to_owned();
     assert!(nonce.len() >= 16 && page.contains(&nonce), "{policy}");
-    let (_, again, _) = get(&app, "/graphql").await?;
+    let (_, again, _) = app.get("/graphql").await?;
     assert_ne!(
         again["content-security-policy"],
         headers["content-security-policy"]
@@ -80,7 +63,7 @@ async fn the_page_and_its_files_come_from_the_binary_under_a_strict_policy() -> 
         let (Some(sum), Some(file)) = (parts.next(), parts.next()) else {
             continue;
         };
-        let (status, headers, body) = get(&app, &format!("/graphiql/{file}")).await?;
+        let (status, headers, body) = app.get(&format!("/graphiql/{file}")).await?;
         assert_eq!(status, StatusCode::OK, "{file}");
         assert_eq!(hex::encode(sha2::Sha256::digest(&body)), sum, "{file}");
         assert!(headers.contains_key("content-security-policy"));
@@ -93,7 +76,7 @@ async fn the_page_and_its_files_come_from_the_binary_under_a_strict_policy() -> 
         "/graphiql/index.html",
     ] {
         assert_eq!(
-            get(&app, missing).await?.0,
+            app.get(missing).await?.0,
             StatusCode::NOT_FOUND,
             "{missing}"
         );

@@ -10,7 +10,7 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use fantoccini::Locator;
 use serde_json::{Value, json};
 use vigo_api::portal::FILES;
@@ -19,32 +19,11 @@ use vigo_policy::{Role, Today};
 use vigo_tests::browser::{Browser, serve};
 use vigo_tests::{Backend, TestApp};
 
-async fn get(
-    app: &TestApp,
-    path: &str,
-) -> anyhow::Result<(StatusCode, axum::http::HeaderMap, String)> {
-    use http_body_util::BodyExt;
-    use tower::ServiceExt;
-    let response = app
-        .router
-        .clone()
-        .oneshot(Request::get(path).body(axum::body::Body::empty())?)
-        .await?;
-    let status = response.status();
-    let headers = response.headers().clone();
-    let bytes = response.into_body().collect().await?.to_bytes().to_vec();
-    Ok((
-        status,
-        headers,
-        String::from_utf8_lossy(&bytes).into_owned(),
-    ))
-}
-
 #[tokio::test]
 async fn the_portals_are_served_from_the_binary_under_a_strict_policy() -> anyhow::Result<()> {
     let app = TestApp::new(Backend::Sqlite, 10).await?;
     for (path, content_type, bytes) in FILES {
-        let (status, headers, body) = get(&app, &format!("/portal/{path}")).await?;
+        let (status, headers, body) = app.get_text(&format!("/portal/{path}")).await?;
         assert_eq!(status, StatusCode::OK, "{path}");
         assert_eq!(headers["content-type"], *content_type, "{path}");
         assert_eq!(headers["x-content-type-options"], "nosniff", "{path}");
@@ -93,15 +72,8 @@ async fn the_portals_are_served_from_the_binary_under_a_strict_policy() -> anyho
             token: "officer-token".into(),
         },
     ]));
-    let response = tower::ServiceExt::oneshot(
-        demo,
-        Request::get("/portal/demo-tokens").body(axum::body::Body::empty())?,
-    )
-    .await?;
-    assert_eq!(response.status(), StatusCode::OK);
-    let bytes = http_body_util::BodyExt::collect(response.into_body())
-        .await?
-        .to_bytes();
+    let (status, _, bytes) = vigo_tests::get(&demo, "/portal/demo-tokens").await?;
+    assert_eq!(status, StatusCode::OK);
     let offered: Value = serde_json::from_slice(&bytes)?;
     assert_eq!(offered.as_array().map(Vec::len), Some(1), "{offered}");
     assert_eq!(offered[0]["role"], "ot");
@@ -111,11 +83,11 @@ async fn the_portals_are_served_from_the_binary_under_a_strict_policy() -> anyho
         ("/portal", "/portal/"),
         ("/portal/bedrift", "/portal/bedrift/"),
     ] {
-        let (status, headers, _) = get(&app, from).await?;
+        let (status, headers, _) = app.get_text(from).await?;
         assert!(status.is_redirection(), "{from}: {status}");
         assert_eq!(headers["location"], to);
     }
-    let (status, _, page) = get(&app, "/portal/ot/").await?;
+    let (status, _, page) = app.get_text("/portal/ot/").await?;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("/portal/ot/ot.js"));
     // Only the demo offers tokens; a server has none to give. Nothing else is served.
@@ -125,7 +97,7 @@ async fn the_portals_are_served_from_the_binary_under_a_strict_policy() -> anyho
         "/portal/ot/../../Cargo.toml",
         "/portal/nope.js",
     ] {
-        let (status, _, _) = get(&app, path).await?;
+        let (status, _, _) = app.get_text(path).await?;
         assert_ne!(status, StatusCode::OK, "{path}");
     }
     Ok(())

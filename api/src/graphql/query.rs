@@ -228,29 +228,18 @@ async fn filter_condition(
     let mut on_enrolment = false;
     if let Some(school) = &filter.school {
         let org = OrgNo::parse(school).map_err(|e| bad(ApiError::bad_input("filter.school", e)))?;
-        enrolments = enrolments.add(
-            enrolment::Column::SchoolId.in_subquery(
-                SqlQuery::select()
-                    .column(organisation::Column::Id)
-                    .from(organisation::Entity)
-                    .and_where(organisation::Column::OrgNo.eq(org.as_str()))
-                    .to_owned(),
-            ),
-        );
+        enrolments = enrolments.add(enrolment::Column::SchoolId.in_subquery(column_where(
+            organisation::Column::Id,
+            organisation::Entity,
+            organisation::Column::OrgNo.eq(org.as_str()).into(),
+        )));
         on_enrolment = true;
     }
     if let Some(code) = &filter.programme_area {
         let code = ProgrammeAreaCode::parse(code)
             .map_err(|e| bad(ApiError::bad_input("filter.programmeArea", e)))?;
-        enrolments = enrolments.add(
-            enrolment::Column::ProgrammeAreaId.in_subquery(
-                SqlQuery::select()
-                    .column(programme_area::Column::Id)
-                    .from(programme_area::Entity)
-                    .and_where(programme_area::Column::Code.eq(code.as_str()))
-                    .to_owned(),
-            ),
-        );
+        enrolments = enrolments
+            .add(enrolment::Column::ProgrammeAreaId.in_subquery(programme_area_coded(&code)));
         on_enrolment = true;
     }
     if let Some(status) = filter.status {
@@ -259,15 +248,11 @@ async fn filter_condition(
         on_enrolment = true;
     }
     if on_enrolment {
-        condition = condition.add(
-            person::Column::Id.in_subquery(
-                SqlQuery::select()
-                    .column(enrolment::Column::PersonId)
-                    .from(enrolment::Entity)
-                    .cond_where(enrolments)
-                    .to_owned(),
-            ),
-        );
+        condition = condition.add(person::Column::Id.in_subquery(column_where(
+            enrolment::Column::PersonId,
+            enrolment::Entity,
+            enrolments,
+        )));
     }
     // Filters on applications test one application together: the trade and the offer of
     // the same application, of the year asked for.
@@ -285,87 +270,62 @@ async fn filter_condition(
             .records_shown(Record::Wish)
             .add(application_wish::Column::Apprenticeship.eq(true))
             .add(
-                application_wish::Column::ProgrammeAreaId.in_subquery(
-                    SqlQuery::select()
-                        .column(programme_area::Column::Id)
-                        .from(programme_area::Entity)
-                        .and_where(programme_area::Column::Code.eq(code.as_str()))
-                        .to_owned(),
-                ),
+                application_wish::Column::ProgrammeAreaId.in_subquery(programme_area_coded(&code)),
             );
-        applications = applications.add(
-            application::Column::Id.in_subquery(
-                SqlQuery::select()
-                    .column(application_wish::Column::ApplicationId)
-                    .from(application_wish::Entity)
-                    .cond_where(wishes)
-                    .to_owned(),
-            ),
-        );
+        applications = applications.add(application::Column::Id.in_subquery(column_where(
+            application_wish::Column::ApplicationId,
+            application_wish::Entity,
+            wishes,
+        )));
         on_application = true;
     }
-    let offered_applications = filter.offered.map(|_| {
-        let offers = access.rows.records_shown(Record::Offer);
-        let wishes = access.rows.records_shown(Record::Wish).add(
-            application_wish::Column::Id.in_subquery(
-                SqlQuery::select()
-                    .column(offer::Column::WishId)
-                    .from(offer::Entity)
-                    .cond_where(offers)
-                    .to_owned(),
-            ),
-        );
-        application::Column::Id.in_subquery(
-            SqlQuery::select()
-                .column(application_wish::Column::ApplicationId)
-                .from(application_wish::Entity)
-                .cond_where(wishes)
-                .to_owned(),
-        )
-    });
-    let mut without_offer = None;
-    match (filter.offered, offered_applications) {
-        (Some(true), Some(offered)) => {
+    let applications_shown = access.rows.records_shown(Record::Application);
+    if let Some(wanted) = filter.offered {
+        // Applications with a wish holding an offer the caller may see.
+        let offered_wishes =
+            access
+                .rows
+                .records_shown(Record::Wish)
+                .add(application_wish::Column::Id.in_subquery(column_where(
+                    offer::Column::WishId,
+                    offer::Entity,
+                    access.rows.records_shown(Record::Offer),
+                )));
+        let offered = application::Column::Id.in_subquery(column_where(
+            application_wish::Column::ApplicationId,
+            application_wish::Entity,
+            offered_wishes,
+        ));
+        if wanted {
             applications = applications.add(offered);
             on_application = true;
-        }
-        (Some(false), Some(offered)) => {
-            // Persons none of whose (matching) applications holds an offer the caller sees.
-            let mut offered_ones = applications.clone().add(offered);
-            offered_ones = offered_ones.add(access.rows.records_shown(Record::Application));
-            without_offer = Some(
-                person::Column::Id.not_in_subquery(
-                    SqlQuery::select()
-                        .column(application::Column::PersonId)
-                        .from(application::Entity)
-                        .cond_where(offered_ones)
-                        .to_owned(),
-                ),
+        } else {
+            // None of the person's (matching) applications holds such an offer.
+            condition = condition.add(
+                person::Column::Id.not_in_subquery(column_where(
+                    application::Column::PersonId,
+                    application::Entity,
+                    applications
+                        .clone()
+                        .add(offered)
+                        .add(applications_shown.clone()),
+                )),
             );
         }
-        _ => {}
     }
     if on_application {
-        applications = applications.add(access.rows.records_shown(Record::Application));
-        condition = condition.add(
-            person::Column::Id.in_subquery(
-                SqlQuery::select()
-                    .column(application::Column::PersonId)
-                    .from(application::Entity)
-                    .cond_where(applications)
-                    .to_owned(),
-            ),
-        );
-    }
-    if let Some(without) = without_offer {
-        condition = condition.add(without);
+        condition = condition.add(person::Column::Id.in_subquery(column_where(
+            application::Column::PersonId,
+            application::Entity,
+            applications.add(applications_shown),
+        )));
     }
     if let Some(wanted) = filter.has_contract {
-        let contracts = SqlQuery::select()
-            .column(apprenticeship_contract::Column::PersonId)
-            .from(apprenticeship_contract::Entity)
-            .cond_where(access.rows.records_shown(Record::Contract))
-            .to_owned();
+        let contracts = column_where(
+            apprenticeship_contract::Column::PersonId,
+            apprenticeship_contract::Entity,
+            access.rows.records_shown(Record::Contract),
+        );
         condition = condition.add(if wanted {
             person::Column::Id.in_subquery(contracts)
         } else {
@@ -373,6 +333,32 @@ async fn filter_condition(
         });
     }
     Ok(condition)
+}
+
+/// `SELECT column FROM table WHERE condition`, for an `IN (…)` subquery.
+fn column_where<C, T>(
+    column: C,
+    table: T,
+    condition: Condition,
+) -> sea_orm::sea_query::SelectStatement
+where
+    C: sea_orm::sea_query::IntoColumnRef,
+    T: sea_orm::sea_query::IntoTableRef,
+{
+    SqlQuery::select()
+        .column(column)
+        .from(table)
+        .cond_where(condition)
+        .to_owned()
+}
+
+/// The id of the programme area (or trade) with `code`, as a subquery.
+fn programme_area_coded(code: &ProgrammeAreaCode) -> sea_orm::sea_query::SelectStatement {
+    column_where(
+        programme_area::Column::Id,
+        programme_area::Entity,
+        programme_area::Column::Code.eq(code.as_str()).into(),
+    )
 }
 
 /// Reads: the caller, persons and their records, organisations, and the access policy with

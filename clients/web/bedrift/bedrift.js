@@ -2,8 +2,8 @@
 // their contracts and trade tests, and its answers to placements. What the gate withholds is
 // shown as withheld.
 import {
-  $, Pager, attempt, code, date, el, facts, fill, intakeYear, query, ready, schoolYear,
-  setUpHeader, showDone, signedIn, table, t,
+  $, Pager, attempt, code, date, el, facts, fill, intakeYear, personHeading, query, ready,
+  schoolYear, setUpHeader, showDone, signedIn, table, tabs, t,
 } from "/portal/portal.js";
 
 const PAGE_SIZE = 20;
@@ -56,29 +56,13 @@ function draw() {
       el("strong", {}, `${t("approvedTrades")}: `),
       trades.map((a) => a.trade.name).join(", ") || t("none"),
     ),
-    el(
-      "ul",
-      { class: "tabs", role: "tablist" },
+    tabs(
       [
         ["applicants", t("applicants")],
         ["apprentices", t("apprentices")],
-      ].map(([id, text]) =>
-        el(
-          "li",
-          {},
-          el(
-            "button",
-            {
-              type: "button",
-              role: "tab",
-              id: `tab-${id}`,
-              "aria-selected": String(view.tab === id),
-              onclick: () => choose({ tab: id }),
-            },
-            text,
-          ),
-        ),
-      ),
+      ],
+      view.tab,
+      (tab) => choose({ tab }),
     ),
     view.tab === "applicants" ? applicantFilters(trades) : null,
     el("div", { role: "tabpanel", "aria-labelledby": `tab-${view.tab}`, id: "list" }, list()),
@@ -126,15 +110,6 @@ function list() {
   ];
 }
 
-function heading(answer, path, person) {
-  return el(
-    "h3",
-    {},
-    `${person.givenName ?? ""} ${person.familyName ?? ""} `,
-    el("span", { class: "muted" }, "(", answer.show([...path, "nationalId"]), ")"),
-  );
-}
-
 function applicant(answer, path, person) {
   const wishes = [];
   (person.applications || []).forEach((application, a) =>
@@ -143,7 +118,7 @@ function applicant(answer, path, person) {
   return el(
     "article",
     { class: "card person", "data-national-id": person.nationalId ?? "" },
-    heading(answer, path, person),
+    personHeading(answer, path, person),
     facts([
       [t("address"), answer.show([...path, "contact", "address"])],
       [t("postalCode"), answer.show([...path, "contact", "postalCode"])],
@@ -213,7 +188,7 @@ function apprentice(answer, path, person) {
   return el(
     "article",
     { class: "card person", "data-national-id": person.nationalId ?? "" },
-    heading(answer, path, person),
+    personHeading(answer, path, person),
     facts([
       [t("phone"), answer.show([...path, "contact", "phone"])],
       [t("email"), answer.show([...path, "contact", "email"])],

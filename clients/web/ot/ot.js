@@ -2,8 +2,8 @@
 // and grades are withheld from OT by the default policy and shown so. A new status can be
 // registered where the policy gives OT that write.
 import {
-  $, Pager, attempt, date, el, facts, fill, query, ready, schoolYear, setUpHeader, showDone,
-  signedIn, table, t, code,
+  $, Pager, attempt, code, date, el, facts, fill, personHeading, query, ready, schoolYear,
+  setUpHeader, showDone, signedIn, table, t,
 } from "/portal/portal.js";
 
 const PAGE_SIZE = 20;
@@ -54,7 +54,7 @@ function youth(answer, path, person) {
   return el(
     "article",
     { class: "card person", "data-national-id": person.nationalId ?? "" },
-    el("h3", {}, `${person.givenName ?? ""} ${person.familyName ?? ""} `, el("span", { class: "muted" }, "(", answer.show([...path, "nationalId"]), ")")),
+    personHeading(answer, path, person),
     facts([
       [t("address"), answer.show([...path, "contact", "address"])],
       [t("postalCode"), answer.show([...path, "contact", "postalCode"])],

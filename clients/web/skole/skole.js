@@ -1,8 +1,8 @@
 // Vigo Skole: a school's pupils by programme area and level with their enrolments and results
 // at the school, and the applicants of the current intake offered a place there.
 import {
-  $, Pager, attempt, code, date, el, facts, fill, intakeYear, number, query, ready, schoolYear,
-  setUpHeader, signedIn, table, t,
+  $, Pager, attempt, code, date, el, facts, fill, intakeYear, number, personHeading, query,
+  ready, schoolYear, setUpHeader, signedIn, table, tabs, t,
 } from "/portal/portal.js";
 
 const PAGE_SIZE = 25;
@@ -63,23 +63,13 @@ function draw() {
     $("content"),
     el("h1", {}, view.school.name || t("skole")),
     el("p", { class: "lead" }, t("skoleLead")),
-    el(
-      "ul",
-      { class: "tabs", role: "tablist" },
+    tabs(
       [
         ["pupils", t("pupils")],
         ["offered", t("offered")],
-      ].map(([id, text]) =>
-        el(
-          "li",
-          {},
-          el(
-            "button",
-            { type: "button", role: "tab", id: `tab-${id}`, "aria-selected": String(view.tab === id), onclick: () => choose({ tab: id }) },
-            text,
-          ),
-        ),
-      ),
+      ],
+      view.tab,
+      (tab) => choose({ tab }),
     ),
     view.tab === "pupils" ? filters() : el("p", {}, t("offeredLead", intakeYear())),
     el("div", { role: "tabpanel", "aria-labelledby": `tab-${view.tab}`, id: "list" }, list()),
@@ -182,7 +172,7 @@ function offered(answer, path, person) {
   return el(
     "article",
     { class: "card person", "data-national-id": person.nationalId ?? "" },
-    el("h3", {}, `${person.givenName ?? ""} ${person.familyName ?? ""} `, el("span", { class: "muted" }, "(", answer.show([...path, "nationalId"]), ")")),
+    personHeading(answer, path, person),
     facts([
       [t("address"), answer.show([...path, "contact", "address"])],
       [t("city"), answer.show([...path, "contact", "city"])],
