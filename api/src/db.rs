@@ -161,6 +161,11 @@ async fn open(url: &str, location: &Location) -> anyhow::Result<DatabaseConnecti
         .connect_timeout(Duration::from_secs(5))
         .acquire_timeout(Duration::from_secs(10))
         .max_connections(if url.starts_with("sqlite:") { 8 } else { 20 })
+        // Requests are many and short: a parallel plan's worker processes, started per
+        // statement, cost more than they save when every core already serves a request.
+        .map_sqlx_postgres_opts(|postgres| {
+            postgres.options([("max_parallel_workers_per_gather", "0")])
+        })
         .sqlx_logging(false);
     let db = Database::connect(options)
         .await

@@ -19,6 +19,7 @@ mod m20261202_000012_audit_merkle_tree;
 mod m20261203_000013_policy_version_rules;
 mod m20261203_000014_intake_runs;
 mod m20261203_000015_residency_and_placement;
+mod m20261203_000016_scope_indexes;
 
 pub use m20261129_000009_create_audit_chain::GENESIS_HASH;
 
@@ -44,6 +45,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000013_policy_version_rules::Migration),
             Box::new(m20261203_000014_intake_runs::Migration),
             Box::new(m20261203_000015_residency_and_placement::Migration),
+            Box::new(m20261203_000016_scope_indexes::Migration),
         ]
     }
 }

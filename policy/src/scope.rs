@@ -8,7 +8,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement};
+use sea_orm::sea_query::{Expr, ExprTrait, Query, SelectStatement, UnionType};
 use sea_orm::{ColumnTrait, Condition};
 use vigo_entities::enums::{
     ContractStatus, EnrolmentStatus, ResultKind, RightKind, TradeTestResult, WishStatus,
@@ -122,6 +122,13 @@ impl Today {
     }
 }
 
+/// The persons one scope reaches.
+enum Reach {
+    Everyone,
+    /// The persons whose ids the statement selects.
+    Ids(Box<SelectStatement>),
+}
+
 fn select<C: sea_orm::sea_query::IntoColumnRef, T: sea_orm::sea_query::IntoTableRef>(
     column: C,
     table: T,
@@ -129,17 +136,29 @@ fn select<C: sea_orm::sea_query::IntoColumnRef, T: sea_orm::sea_query::IntoTable
     Query::select().column(column).from(table).to_owned()
 }
 
-/// The subject's organisation's id, as a subquery on its organisation number. A subject
-/// without one matches nothing.
-fn own_organisation(subject: &Subject) -> SelectStatement {
+/// The subject's organisation's id, as a scalar subquery on its organisation number (which
+/// is unique): compared with `=`, the planner reads the rows of that one organisation by
+/// index. A subject without one matches nothing (the subquery is `NULL`).
+fn own_organisation(subject: &Subject) -> Expr {
     let org_no = subject
         .org
         .as_ref()
         .map(|o| o.as_str().to_owned())
         .unwrap_or_default();
-    select(organisation::Column::Id, organisation::Entity)
-        .and_where(organisation::Column::OrgNo.eq(org_no))
-        .to_owned()
+    Expr::SubQuery(
+        None,
+        Box::new(
+            select(organisation::Column::Id, organisation::Entity)
+                .and_where(organisation::Column::OrgNo.eq(org_no))
+                .to_owned()
+                .into(),
+        ),
+    )
+}
+
+/// `column` holds the subject's organisation.
+fn is_own(column: impl ColumnTrait, subject: &Subject) -> Expr {
+    column.into_expr().eq(own_organisation(subject))
 }
 
 /// Trades the subject's organisation is approved for.
@@ -148,7 +167,7 @@ fn approved_trades(subject: &Subject) -> SelectStatement {
         approved_trade::Column::ProgrammeAreaId,
         approved_trade::Entity,
     )
-    .and_where(approved_trade::Column::OrganisationId.in_subquery(own_organisation(subject)))
+    .and_where(is_own(approved_trade::Column::OrganisationId, subject))
     .to_owned()
 }
 
@@ -178,14 +197,11 @@ fn company_contracts(subject: &Subject, today: Today) -> Condition {
     Condition::all()
         .add(
             Condition::any()
-                .add(
-                    apprenticeship_contract::Column::CompanyId
-                        .in_subquery(own_organisation(subject)),
-                )
-                .add(
-                    apprenticeship_contract::Column::TrainingOfficeId
-                        .in_subquery(own_organisation(subject)),
-                ),
+                .add(is_own(apprenticeship_contract::Column::CompanyId, subject))
+                .add(is_own(
+                    apprenticeship_contract::Column::TrainingOfficeId,
+                    subject,
+                )),
         )
         .add(apprenticeship_contract::Column::EndDate.gte(today.contracts_ended_since()))
 }
@@ -244,161 +260,157 @@ fn offers_on(wishes: Condition) -> Condition {
 }
 
 fn school_wishes(subject: &Subject) -> Condition {
-    Condition::all().add(application_wish::Column::SchoolId.in_subquery(own_organisation(subject)))
+    Condition::all().add(is_own(application_wish::Column::SchoolId, subject))
 }
 
 impl Scope {
-    /// The persons this scope reaches, as a condition on `person`; `None` for a scope that
-    /// reaches no person.
-    pub fn persons(self, subject: &Subject, today: Today) -> Option<Condition> {
-        let id = person::Column::Id;
-        let condition = match self {
-            Scope::Everyone => Condition::all(),
+    /// The persons this scope reaches; `None` for a scope that reaches no person.
+    ///
+    /// Every scope but `everyone` is a set of person ids, so that the scopes a subject is
+    /// granted combine into one `person.id IN (… UNION …)`: a semi-join the planner drives
+    /// from the scope's own rows (a school's enrolments, OT's youth rights) through indexes,
+    /// where `OR`ed subqueries made it test every person of the base against each of them.
+    fn reach(self, subject: &Subject, today: Today) -> Option<Reach> {
+        let ids = match self {
+            Scope::Everyone => return Some(Reach::Everyone),
             Scope::Organisations => return None,
-            Scope::SelfOnly => match &subject.person {
-                Some(own) => Condition::all().add(person::Column::NationalId.eq(own.as_string())),
-                None => Condition::all().add(Expr::val(false)),
-            },
-            Scope::SchoolPupils => Condition::any()
-                .add(
-                    id.in_subquery(
-                        select(enrolment::Column::PersonId, enrolment::Entity)
-                            .and_where(
-                                enrolment::Column::SchoolId.in_subquery(own_organisation(subject)),
+            Scope::SelfOnly => select(person::Column::Id, person::Entity)
+                .and_where(match &subject.person {
+                    Some(own) => person::Column::NationalId.eq(own.as_string()),
+                    None => Expr::val(false),
+                })
+                .to_owned(),
+            Scope::SchoolPupils => {
+                let mut pupils = select(enrolment::Column::PersonId, enrolment::Entity)
+                    .and_where(is_own(enrolment::Column::SchoolId, subject))
+                    .and_where(
+                        enrolment::Column::SchoolYear
+                            .is_in([today.school_year(), today.school_year() - 1]),
+                    )
+                    .to_owned();
+                // Joins, not nested `IN`s: the planner then meets the current intake's
+                // applications and the school's wishes in one join and probes offers only
+                // for the wishes of this intake, not for every wish the school ever had.
+                let offered = Query::select()
+                    .column((application::Entity, application::Column::PersonId))
+                    .from(application::Entity)
+                    .inner_join(
+                        application_wish::Entity,
+                        Expr::col((
+                            application_wish::Entity,
+                            application_wish::Column::ApplicationId,
+                        ))
+                        .equals((application::Entity, application::Column::Id)),
+                    )
+                    .inner_join(
+                        offer::Entity,
+                        Expr::col((offer::Entity, offer::Column::WishId))
+                            .equals((application_wish::Entity, application_wish::Column::Id)),
+                    )
+                    .and_where(application::Column::IntakeYear.eq(today.intake_year()))
+                    .and_where(is_own(application_wish::Column::SchoolId, subject))
+                    .to_owned();
+                pupils.union(UnionType::Distinct, offered);
+                pupils
+            }
+            Scope::CompanyApplicants => applicants(company_applications(subject, today)),
+            Scope::CompanyApprentices => select(
+                apprenticeship_contract::Column::PersonId,
+                apprenticeship_contract::Entity,
+            )
+            .cond_where(company_contracts(subject, today))
+            .to_owned(),
+            // One driving set (the youth rights in force) with correlated anti-joins: the
+            // planner builds no set of every active pupil.
+            Scope::OtTargetGroup => {
+                select(education_right::Column::PersonId, education_right::Entity)
+                    .and_where(education_right::Column::Kind.eq(RightKind::Youth))
+                    .and_where(education_right::Column::ExpiresOn.gte(today.date))
+                    .and_where(
+                        Expr::exists(
+                            select(enrolment::Column::Id, enrolment::Entity)
+                                .and_where(
+                                    Expr::col((enrolment::Entity, enrolment::Column::PersonId))
+                                        .equals((
+                                            education_right::Entity,
+                                            education_right::Column::PersonId,
+                                        )),
+                                )
+                                .and_where(enrolment::Column::Status.eq(EnrolmentStatus::Active))
+                                .to_owned(),
+                        )
+                        .not(),
+                    )
+                    .and_where(
+                        Expr::exists(
+                            select(
+                                apprenticeship_contract::Column::Id,
+                                apprenticeship_contract::Entity,
                             )
                             .and_where(
-                                enrolment::Column::SchoolYear
-                                    .is_in([today.school_year(), today.school_year() - 1]),
+                                Expr::col((
+                                    apprenticeship_contract::Entity,
+                                    apprenticeship_contract::Column::PersonId,
+                                ))
+                                .equals((
+                                    education_right::Entity,
+                                    education_right::Column::PersonId,
+                                )),
+                            )
+                            .and_where(
+                                apprenticeship_contract::Column::Status
+                                    .eq(ContractStatus::Approved),
                             )
                             .to_owned(),
-                    ),
-                )
-                .add(
-                    id.in_subquery(applicants(
-                        applications_with(
-                            school_wishes(subject).add(
-                                application_wish::Column::Id
-                                    .in_subquery(select(offer::Column::WishId, offer::Entity)),
-                            ),
                         )
-                        .add(application::Column::IntakeYear.eq(today.intake_year())),
-                    )),
-                ),
-            Scope::CompanyApplicants => Condition::all()
-                .add(id.in_subquery(applicants(company_applications(subject, today)))),
-            Scope::CompanyApprentices => Condition::all().add(
-                id.in_subquery(
-                    select(
-                        apprenticeship_contract::Column::PersonId,
-                        apprenticeship_contract::Entity,
+                        .not(),
                     )
-                    .cond_where(company_contracts(subject, today))
-                    .to_owned(),
-                ),
-            ),
-            // One driving set (the youth rights in force) with correlated anti-joins: the
-            // planner reads a page of it by index, and builds no set of every active pupil.
-            Scope::OtTargetGroup => Condition::all().add(
-                id.in_subquery(
-                    select(education_right::Column::PersonId, education_right::Entity)
-                        .and_where(education_right::Column::Kind.eq(RightKind::Youth))
-                        .and_where(education_right::Column::ExpiresOn.gte(today.date))
-                        .and_where(
-                            Expr::exists(
-                                select(enrolment::Column::Id, enrolment::Entity)
-                                    .and_where(
-                                        Expr::col((enrolment::Entity, enrolment::Column::PersonId))
-                                            .equals((
-                                                education_right::Entity,
-                                                education_right::Column::PersonId,
-                                            )),
-                                    )
-                                    .and_where(
-                                        enrolment::Column::Status.eq(EnrolmentStatus::Active),
-                                    )
-                                    .to_owned(),
-                            )
-                            .not(),
-                        )
-                        .and_where(
-                            Expr::exists(
-                                select(
-                                    apprenticeship_contract::Column::Id,
-                                    apprenticeship_contract::Entity,
-                                )
-                                .and_where(
-                                    Expr::col((
-                                        apprenticeship_contract::Entity,
-                                        apprenticeship_contract::Column::PersonId,
-                                    ))
-                                    .equals((
-                                        education_right::Entity,
-                                        education_right::Column::PersonId,
-                                    )),
-                                )
-                                .and_where(
-                                    apprenticeship_contract::Column::Status
-                                        .eq(ContractStatus::Approved),
-                                )
-                                .to_owned(),
-                            )
-                            .not(),
-                        )
-                        .to_owned(),
-                ),
-            ),
-            Scope::LoanCustomers => Condition::all().add(id.in_subquery(select(
-                loan_customer::Column::PersonId,
-                loan_customer::Entity,
-            ))),
-            Scope::ExamCandidates => Condition::all().add(
-                id.in_subquery(
-                    select(trade_test::Column::PersonId, trade_test::Entity)
-                        .and_where(
-                            trade_test::Column::ProgrammeAreaId.in_subquery(own_trade(subject)),
-                        )
-                        .to_owned(),
-                ),
-            ),
+                    .to_owned()
+            }
+            Scope::LoanCustomers => select(loan_customer::Column::PersonId, loan_customer::Entity),
+            Scope::ExamCandidates => select(trade_test::Column::PersonId, trade_test::Entity)
+                .and_where(trade_test::Column::ProgrammeAreaId.in_subquery(own_trade(subject)))
+                .to_owned(),
             Scope::LowerSecondaryLeavers => {
                 let year = today.school_year() - 15;
                 let first = chrono::NaiveDate::from_ymd_opt(year, 1, 1);
                 let last = chrono::NaiveDate::from_ymd_opt(year, 12, 31);
-                match (first, last) {
-                    (Some(first), Some(last)) => Condition::all()
-                        .add(person::Column::BirthDate.between(first, last))
-                        .add(id.not_in_subquery(select(
+                let born = match (first, last) {
+                    (Some(first), Some(last)) => person::Column::BirthDate.between(first, last),
+                    _ => Expr::val(false),
+                };
+                select(person::Column::Id, person::Entity)
+                    .and_where(born)
+                    .and_where(
+                        person::Column::Id.not_in_subquery(select(
                             enrolment::Column::PersonId,
                             enrolment::Entity,
-                        ))),
-                    _ => Condition::all().add(Expr::val(false)),
-                }
+                        )),
+                    )
+                    .to_owned()
             }
-            Scope::DiplomaCandidates => Condition::all()
-                .add(
-                    id.in_subquery(
-                        select(trade_test::Column::PersonId, trade_test::Entity)
-                            .and_where(trade_test::Column::Result.is_in([
-                                TradeTestResult::Passed,
-                                TradeTestResult::PassedWithDistinction,
-                            ]))
-                            .to_owned(),
-                    ),
+            Scope::DiplomaCandidates => select(trade_test::Column::PersonId, trade_test::Entity)
+                .and_where(trade_test::Column::Result.is_in([
+                    TradeTestResult::Passed,
+                    TradeTestResult::PassedWithDistinction,
+                ]))
+                .and_where(
+                    trade_test::Column::PersonId
+                        .in_subquery(select(diploma::Column::PersonId, diploma::Entity)),
                 )
-                .add(id.in_subquery(select(diploma::Column::PersonId, diploma::Entity))),
+                .to_owned(),
         };
-        Some(condition)
+        Some(Reach::Ids(Box::new(ids)))
     }
 
     /// Which of a reached person's records of kind `record` the scope shows; `None` for all.
     pub fn records(self, record: Record, subject: &Subject, today: Today) -> Option<Condition> {
-        let own = || own_organisation(subject);
         match (self, record) {
             (Scope::SchoolPupils, Record::Enrolment) => {
-                Some(Condition::all().add(enrolment::Column::SchoolId.in_subquery(own())))
+                Some(Condition::all().add(is_own(enrolment::Column::SchoolId, subject)))
             }
             (Scope::SchoolPupils, Record::Result) => {
-                Some(Condition::all().add(subject_result::Column::SchoolId.in_subquery(own())))
+                Some(Condition::all().add(is_own(subject_result::Column::SchoolId, subject)))
             }
             (Scope::SchoolPupils, Record::Application) => {
                 Some(applications_with(school_wishes(subject)))
@@ -411,7 +423,7 @@ impl Scope {
                 // Placement offers the applicant to one company at a time; each sees its own.
                 Record::Offer => Some(
                     offers_on(wishes_of_company_applications(subject, today))
-                        .add(offer::Column::CompanyId.in_subquery(own())),
+                        .add(is_own(offer::Column::CompanyId, subject)),
                 ),
                 Record::Contract => Some(company_contracts(subject, today)),
                 Record::TradeTest => Some(
@@ -455,15 +467,24 @@ impl RowScope {
     /// Combines granted scopes for a subject. Persons: reached by any scope. Records: a kind
     /// is unrestricted if any granted scope leaves it so, otherwise any scope's rows.
     pub fn new(scopes: &[Scope], subject: &Subject, today: Today) -> Self {
-        let person_conditions: Vec<Condition> = scopes
-            .iter()
-            .filter_map(|s| s.persons(subject, today))
-            .collect();
-        let persons = (!person_conditions.is_empty()).then(|| {
-            person_conditions
-                .into_iter()
-                .fold(Condition::any(), Condition::add)
-        });
+        let mut everyone = false;
+        let mut ids: Option<SelectStatement> = None;
+        for reach in scopes.iter().filter_map(|s| s.reach(subject, today)) {
+            match reach {
+                Reach::Everyone => everyone = true,
+                Reach::Ids(more) => match ids.as_mut() {
+                    Some(ids) => {
+                        ids.union(UnionType::Distinct, *more);
+                    }
+                    None => ids = Some(*more),
+                },
+            }
+        }
+        let persons = match (everyone, ids) {
+            (true, _) => Some(Condition::all()),
+            (false, Some(ids)) => Some(Condition::all().add(person::Column::Id.in_subquery(ids))),
+            (false, None) => None,
+        };
         let reaching: Vec<Scope> = scopes
             .iter()
             .copied()

@@ -274,3 +274,129 @@ async fn ots_target_group_is_exactly_the_youth_rights_in_force_outside_school_an
     }
     Ok(())
 }
+
+/// Every person a token reaches, page by page, and the total count each page gave.
+async fn everyone(app: &TestApp, token: &str) -> anyhow::Result<(BTreeSet<String>, Vec<u64>)> {
+    const PAGES: &str = "query($after: String) { persons(first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor } edges { node { nationalId } } } }";
+    let mut reached = BTreeSet::new();
+    let mut totals = Vec::new();
+    let mut after = Value::Null;
+    loop {
+        let body = app.query(token, PAGES, json!({ "after": after })).await?;
+        anyhow::ensure!(body["errors"].is_null(), "{body}");
+        let page = &body["data"]["persons"];
+        totals.push(page["totalCount"].as_u64().unwrap_or(0));
+        reached.extend(
+            page["edges"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(|e| e["node"]["nationalId"].as_str().map(str::to_owned)),
+        );
+        if page["pageInfo"]["hasNextPage"] != json!(true) {
+            return Ok((reached, totals));
+        }
+        after = page["pageInfo"]["endCursor"].clone();
+    }
+}
+
+/// The row scopes, as one set of person ids per scope joined by `UNION`, reach exactly the
+/// persons DOMAIN.md says: a school its pupils of this and last school year and the
+/// applicants offered a place there in the current intake; a company (two scopes) its
+/// applicants for its trades in the current and coming intake and its apprentices. The
+/// count beside every page is the number reached.
+#[tokio::test]
+async fn schools_and_companies_reach_exactly_their_scopes() -> anyhow::Result<()> {
+    use vigo_entities::enums::WishStatus;
+    for backend in backends() {
+        let app = TestApp::new(backend, 400).await?;
+        let pop = &app.population;
+        let today = Today::now();
+        let offered: BTreeSet<i32> = pop.offers.iter().map(|o| o.wish_id).collect();
+        let mut schools = 0;
+        for school in pop
+            .organisations
+            .iter()
+            .filter(|o| o.kind == OrganisationKind::School)
+        {
+            let pupils = pop
+                .enrolments
+                .iter()
+                .filter(|e| {
+                    e.school_id == school.id
+                        && [today.school_year(), today.school_year() - 1].contains(&e.school_year)
+                })
+                .map(|e| e.person_id);
+            let applicants = pop
+                .applications
+                .iter()
+                .filter(|a| a.intake_year == today.intake_year())
+                .filter(|a| {
+                    pop.wishes.iter().any(|w| {
+                        w.application_id == a.id
+                            && w.school_id == Some(school.id)
+                            && offered.contains(&w.id)
+                    })
+                })
+                .map(|a| a.person_id);
+            let expected = national_ids(&app, pupils.chain(applicants));
+            let token = app.token_for(Role::School, Some(&school.org_no), None, None);
+            let (reached, totals) = everyone(&app, &token).await?;
+            assert_eq!(reached, expected, "{backend:?} {}", school.name);
+            assert!(
+                totals.iter().all(|t| *t as usize == expected.len()),
+                "{totals:?}"
+            );
+            schools += usize::from(!expected.is_empty());
+        }
+        assert!(schools > 1, "{backend:?}: schools with pupils");
+        let mut companies = 0;
+        for company in pop
+            .organisations
+            .iter()
+            .filter(|o| o.kind == OrganisationKind::Company)
+        {
+            let trades: BTreeSet<i32> = pop
+                .approved_trades
+                .iter()
+                .filter(|t| t.organisation_id == company.id)
+                .map(|t| t.programme_area_id)
+                .collect();
+            let applicants = pop
+                .applications
+                .iter()
+                .filter(|a| [today.intake_year(), today.intake_year() + 1].contains(&a.intake_year))
+                .filter(|a| {
+                    pop.wishes.iter().any(|w| {
+                        w.application_id == a.id
+                            && w.apprenticeship
+                            && w.status != WishStatus::Withdrawn
+                            && trades.contains(&w.programme_area_id)
+                    })
+                })
+                .map(|a| a.person_id);
+            let apprentices = pop
+                .contracts
+                .iter()
+                .filter(|c| {
+                    (c.company_id == company.id || c.training_office_id == Some(company.id))
+                        && c.end_date >= today.contracts_ended_since()
+                })
+                .map(|c| c.person_id);
+            let expected = national_ids(&app, applicants.chain(apprentices));
+            let token = app.token_for(Role::Company, Some(&company.org_no), None, None);
+            let (reached, totals) = everyone(&app, &token).await?;
+            assert_eq!(reached, expected, "{backend:?} {}", company.name);
+            assert!(
+                totals.iter().all(|t| *t as usize == expected.len()),
+                "{totals:?}"
+            );
+            companies += usize::from(!expected.is_empty());
+        }
+        assert!(
+            companies > 1,
+            "{backend:?}: companies with applicants or apprentices"
+        );
+    }
+    Ok(())
+}

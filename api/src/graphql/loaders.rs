@@ -151,10 +151,12 @@ pub struct RowLoader<E> {
 pub trait ById: EntityTrait<Model: Clone + Send + Sync> {
     fn id_column() -> Self::Column;
     fn id(row: &Self::Model) -> i32;
+    /// Where the process holds this table's rows.
+    fn held(rows: &ReferenceRows) -> &Held<Self::Model>;
 }
 
 macro_rules! by_id {
-    ($($module:ident),*) => {$(
+    ($($module:ident => $held:ident),*) => {$(
         impl ById for $module::Entity {
             fn id_column() -> $module::Column {
                 $module::Column::Id
@@ -162,11 +164,18 @@ macro_rules! by_id {
             fn id(row: &$module::Model) -> i32 {
                 row.id
             }
+            fn held(rows: &ReferenceRows) -> &Held<$module::Model> {
+                &rows.$held
+            }
         }
     )*};
 }
 
-by_id!(organisation, programme_area, exam_board);
+by_id!(
+    organisation => organisations,
+    programme_area => programme_areas,
+    exam_board => exam_boards
+);
 
 impl<E: ById> Loader<i32> for RowLoader<E> {
     type Value = Shared<E::Model>;
@@ -413,13 +422,22 @@ pub async fn prime<K: ForeignKey>(
     ctx: &Context<'_>,
     parents: &[i32],
 ) -> async_graphql::Result<HashMap<i32, Vec<Shared<<K::Entity as EntityTrait>::Model>>>> {
-    ctx.data::<Cached<GroupLoader<K>>>()?
-        .load_many(parents.iter().copied())
+    let loader = ctx.data::<Cached<GroupLoader<K>>>()?;
+    // Every parent is known here, so the batch is loaded at once rather than after the
+    // loader's batching delay, and the cache is fed for the resolvers that follow.
+    let loaded = loader
+        .loader()
+        .load(parents)
         .await
-        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")).extend())
+        .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")).extend())?;
+    loader
+        .feed_many(loaded.iter().map(|(k, v)| (*k, v.clone())))
+        .await;
+    Ok(loaded)
 }
 
-/// Loads rows by id in one query and caches them for the request (see [`prime`]).
+/// Loads rows by id in one query and caches them for the request (see [`prime`]); rows the
+/// process holds in [`ReferenceRows`] are taken from there.
 pub async fn prime_rows<E: ById>(
     ctx: &Context<'_>,
     ids: impl IntoIterator<Item = i32>,
@@ -430,11 +448,84 @@ pub async fn prime_rows<E: ById>(
     if ids.is_empty() {
         return Ok(());
     }
-    ctx.data::<Cached<RowLoader<E>>>()?
-        .load_many(ids)
+    let held = E::held(ctx.data::<Arc<ReferenceRows>>()?);
+    let (found, missing) = held.get(&ids);
+    let loader = ctx.data::<Cached<RowLoader<E>>>()?;
+    loader.feed_many(found).await;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let loaded = loader
+        .loader()
+        .load(&missing)
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")).extend())?;
+    held.put(loaded.iter().map(|(id, row)| (*id, row.clone())));
+    loader.feed_many(loaded).await;
     Ok(())
+}
+
+/// Reference rows (organisations, programme areas, exam boards), held by the process for
+/// [`REFERENCE_TTL`]: nearly every response names a school or a programme area, and these
+/// rows are no one's personal data and change by the county's imports, not by requests. A
+/// row not held is read from the database; a changed name shows within the TTL. One per
+/// schema, so per database.
+#[derive(Default)]
+pub struct ReferenceRows {
+    organisations: Held<organisation::Model>,
+    programme_areas: Held<programme_area::Model>,
+    exam_boards: Held<exam_board::Model>,
+}
+
+/// How long a held reference row is used before it is read again.
+pub const REFERENCE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Most rows held per table: a county has a few thousand organisations; a table that grows
+/// past this is forgotten and read again.
+const MOST_HELD: usize = 50_000;
+
+/// The rows of one reference table, by id, with when each was read.
+pub struct Held<M> {
+    rows: std::sync::RwLock<HashMap<i32, (std::time::Instant, Shared<M>)>>,
+}
+
+impl<M> Default for Held<M> {
+    fn default() -> Self {
+        Held {
+            rows: std::sync::RwLock::new(HashMap::new()),
+        }
+    }
+}
+
+impl<M> Held<M> {
+    /// The fresh rows held among `ids`, and the ids to read.
+    fn get(&self, ids: &[i32]) -> (Vec<(i32, Shared<M>)>, Vec<i32>) {
+        let mut found = Vec::with_capacity(ids.len());
+        let mut missing = Vec::new();
+        let Ok(rows) = self.rows.read() else {
+            return (found, ids.to_vec());
+        };
+        for id in ids {
+            match rows.get(id) {
+                Some((read, row)) if read.elapsed() < REFERENCE_TTL => {
+                    found.push((*id, row.clone()))
+                }
+                _ => missing.push(*id),
+            }
+        }
+        (found, missing)
+    }
+
+    fn put(&self, loaded: impl IntoIterator<Item = (i32, Shared<M>)>) {
+        let Ok(mut rows) = self.rows.write() else {
+            return;
+        };
+        if rows.len() >= MOST_HELD {
+            rows.clear();
+        }
+        let now = std::time::Instant::now();
+        rows.extend(loaded.into_iter().map(|(id, row)| (id, (now, row))));
+    }
 }
 
 /// One row by id, through its loader, wrapped as an API object.
@@ -449,4 +540,29 @@ where
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")).extend())?;
     Ok(loaded.map(T::from))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn held_rows_are_used_until_they_are_older_than_the_ttl() {
+        let held = Held::<&str>::default();
+        held.put([(1, Arc::new("Vigo vgs."))]);
+        let (found, missing) = held.get(&[1, 2]);
+        assert_eq!(found.len(), 1);
+        assert_eq!(*found[0].1, "Vigo vgs.");
+        assert_eq!(missing, vec![2]);
+        if let Ok(mut rows) = held.rows.write() {
+            for (read, _) in rows.values_mut() {
+                *read = read
+                    .checked_sub(REFERENCE_TTL)
+                    .expect("the clock has run for a minute");
+            }
+        }
+        let (found, missing) = held.get(&[1]);
+        assert!(found.is_empty());
+        assert_eq!(missing, vec![1]);
+    }
 }
