@@ -92,7 +92,6 @@ pub fn build_schema(
     Schema::build(Query, Mutation, EmptySubscription)
         .override_output_type_description::<query::PersonConnection>(PERSON_CONNECTION)
         .data(crate::denials::DenialQueue::start(db.clone()))
-        .data(std::sync::Arc::new(loaders::ReferenceRows::default()))
         .data(db)
         .data(gate)
         .data(cursors)

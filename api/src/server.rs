@@ -27,7 +27,8 @@ use crate::auth::{AuthError, Authenticator};
 use crate::denials::{self, DenialKind, RequestId};
 use crate::error::ApiError;
 use crate::graphql::enforce::{self, Enforced, TypeMap, Visibility};
-use crate::graphql::{Limits, VigoSchema, build_schema, loaders};
+use crate::graphql::loaders::{self, ReferenceRows};
+use crate::graphql::{Limits, VigoSchema, build_schema};
 
 /// Largest request body accepted, in bytes; GraphQL requests are small.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -52,6 +53,8 @@ pub struct AppState {
     pub schema: VigoSchema,
     /// The schema's types, for enforcing field masks on query documents.
     types: Arc<TypeMap>,
+    /// Reference rows held for every request (see [`ReferenceRows`]).
+    reference: Arc<ReferenceRows>,
     audit: audit::AuditWriter,
     pub auth: Authenticator,
     pub db: DatabaseConnection,
@@ -137,6 +140,7 @@ impl AppState {
             ),
             limits: Limits::default(),
             types: Arc::new(TypeMap::from_sdl(&crate::graphql::sdl()).map_err(anyhow::Error::msg)?),
+            reference: Arc::default(),
             audit: audit::AuditWriter::start(db.clone()),
             auth,
             db,
@@ -867,9 +871,17 @@ pub async fn execute(
 ) -> (async_graphql::Response, audit::Reached) {
     let touched = Arc::new(Touched::default());
     touched.add_categories(enforced.categories.iter().cloned());
-    let request = scoped_request(&state.db, subject, access, request_id, request, &touched)
-        .data(state.schema.clone())
-        .data(state.types.clone());
+    let request = scoped_request(
+        &state.db,
+        &state.reference,
+        subject,
+        access,
+        request_id,
+        request,
+        &touched,
+    )
+    .data(state.schema.clone())
+    .data(state.types.clone());
     let mut response = state.schema.execute(request).await;
     if enforced.introspection {
         let visibility = Visibility::of(&state.types, &access.fields, &access.grant);
@@ -882,13 +894,15 @@ pub async fn execute(
 /// caller's row scope, the caller, the request id, the access and the audit bookkeeping.
 pub fn scoped_request(
     db: &DatabaseConnection,
+    reference: &Arc<ReferenceRows>,
     subject: &Subject,
     access: &Access,
     request_id: &str,
     request: async_graphql::Request,
     touched: &Arc<Touched>,
 ) -> async_graphql::Request {
-    loaders::register(request, db, &access.rows, touched)
+    loaders::register(request, db, reference, &access.rows, touched)
+        .data(reference.clone())
         .data(subject.clone())
         .data(RequestId(request_id.to_owned()))
         .data(touched.clone())

@@ -259,6 +259,23 @@ fn offers_on(wishes: Condition) -> Condition {
     )
 }
 
+/// No row with `person` the holder of the education right at hand matches `condition`: a
+/// correlated anti-join, probed per right by the (person, …) indexes.
+fn right_holder_has_none<C: ColumnTrait>(person: C, condition: Expr) -> Expr {
+    Expr::exists(
+        Query::select()
+            .expr(Expr::val(1))
+            .from(person.entity_name())
+            .and_where(person.into_expr().eq(Expr::col((
+                education_right::Entity,
+                education_right::Column::PersonId,
+            ))))
+            .and_where(condition)
+            .to_owned(),
+    )
+    .not()
+}
+
 fn school_wishes(subject: &Subject) -> Condition {
     Condition::all().add(is_own(application_wish::Column::SchoolId, subject))
 }
@@ -326,45 +343,14 @@ impl Scope {
                 select(education_right::Column::PersonId, education_right::Entity)
                     .and_where(education_right::Column::Kind.eq(RightKind::Youth))
                     .and_where(education_right::Column::ExpiresOn.gte(today.date))
-                    .and_where(
-                        Expr::exists(
-                            select(enrolment::Column::Id, enrolment::Entity)
-                                .and_where(
-                                    Expr::col((enrolment::Entity, enrolment::Column::PersonId))
-                                        .equals((
-                                            education_right::Entity,
-                                            education_right::Column::PersonId,
-                                        )),
-                                )
-                                .and_where(enrolment::Column::Status.eq(EnrolmentStatus::Active))
-                                .to_owned(),
-                        )
-                        .not(),
-                    )
-                    .and_where(
-                        Expr::exists(
-                            select(
-                                apprenticeship_contract::Column::Id,
-                                apprenticeship_contract::Entity,
-                            )
-                            .and_where(
-                                Expr::col((
-                                    apprenticeship_contract::Entity,
-                                    apprenticeship_contract::Column::PersonId,
-                                ))
-                                .equals((
-                                    education_right::Entity,
-                                    education_right::Column::PersonId,
-                                )),
-                            )
-                            .and_where(
-                                apprenticeship_contract::Column::Status
-                                    .eq(ContractStatus::Approved),
-                            )
-                            .to_owned(),
-                        )
-                        .not(),
-                    )
+                    .and_where(right_holder_has_none(
+                        enrolment::Column::PersonId,
+                        enrolment::Column::Status.eq(EnrolmentStatus::Active),
+                    ))
+                    .and_where(right_holder_has_none(
+                        apprenticeship_contract::Column::PersonId,
+                        apprenticeship_contract::Column::Status.eq(ContractStatus::Approved),
+                    ))
                     .to_owned()
             }
             Scope::LoanCustomers => select(loan_customer::Column::PersonId, loan_customer::Entity),

@@ -62,6 +62,7 @@ pub async fn subject_export(ctx: &Context<'_>) -> Result<Option<Json<serde_json:
     request.set_parsed_query(document);
     let request = crate::server::scoped_request(
         ctx.data::<DatabaseConnection>()?,
+        ctx.data::<std::sync::Arc<super::loaders::ReferenceRows>>()?,
         subject,
         access,
         request_id,

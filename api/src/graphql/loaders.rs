@@ -144,6 +144,7 @@ impl<K: ForeignKey> Loader<i32> for GroupLoader<K> {
 /// Loads rows by primary key, many at once.
 pub struct RowLoader<E> {
     db: DatabaseConnection,
+    reference: Arc<ReferenceRows>,
     entity: PhantomData<E>,
 }
 
@@ -181,16 +182,26 @@ impl<E: ById> Loader<i32> for RowLoader<E> {
     type Value = Shared<E::Model>;
     type Error = Arc<DbErr>;
 
+    /// Rows the process holds (see [`ReferenceRows`]) are taken from there; the rest are
+    /// read in one query and held.
     async fn load(&self, keys: &[i32]) -> Result<HashMap<i32, Self::Value>, Self::Error> {
-        let rows = E::find()
-            .filter(E::id_column().is_in(keys.iter().copied()))
+        let held = E::held(&self.reference);
+        let (found, missing) = held.get(keys);
+        let mut rows: HashMap<i32, Self::Value> = found.into_iter().collect();
+        if missing.is_empty() {
+            return Ok(rows);
+        }
+        let loaded: Vec<(i32, Self::Value)> = E::find()
+            .filter(E::id_column().is_in(missing))
             .all(&self.db)
             .await
-            .map_err(Arc::new)?;
-        Ok(rows
+            .map_err(Arc::new)?
             .into_iter()
             .map(|row| (E::id(&row), Arc::new(row)))
-            .collect())
+            .collect();
+        held.put(loaded.iter().cloned());
+        rows.extend(loaded);
+        Ok(rows)
     }
 }
 
@@ -330,9 +341,10 @@ fn group<K: ForeignKey>(
     DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
 }
 
-fn by_id<E: ById>(db: &DatabaseConnection) -> Cached<RowLoader<E>> {
+fn by_id<E: ById>(db: &DatabaseConnection, reference: &Arc<ReferenceRows>) -> Cached<RowLoader<E>> {
     let loader = RowLoader {
         db: db.clone(),
+        reference: reference.clone(),
         entity: PhantomData,
     };
     DataLoader::with_cache(loader, tokio::spawn, HashMapCache::default())
@@ -344,6 +356,7 @@ fn by_id<E: ById>(db: &DatabaseConnection) -> Cached<RowLoader<E>> {
 pub fn register(
     request: Request,
     db: &DatabaseConnection,
+    reference: &Arc<ReferenceRows>,
     rows: &RowScope,
     touched: &Arc<Touched>,
 ) -> Request {
@@ -368,9 +381,9 @@ pub fn register(
         .data(group::<ContractsOfCompany>(db, rows, touched))
         .data(group::<SubsidiesOfOrganisation>(db, rows, touched))
         .data(group::<TradesOfOrganisation>(db, rows, touched))
-        .data(by_id::<organisation::Entity>(db))
-        .data(by_id::<programme_area::Entity>(db))
-        .data(by_id::<exam_board::Entity>(db))
+        .data(by_id::<organisation::Entity>(db, reference))
+        .data(by_id::<programme_area::Entity>(db, reference))
+        .data(by_id::<exam_board::Entity>(db, reference))
         .data(DataLoader::new(
             AccessLogLoader { db: db.clone() },
             tokio::spawn,
@@ -436,8 +449,7 @@ pub async fn prime<K: ForeignKey>(
     Ok(loaded)
 }
 
-/// Loads rows by id in one query and caches them for the request (see [`prime`]); rows the
-/// process holds in [`ReferenceRows`] are taken from there.
+/// Loads rows by id in one query and caches them for the request (see [`prime`]).
 pub async fn prime_rows<E: ById>(
     ctx: &Context<'_>,
     ids: impl IntoIterator<Item = i32>,
@@ -448,19 +460,12 @@ pub async fn prime_rows<E: ById>(
     if ids.is_empty() {
         return Ok(());
     }
-    let held = E::held(ctx.data::<Arc<ReferenceRows>>()?);
-    let (found, missing) = held.get(&ids);
     let loader = ctx.data::<Cached<RowLoader<E>>>()?;
-    loader.feed_many(found).await;
-    if missing.is_empty() {
-        return Ok(());
-    }
     let loaded = loader
         .loader()
-        .load(&missing)
+        .load(&ids)
         .await
         .map_err(|e| ApiError::Internal(anyhow::anyhow!("{e}")).extend())?;
-    held.put(loaded.iter().map(|(id, row)| (*id, row.clone())));
     loader.feed_many(loaded).await;
     Ok(())
 }
@@ -469,7 +474,7 @@ pub async fn prime_rows<E: ById>(
 /// [`REFERENCE_TTL`]: nearly every response names a school or a programme area, and these
 /// rows are no one's personal data and change by the county's imports, not by requests. A
 /// row not held is read from the database; a changed name shows within the TTL. One per
-/// schema, so per database.
+/// server state, so per database.
 #[derive(Default)]
 pub struct ReferenceRows {
     organisations: Held<organisation::Model>,

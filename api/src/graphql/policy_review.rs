@@ -341,6 +341,7 @@ async fn record_under(
     request.set_parsed_query(document);
     let request = crate::server::scoped_request(
         ctx.data::<sea_orm::DatabaseConnection>()?,
+        ctx.data::<std::sync::Arc<super::loaders::ReferenceRows>>()?,
         subject,
         &access,
         &ctx.data::<crate::denials::RequestId>()?.0,
